@@ -1,0 +1,27 @@
+# codingwatch: the two set-up commands are `make demo` and `make test`.
+export UV_PYTHON_DOWNLOADS := never
+UV ?= uv
+PYTEST_ARGS ?=
+
+.PHONY: setup setup-test demo test bench lint
+
+setup:
+	@scripts/bootstrap --runtime
+
+setup-test:
+	@scripts/bootstrap --test
+
+## make demo: set up, build a synthetic health system, ingest it and serve the app on 127.0.0.1:8000
+demo: setup
+	$(UV) run codingwatch demo
+
+## make test: install everything the tests need (Python and Debian packages), then run every test
+test: setup-test
+	$(UV) run pytest $(PYTEST_ARGS)
+
+## make bench: the long measurements; figures go to benchmarks/results/
+bench: setup
+	$(UV) run python benchmarks/run.py
+
+lint: setup
+	$(UV) run ruff check src tests benchmarks

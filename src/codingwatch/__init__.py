@@ -1,0 +1,3 @@
+"""codingwatch: run outsourced medical coding on evidence."""
+
+__version__ = "0.1.0"

