@@ -30,6 +30,7 @@ app.add_typer(ingest_app, name="ingest")
 
 # Command groups: each module registers its commands on import.
 # (command modules are imported below as they are added)
+from codingwatch.commands import x12 as _x12  # noqa: E402,F401  (ingest claims / ingest remits)
 
 
 def main() -> None:
