@@ -230,12 +230,16 @@ def tables(result, load_id: str) -> dict[str, pa.Table]:
         "segment": pc.add(claims.column("segment"), 1),
     })
 
-    claim_rows = claims.column("row")
+    claim_rows = claims.column("row").combine_chunks() if n else None
+    # oxedi numbers the rows of a table 0..n-1 in file order; take() by row then needs no lookup
+    contiguous = n and claim_rows[0].as_py() == 0 and claim_rows[n - 1].as_py() == n - 1
 
     def claim_key(ref_column) -> pa.Array:
         if not n:
             return pa.array([None] * len(ref_column), pa.string())
-        return pc.take(claim_key_by_row, pc.index_in(ref_column, value_set=claim_rows.combine_chunks()))
+        if contiguous:
+            return pc.take(claim_key_by_row, ref_column)
+        return pc.take(claim_key_by_row, pc.index_in(ref_column, value_set=claim_rows))
 
     remit_lines = pa.table({
         "load_id": pa.array([load_id] * services.num_rows, pa.string()),
