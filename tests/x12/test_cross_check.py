@@ -16,7 +16,7 @@ from codingwatch.ingest.x12.load import remit_tables
 PYX12_LABELS = {"005010X222A2": "005010X222A1", "005010X223A3": "005010X223A2", "005010X223A1": "005010X223A2"}
 
 
-def pyx12_segments(data: bytes, wanted: str) -> list:
+def pyx12_segments(data: bytes, wanted: str, verdict: list | None = None) -> list:
     import pyx12.error_handler
     import pyx12.params
     import pyx12.x12n_document
@@ -30,8 +30,10 @@ def pyx12_segments(data: bytes, wanted: str) -> list:
         if seg.get_seg_id() == wanted:
             found.append(seg)
 
-    pyx12.x12n_document.x12n_document(param=pyx12.params.ParamsBase(), src_file=io.StringIO(text),
-                                      fd_997=None, fd_html=None, callback=callback)
+    valid = pyx12.x12n_document.x12n_document(param=pyx12.params.ParamsBase(), src_file=io.StringIO(text),
+                                              fd_997=None, fd_html=None, callback=callback)
+    if verdict is not None:
+        verdict.append(valid)
     return found
 
 

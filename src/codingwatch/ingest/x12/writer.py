@@ -69,7 +69,7 @@ def write_835(claims: list[dict], *, payer_name: str = "SYNTHETIC PAYER", payer_
         ["DTM", "405", payment_date.strftime("%Y%m%d")],
         ["N1", "PR", payer_name],
         ["N3", "1 PAYER WAY"],
-        ["N4", "CITY", "ST", "12345"],
+        ["N4", "CITY", "MD", "123451234"],
         ["PER", "BL", "EDI", "TE", "8005551212"],
         ["N1", "PE", payee_name, "XX", payee_npi],
         ["LX", "1"],
@@ -109,7 +109,7 @@ def write_837p(claims: list[dict], *, billing_npi: str = "1234567893", payer_id:
         ["HL", "1", "", "20", "1"],
         ["NM1", "85", "2", "BILLING PROVIDER", "", "", "", "", "XX", billing_npi],
         ["N3", "1 MAIN ST"],
-        ["N4", "CITY", "ST", "12345"],
+        ["N4", "CITY", "MD", "123451234"],
         ["REF", "EI", "123456789"],
     ]
     hl = 1
@@ -139,3 +139,70 @@ def write_837p(claims: list[dict], *, billing_npi: str = "1234567893", payer_id:
             ]
     return _envelope("837", body, sender="SUBMITTER1", receiver=payer_id, control=control, date=date,
                      version="005010X222A1", line_break=line_break)
+
+
+def write_837i(claims: list[dict], *, billing_npi: str = "1234567893", payer_id: str = "9999999999",
+               control: int = 1, date: dt.date = dt.date(2026, 1, 5), line_break: bool = False) -> bytes:
+    """One 837I interchange. A claim dict: {"claim_id", "charge", "type_of_bill" ('111'
+    inpatient, '131' outpatient: facility code + frequency), "sex", "birth_date",
+    "admit_date", "discharge_date" (statement from/through), "discharge_status" ('01'),
+    "admission_type" ('1'), "diagnoses": [(ICD-10-CM, POA), ... principal first],
+    "procedures": [ICD-10-PCS, ... principal first], "drg" (optional),
+    "lines": [{"revenue_code", "code" (optional HCPCS), "modifiers", "charge", "units"}]}."""
+    body: list[list[str]] = [
+        ["BHT", "0019", "00", f"B{control}", date.strftime("%Y%m%d"), "1200", "CH"],
+        ["NM1", "41", "2", "SUBMITTER", "", "", "", "", "46", "SUBMITTER1"],
+        ["PER", "IC", "EDI", "TE", "8005551212"],
+        ["NM1", "40", "2", "PAYER", "", "", "", "", "46", payer_id],
+        ["HL", "1", "", "20", "1"],
+        ["NM1", "85", "2", "BILLING FACILITY", "", "", "", "", "XX", billing_npi],
+        ["N3", "1 MAIN ST"],
+        ["N4", "CITY", "MD", "123451234"],
+        ["REF", "EI", "123456789"],
+    ]
+    hl = 1
+    for claim in claims:
+        hl += 1
+        tob = claim.get("type_of_bill", "111")
+        admit = claim.get("admit_date", date)
+        discharge = claim.get("discharge_date", admit)
+        body += [
+            ["HL", str(hl), "1", "22", "0"],
+            ["SBR", "P", "18", "", "", "", "", "", "", "MA"],
+            ["NM1", "IL", "1", "PATIENT", "SYNTHETIC", "", "", "", "MI", "M" + claim["claim_id"]],
+            ["DMG", "D8", claim.get("birth_date", dt.date(1950, 1, 1)).strftime("%Y%m%d"), claim.get("sex", "U")],
+            ["NM1", "PR", "2", "PAYER", "", "", "", "", "PI", payer_id],
+            ["CLM", claim["claim_id"], _money(claim["charge"]), "", "",
+             COMPONENT.join([tob[:2], "A", tob[2:] or "1"]), "", "A", "Y", "Y"],
+            ["DTP", "434", "RD8", f"{admit:%Y%m%d}-{discharge:%Y%m%d}"],
+        ]
+        if tob[1:2] == "1":
+            body.append(["DTP", "435", "DT", f"{admit:%Y%m%d}0800"])
+        body.append(["CL1", claim.get("admission_type", "1"), "7", claim.get("discharge_status", "01")])
+        diagnoses = claim.get("diagnoses", [])
+        if diagnoses:
+            def dx(qualifier: str, code: str, poa: str | None) -> str:
+                parts = [qualifier, code] + ([""] * 6 + [poa] if poa else [])
+                return COMPONENT.join(parts)
+            first_code, first_poa = diagnoses[0]
+            body.append(["HI", dx("ABK", first_code, first_poa)])
+            others = diagnoses[1:]
+            for start in range(0, len(others), 12):
+                body.append(["HI", *[dx("ABF", code, poa) for code, poa in others[start:start + 12]]])
+        procedures = claim.get("procedures", [])
+        if procedures:
+            stamp = admit.strftime("%Y%m%d")
+            body.append(["HI", COMPONENT.join(["BBR", procedures[0], "D8", stamp])])
+            for start in range(1, len(procedures), 12):
+                body.append(["HI", *[COMPONENT.join(["BBQ", p, "D8", stamp]) for p in procedures[start:start + 12]]])
+        if claim.get("drg"):
+            body.append(["HI", COMPONENT.join(["DR", str(claim["drg"])])])
+        for number, line in enumerate(claim.get("lines", []), start=1):
+            procedure = COMPONENT.join(["HC", line["code"], *line.get("modifiers", [])]) if line.get("code") else ""
+            body += [
+                ["LX", str(number)],
+                ["SV2", line.get("revenue_code", "0300"), procedure, _money(line["charge"]), "UN",
+                 str(line.get("units", 1))],
+            ]
+    return _envelope("837", body, sender="SUBMITTER1", receiver=payer_id, control=control, date=date,
+                     version="005010X223A2", line_break=line_break)
