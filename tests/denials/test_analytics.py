@@ -94,6 +94,16 @@ def test_rework_cost_is_coding_denials_times_the_rate(lake):
     assert Decimal(str(cost.loc["zenith", "rework_cost"])) == Decimal("35.50")
 
 
+def test_rework_cost_comes_from_the_setting_when_no_contract_figure_is_given(lake, monkeypatch):
+    _, t = _tables(lake)
+    monkeypatch.setenv("CODINGWATCH_DENIAL_REWORK_COST", "12.25")
+    cost = denials.rework_cost(t["linked"], by=["vendor"]).execute().set_index("vendor")
+    assert Decimal(str(cost.loc["acme", "rework_cost"])) == Decimal("12.25")
+    monkeypatch.setenv("CODINGWATCH_DENIAL_REWORK_COST", "")
+    with pytest.raises(ValueError, match="CODINGWATCH_DENIAL_REWORK_COST"):
+        denials.rework_cost(t["linked"], by=["vendor"])
+
+
 def test_amount_recovered_on_resubmission(lake):
     _, t = _tables(lake)
     recovered = denials.recoveries(t["outcomes"]).execute()

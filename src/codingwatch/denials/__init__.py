@@ -11,9 +11,10 @@ from codingwatch.denials.analytics import (
     linked_outcomes,
     recoveries,
     rework_cost,
+    rework_cost_setting,
 )
 
 __all__ = [
     "DIMENSIONS", "carc_pareto", "claim_outcomes", "coding_denial_keys", "denial_rates",
-    "denial_trace", "from_lake", "linked_outcomes", "recoveries", "rework_cost",
+    "denial_trace", "from_lake", "linked_outcomes", "recoveries", "rework_cost", "rework_cost_setting",
 ]

@@ -134,10 +134,35 @@ def carc_pareto(outcomes: ir.Table, remit_adjustments: ir.Table, *, coding_only:
     )
 
 
-def rework_cost(linked: ir.Table, cost_per_claim: Decimal | float,
+REWORK_COST_SETTING = "CODINGWATCH_DENIAL_REWORK_COST"
+
+
+def rework_cost_setting() -> Decimal | None:
+    """The cost of reworking one denied claim from CODINGWATCH_DENIAL_REWORK_COST (e.g. 25.00),
+    or None when it is not set: the contract's figure, when there is one, should be passed in."""
+    import os
+    from decimal import InvalidOperation
+
+    raw = os.environ.get(REWORK_COST_SETTING, "").strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"{REWORK_COST_SETTING}={raw!r} is not an amount (e.g. 25.00)") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"{REWORK_COST_SETTING}={raw!r} must be a non-negative amount")
+    return value
+
+
+def rework_cost(linked: ir.Table, cost_per_claim: Decimal | float | None = None,
                 by: list[str] | tuple[str, ...] = ("vendor",)) -> ir.Table:
     """Cost of reworking coding-related denials: their count times `cost_per_claim` (from the
-    contract or a setting)."""
+    contract), or else the CODINGWATCH_DENIAL_REWORK_COST setting."""
+    if cost_per_claim is None:
+        cost_per_claim = rework_cost_setting()
+        if cost_per_claim is None:
+            raise ValueError(f"no rework cost: pass the contract's figure or set {REWORK_COST_SETTING}")
     rates = denial_rates(linked, by)
     cost = ibis.literal(Decimal(str(cost_per_claim)), type="decimal(18, 2)")
     return rates.select(*by, "coding_denied", rework_cost=rates.coding_denied.cast("decimal(18, 2)") * cost)

@@ -23,7 +23,6 @@ from codingwatch.ingest.x12.envelope import Segment, Transaction, X12Reject, rea
 FIELDS: dict[str, dict[str, str]] = {
     "claims": {
         "encounter_key": "2300 CLM01 patient control number, HMAC-keyed (lake.keys.source_key)",
-        "source_id_enc": "2300 CLM01, AES-GCM encrypted",
         "claim_type": "GS08 / ST03: 005010X223* = 837I, 005010X222* = 837P",
         "guide_version": "GS08 implementation guide (e.g. 005010X222A1)",
         "transaction_control": "ST02",
@@ -50,6 +49,8 @@ FIELDS: dict[str, dict[str, str]] = {
     "claim_codes": {
         "qualifier": "2300 HIxx-1 code list qualifier (ABK principal dx, ABF other dx, ABJ admitting, "
         "APR reason for visit, ABN external cause, BBR principal PCS, BBQ other PCS; BK/BF/... ICD-9)",
+        "code_system": "from the HIxx-1 qualifier: ICD10CM, ICD10PCS, ICD9CM, ICD9PCS (HI_QUALIFIERS)",
+        "role": "from the HIxx-1 qualifier: principal, other, admitting, reason_for_visit, external_cause",
         "code": "2300 HIxx-2",
         "poa": "2300 HIxx-9 present on admission (837I)",
         "sequence": "order within the code system on the claim (principal = 1)",
@@ -59,6 +60,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "line_number": "2400 LX01",
         "revenue_code": "2400 SV201 (837I)",
         "qualifier": "2400 SV101-1 / SV202-1 product/service id qualifier (HC = CPT/HCPCS)",
+        "code_system": "CPT or HCPCS by the shape of a qualifier-HC code (code_system_of), else empty",
         "code": "2400 SV101-2 / SV202-2",
         "modifiers": "2400 SV101-3..6 / SV202-3..6",
         "charge": "2400 SV102 / SV203",
@@ -71,6 +73,8 @@ FIELDS: dict[str, dict[str, str]] = {
     },
     "encounters": {
         "encounter_key": "2300 CLM01 keyed",
+        "source_id_enc": "2300 CLM01, AES-GCM encrypted (shown only to roles that review charts)",
+        "origin": "'billed'",
         "facility": "2010AA NM109 billing provider NPI",
         "encounter_type": "837P -> profee; 837I: CLM05-1 second digit 1 -> inpatient, "
         "else ED revenue line (045x, 0981) -> ed, else outpatient",

@@ -83,6 +83,7 @@ FIELDS: dict[str, dict[str, str]] = {
     },
     "remit_remarks": {
         "source": "LQ (2110, LQ01 = HE), MOA (2100 outpatient) or MIA (2100 inpatient)",
+        "qualifier": "LQ01 code list qualifier (HE = RARC); empty for MOA/MIA",
         "code": "LQ02; MOA03-07; MIA05, MIA20-23 remittance advice remark codes (RARC)",
     },
     "remit_provider_adjustments": {
