@@ -94,12 +94,13 @@ def test_an_837_given_as_a_remittance_is_rejected(x12_dir):
 
 
 def test_unknown_adjustment_codes_are_kept_and_reported(x12_dir, lake_root):
-    ingest_remits(sorted((x12_dir / "835").glob("*")))
+    report = ingest_remits(sorted((x12_dir / "835").glob("*")))
     adjustments = open_lake().connect().table("remit_adjustments").execute()
     codes = set(adjustments.carc)
     unknown = carc.unknown_codes("CARC", codes)
     assert unknown  # the public files use codes outside our catalog ...
-    assert set(unknown) <= codes  # ... and they are in the lake, not dropped
+    assert set(unknown) <= codes  # ... and they are in the lake, not dropped ...
+    assert report.as_dict()["unknown_carcs"] == unknown  # ... and the ingest reports them
 
 
 def test_remark_codes_and_provider_adjustments_are_kept(x12_dir, lake_root):

@@ -41,6 +41,9 @@ def _run(kind: str, files: list[Path], fmt: OutputFormat, lenient: bool = False)
         if kind == "remits":
             line += f", paid {report.paid_total}, {report.adjustments} adjustments"
         console.print(line)
+        if report.unknown_carcs or report.unknown_rarcs:
+            console.print("[yellow]codes not in the CARC/RARC catalog (kept):[/] "
+                          + ", ".join(sorted(report.unknown_carcs) + sorted(report.unknown_rarcs)))
         for path in report.skipped:
             console.print(f"[yellow]skipped[/] {path}: already loaded (same SHA-256)")
         for warning in report.warnings:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from codingwatch.codesets import fiscal_year
+from codingwatch.codesets import carc, fiscal_year
 from codingwatch.ingest.x12 import claims as claims_reader
 from codingwatch.ingest.x12 import remits as remits_reader
 from codingwatch.ingest.x12.envelope import X12Reject
@@ -40,6 +40,8 @@ class IngestReport:
     warnings: list[dict] = field(default_factory=list)  # {file, segment, reason}
     warnings_total: int = 0
     loads: list[str] = field(default_factory=list)
+    unknown_carcs: set[str] = field(default_factory=set)  # kept in the lake, not in our catalog
+    unknown_rarcs: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict:
         total = "paid_total" if self.kind == "remits" else None
@@ -58,6 +60,8 @@ class IngestReport:
         }
         if total:
             out["paid_total"] = str(self.paid_total)
+            out["unknown_carcs"] = sorted(self.unknown_carcs)
+            out["unknown_rarcs"] = sorted(self.unknown_rarcs)
         return out
 
     def _warn(self, name: str, warnings: list) -> None:
@@ -232,6 +236,12 @@ def _ingest_one(lake: Lake, path: Path, kind: str, report: IngestReport, *, leni
     }
     if kind == "remits":
         summary["paid_total"] = str(paid)
+        carcs = carc.unknown_codes("CARC", set(adjustments.column("carc").to_pylist()))
+        remarks = tables.get("remit_remarks")
+        rarcs = carc.unknown_codes("RARC", set(remarks.column("code").to_pylist())) if remarks is not None else []
+        summary["unknown_carcs"], summary["unknown_rarcs"] = carcs, rarcs
+        report.unknown_carcs.update(carcs)
+        report.unknown_rarcs.update(rarcs)
     record = lake.commit_load(kind=kind, source_name=name, sha256=sha, tables=tables,
                               summary=summary, load_id=load_id)
     report.files += 1
