@@ -70,6 +70,21 @@ def test_denial_and_coding_denial_rates_by_vendor(lake):
     assert rates.loc["zenith", "coding_denial_rate"] == pytest.approx(0.5)
 
 
+def test_coding_adjustments_on_paid_claims_are_counted_apart(lake, tmp_path):
+    partial = write_835([
+        {"claim_id": "A", "charge": "300.00", "payment": "200.00",
+         "lines": [{"code": "99214", "charge": "200.00", "payment": "200.00"},
+                   {"code": "93000", "charge": "100.00", "payment": "0",
+                    "adjustments": [{"group": "CO", "carc": "97", "amount": "100.00"}]}]},
+    ], payer_id="PAYER2", payment_date=dt.date(2026, 3, 2), control=3, trace_number="TRACE0003")
+    (tmp_path / "mar.835").write_bytes(partial)
+    assert ingest_remits([tmp_path / "mar.835"], lake=lake).rejected == []
+    _, t = _tables(lake)
+    march = denials.denial_rates(t["linked"], ["payer_id"]).execute().set_index("payer_id").loc["PAYER2"]
+    assert march.denied == 0 and march.coding_denied == 0
+    assert Decimal(str(march.coding_adjusted)) == Decimal("100.00")
+
+
 def test_rates_by_coder_specialty_payer_and_month(lake):
     _, t = _tables(lake)
     by = denials.denial_rates(t["linked"], ["coder_id", "specialty", "payer_id", "month"]).execute()

@@ -5,12 +5,15 @@ expression; nothing runs until the caller executes it. The tables are the lake's
 `remit_claims`, `remit_adjustments`, `remit_remarks`, `remit_payments` and `encounters`.
 
 Definitions (stated so that every report can quote them):
-- a remitted claim is one CLP; its month is the month of its payment date (BPR16);
+- a remitted claim is one CLP; its month is the month of its payment date (BPR16, or the
+  production date DTM*405 when BPR16 is unreadable);
 - denied: CLP02 = 4 (denied), or nothing paid (CLP04 <= 0) on a positive charge for a claim
   that is not a reversal (CLP02 22);
 - coding-related: denied, and at least one of its adjustments (claim or line CAS) carries a
   CARC the catalog marks coding-related 'yes', or 'depends' together with a coding-related
   RARC (LQ/MOA/MIA) on the same claim;
+- coding_adjusted: the amount of coding-related adjustments on a claim, paid or not (a
+  bundled line on a paid claim is money lost to coding without a claim denial);
 - the encounter of a remitted claim is the coded encounter (origin 'coded') with the same
   encounter_key, i.e. the same HMAC of the patient control number (CLP01 = CLM01).
 """
@@ -57,9 +60,14 @@ def claim_outcomes(remit_claims: ir.Table, remit_adjustments: ir.Table, remit_re
     )
     flags = per_claim_adj.group_by(["load_id", "claim_row"]).aggregate(
         coding_hit=per_claim_adj.coding_hit.any(),
+        coding_adjusted=per_claim_adj.amount.sum(where=per_claim_adj.coding_hit),
         unknown_carcs=(per_claim_adj.carc_flag == "unknown").sum(),
     )
-    payments = remit_payments.select("load_id", "payment_row", "payer_id", "payment_date")
+    payments = remit_payments.select(
+        "load_id", "payment_row", "payer_id",
+        # BPR16, or the production date (DTM*405) when a payer leaves BPR16 unreadable
+        payment_date=remit_payments.payment_date.fill_null(remit_payments.production_date),
+    )
     claims = remit_claims.left_join(payments, ["load_id", "payment_row"])
     claims = claims.left_join(flags, ["load_id", "claim_row"])
     denied = (claims.claim_status == "4") | (
@@ -71,6 +79,8 @@ def claim_outcomes(remit_claims: ir.Table, remit_adjustments: ir.Table, remit_re
         month=claims.payment_date.truncate("M"),
         denied=denied,
         coding_related=denied & claims.coding_hit.fill_null(False),
+        # coding-related adjustments on any claim, paid or not (e.g. a bundled line): revenue lost to coding
+        coding_adjusted=claims.coding_adjusted.fill_null(0),
         unknown_carcs=claims.unknown_carcs.fill_null(0),
     )
 
@@ -105,6 +115,7 @@ def denial_rates(linked: ir.Table, by: list[str] | tuple[str, ...] = ("vendor",)
         charge=linked.charge.sum(),
         denied_charge=linked.charge.sum(where=linked.denied),
         coding_denied_charge=linked.charge.sum(where=linked.coding_related),
+        coding_adjusted=linked.coding_adjusted.sum(),
     )
     return grouped.mutate(
         denial_rate=grouped.denied.cast("float64") / grouped.claims,
