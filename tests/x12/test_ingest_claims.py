@@ -172,3 +172,15 @@ def test_icd10_codes_reach_code_lines_with_poa_in_sequence(lake_root, tmp_path):
     from codingwatch.lake.keys import source_key
 
     assert set(lines.encounter_key) == {source_key("ENC-1")}
+
+
+def test_interchanges_with_different_delimiters_in_one_file_all_load(x12_dir, lake_root, tmp_path):
+    first = (x12_dir / "837" / "imsweb-x12_valid_different_separators.837").read_bytes()
+    second = (x12_dir / "837" / "lfh-837p-demo.autoaccident.837").read_bytes()
+    path = tmp_path / "two.837"
+    path.write_bytes(first + b"\n" + second)
+    report = ingest_claims([path], lenient=True)
+    assert report.rejected == []
+    expected = [plain_totals(first), plain_totals(second)]
+    assert report.claims == sum(t["claims_837"] for t in expected)
+    assert report.charge_total == sum(t["charge_837"] for t in expected)

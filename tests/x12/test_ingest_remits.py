@@ -146,3 +146,23 @@ def test_hypothesis_built_835s_round_trip_their_totals(claims):
     assert sum(a["amount"] for a in adjustments) == sum(
         Decimal(str(a["amount"])) for c in claims for a in c["adjustments"])
     assert plain_totals(data)["claims_835"] == len(claims)
+
+
+def test_interchanges_with_different_delimiters_in_one_file_all_load(x12_dir, lake_root, tmp_path):
+    first = (x12_dir / "835" / "lfh-managed-care.835").read_bytes()
+    second = (x12_dir / "835" / "pyx12-mult-loops.835").read_bytes()
+    assert b"|" not in second and b"!" not in second
+    other_delimiters = second.replace(b"*", b"|").replace(b"~", b"!")
+    path = tmp_path / "two.835"
+    path.write_bytes(first + other_delimiters)
+    report = ingest_remits([path])
+    assert report.rejected == []
+    expected = [plain_totals(first), plain_totals(other_delimiters)]
+    assert report.claims == sum(t["claims_835"] for t in expected)
+    assert report.paid_total == sum(t["paid_835"] for t in expected)
+    con = open_lake().connect()
+    lines = con.table("remit_lines").execute()
+    claims = con.table("remit_claims").execute()
+    # every service line still points at a claim of the same load
+    assert set(lines.claim_row) <= set(claims.claim_row)
+    assert claims.claim_row.is_unique

@@ -19,12 +19,13 @@ the patient control number only keyed (encounter_key). Never patient names or me
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from codingwatch.ingest.x12.envelope import X12Reject
+from codingwatch.ingest.x12.envelope import Delimiters, X12Reject, read_delimiters
 from codingwatch.lake import keys
 
 # lake column -> X12 element (835 5010, X221A1). The one map of what we keep.
@@ -129,19 +130,72 @@ def _segment_ids(document, indexes: list[int]) -> dict[int, str]:
     return {i: bytes(document[i].id).decode("latin-1") for i in indexes if i is not None and i < len(document)}
 
 
-def parse(data: bytes, *, warnings: list | None = None):
-    """oxedi's parse of an 835, or X12Reject naming the first fault (1-based segment)."""
+def interchange_starts(data: bytes) -> list[tuple[int, Delimiters]]:
+    """Byte offset and delimiters of every ISA that starts a segment of the file."""
+    starts: list[tuple[int, Delimiters]] = []
+    lead = len(data) - len(data.lstrip())
+    index = data.find(b"ISA")
+    while index != -1:
+        before = data[index - 1:index]
+        at_start = index == lead
+        after_segment = bool(starts) and before in (b"\r", b"\n", b" ", b"\t",
+                                                    starts[-1][1].segment.encode("latin-1"))
+        if at_start or after_segment:
+            try:
+                delimiters, _ = read_delimiters(data[index:index + 200].decode("latin-1"), 0, 1)
+                starts.append((index, delimiters))
+            except X12Reject:
+                if at_start:
+                    raise
+        index = data.find(b"ISA", index + 3)
+    return starts
+
+
+@dataclass
+class Parsed:
+    """oxedi's parse of each run of interchanges that share delimiters, with the number of
+    segments before each run (oxedi reads delimiters once per parse, from the first ISA)."""
+
+    results: list = field(default_factory=list)
+    segment_bases: list[int] = field(default_factory=list)
+
+
+def parse(data: bytes, *, warnings: list | None = None) -> Parsed:
+    """Parse an 835 with oxedi, or raise X12Reject naming the first fault (1-based segment)."""
+    warnings = [] if warnings is None else warnings
+    starts = interchange_starts(data)
+    pieces: list[tuple[int, int]] = []
+    for number, (offset, delimiters) in enumerate(starts):
+        if not pieces or delimiters != starts[number - 1][1]:
+            pieces.append((offset, len(data)))
+            if len(pieces) > 1:
+                pieces[-2] = (pieces[-2][0], offset)
+    if not pieces:
+        pieces = [(0, len(data))]
+    pieces[0] = (0, pieces[0][1])
+    parsed = Parsed()
+    base = 0
+    for start, end in pieces:
+        result = _parse_one(data[start:end] if len(pieces) > 1 else data, base, warnings)
+        parsed.results.append(result)
+        parsed.segment_bases.append(base)
+        base += len(result.document)
+    if sum(len(r.tables["payments"]) for r in parsed.results) == 0:
+        raise X12Reject(1, "the file holds no 835 transaction")
+    return parsed
+
+
+def _parse_one(data: bytes, base: int, warnings: list):
     import oxedi
 
-    warnings = [] if warnings is None else warnings
     try:
         result = oxedi.parse(data, spec=spec())
     except oxedi.ParseError as exc:
-        raise X12Reject(1, f"not a readable X12 file: {exc}") from None
+        raise X12Reject(base + 1, f"not a readable X12 file: {exc}") from None
     diagnostics = result.diagnostics
     ids = _segment_ids(result.document, [d.segment for d in diagnostics])
     for d in diagnostics:
-        position = (d.segment + 1) if d.segment is not None else len(result.document) + 1
+        position = base + ((d.segment + 1) if d.segment is not None else len(result.document) + 1)
         where = ids.get(d.segment, "end of file")
         if d.level == 1:
             raise X12Reject(position, f"{where}: {d.rule}")
@@ -152,8 +206,6 @@ def parse(data: bytes, *, warnings: list | None = None):
         if d.level == 2 and d.kind == "TypeMismatch" and where == "BPR" and d.element == 2:
             raise X12Reject(position, f"{where}: {d.rule}")
         warnings.append((position, f"{where}: {d.rule}"))
-    if len(result.tables["payments"]) == 0:
-        raise X12Reject(1, "the file holds no 835 transaction")
     return result
 
 
@@ -180,8 +232,32 @@ def _money(array, scale: int = 2) -> pa.Array:
     return pc.cast(array, pa.decimal128(18, scale))
 
 
-def tables(result, load_id: str) -> dict[str, pa.Table]:
-    """Our lake tables from oxedi's tables (see FIELDS)."""
+ROW_COLUMNS = {"payment_row": "remit_payments", "claim_row": "remit_claims", "service_row": "remit_lines"}
+
+
+def tables(parsed: Parsed, load_id: str) -> dict[str, pa.Table]:
+    """Our lake tables from oxedi's tables (see FIELDS), one set for the whole file."""
+    if len(parsed.results) == 1:
+        return _tables_one(parsed.results[0], load_id)
+    parts = [_tables_one(result, load_id) for result in parsed.results]
+    out: dict[str, list[pa.Table]] = {}
+    offsets = {column: 0 for column in ROW_COLUMNS}
+    for part, base in zip(parts, parsed.segment_bases, strict=True):
+        for name, table in part.items():
+            for column in ROW_COLUMNS:
+                if column in table.column_names:
+                    shifted = pc.add(table.column(column), offsets[column])
+                    table = table.set_column(table.column_names.index(column), column, shifted)
+            if "segment" in table.column_names:
+                shifted = pc.add(table.column("segment"), base)
+                table = table.set_column(table.column_names.index("segment"), "segment", shifted)
+            out.setdefault(name, []).append(table)
+        for column, name in ROW_COLUMNS.items():
+            offsets[column] += part[name].num_rows
+    return {name: pa.concat_tables(tables_, promote_options="permissive") for name, tables_ in out.items()}
+
+
+def _tables_one(result, load_id: str) -> dict[str, pa.Table]:
     t = {name: pa.table(result.tables[name]) for name in result.tables.keys()}
     payments, claims, services, adjustments = t["payments"], t["claims"], t["services"], t["adjustments"]
     n = claims.num_rows
