@@ -30,7 +30,9 @@ app.add_typer(ingest_app, name="ingest")
 
 # Command groups: each module registers its commands on import.
 # (command modules are imported below as they are added)
-from codingwatch.commands import x12 as _x12  # noqa: E402,F401  (ingest claims / ingest remits)
+from codingwatch.commands import x12  # noqa: E402  (ingest claims / ingest remits, denials)
+
+app.add_typer(x12.app, name="denials")
 
 
 def main() -> None:

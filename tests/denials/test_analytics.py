@@ -139,3 +139,17 @@ def test_coding_denial_keys_feed_sampling_frames(lake):
     _, t = _tables(lake)
     frame = denials.coding_denial_keys(t["outcomes"]).execute()
     assert set(frame.encounter_key) == {keys.source_key("B"), keys.source_key("D")}
+
+
+def test_the_denials_command_prints_rates_as_json(lake):
+    import json
+
+    from typer.testing import CliRunner
+
+    from codingwatch.cli import app
+
+    result = CliRunner().invoke(app, ["denials", "rates", "--by", "vendor", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["vendor"]: row for row in json.loads(result.stdout)["rows"]}
+    assert rows["zenith"]["coding_denied"] == 1 and rows["zenith"]["denied"] == 2
+    assert rows["zenith"]["coding_denial_rate"] == pytest.approx(0.5)

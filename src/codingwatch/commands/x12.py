@@ -92,3 +92,109 @@ def ingest_remits_command(files: list[Path] = FILES, fmt: OutputFormat = FORMAT_
     Example: codingwatch ingest remits era/*.835 --format json
     """
     _run("remits", files, fmt)
+
+
+# ---- codingwatch denials ---------------------------------------------------------------------
+app = typer.Typer(help="Denials traced to coding: rates, reason codes, rework and recoveries.",
+                  no_args_is_help=True)
+
+
+def _frame_payload(frame) -> list[dict]:
+    import math
+    from decimal import Decimal
+
+    rows = []
+    for row in frame.to_dict("records"):
+        clean = {}
+        for key, value in row.items():
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                clean[key] = None
+            elif isinstance(value, Decimal):
+                clean[key] = str(value)
+            elif isinstance(value, float):
+                clean[key] = round(value, 6)
+            elif hasattr(value, "isoformat"):
+                clean[key] = value.isoformat()[:10]
+            elif hasattr(value, "item"):
+                clean[key] = value.item()
+            else:
+                clean[key] = value
+        rows.append(clean)
+    return rows
+
+
+def _show(title: str, rows: list[dict], fmt: OutputFormat) -> None:
+    from rich.table import Table
+
+    if fmt == OutputFormat.json:
+        print_json({"rows": rows})
+        return
+    table = Table(title=title)
+    columns = list(rows[0]) if rows else []
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*["" if row[c] is None else str(row[c]) for c in columns])
+    console.print(table if rows else f"{title}: no remittances in the lake")
+
+
+def _lake_tables():
+    from codingwatch import denials
+    from codingwatch.lake import open_lake
+
+    con = open_lake().connect()
+    return con, denials.from_lake(con)
+
+
+@app.command("rates")
+def denial_rates_command(
+    by: str = typer.Option("vendor", help="comma-separated: vendor, coder_id, specialty, payer_id, month"),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Denial rate and coding-related denial rate of remitted claims, by the given dimensions.
+
+    A claim is denied when CLP02 is 4 or nothing is paid on a positive charge; it is
+    coding-related when a reason code on it is coding-related in the CARC/RARC catalog. Vendor,
+    coder and specialty come from the coded encounter with the same patient control number.
+
+    Example: codingwatch denials rates --by vendor,month --format json
+    """
+    from codingwatch import denials
+    from codingwatch.commands.common import UserError
+
+    dimensions = [d.strip() for d in by.split(",") if d.strip()]
+    unknown = set(dimensions) - set(denials.DIMENSIONS)
+    if unknown:
+        raise UserError(f"--by: unknown dimension(s) {', '.join(sorted(unknown))}; "
+                        f"use {', '.join(denials.DIMENSIONS)}")
+    _, t = _lake_tables()
+    rows = _frame_payload(denials.denial_rates(t["linked"], dimensions).execute())
+    _show("Denial rates", rows, fmt)
+
+
+@app.command("pareto")
+def denial_pareto_command(
+    coding_only: bool = typer.Option(False, "--coding-only", help="only coding-related denials"),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """The reason codes (CARC) behind denials, most frequent first, with cumulative share.
+
+    Example: codingwatch denials pareto --coding-only
+    """
+    from codingwatch import denials
+
+    con, t = _lake_tables()
+    expr = denials.carc_pareto(t["outcomes"], con.table("remit_adjustments"), coding_only=coding_only)
+    _show("Reason codes behind denials", _frame_payload(expr.execute()), fmt)
+
+
+@app.command("recoveries")
+def denial_recoveries_command(fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Denied claims that a later remittance paid (amount recovered on resubmission).
+
+    Example: codingwatch denials recoveries --format json
+    """
+    from codingwatch import denials
+
+    _, t = _lake_tables()
+    _show("Recovered on resubmission", _frame_payload(denials.recoveries(t["outcomes"]).execute()), fmt)
