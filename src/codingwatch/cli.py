@@ -29,7 +29,7 @@ ingest_app = common.ingest_app
 app.add_typer(ingest_app, name="ingest")
 
 # Command groups: each module registers its commands on import.
-# (command modules are imported below as they are added)
+from codingwatch.commands import ingest_encounters  # noqa: E402,F401
 
 
 def main() -> None:
