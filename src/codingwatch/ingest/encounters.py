@@ -15,9 +15,13 @@ Rules:
 
 from __future__ import annotations
 
+import atexit
 import csv
+import multiprocessing
+import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -61,7 +65,6 @@ COLUMNS: tuple[str, ...] = (
 # Fields that describe the encounter, repeated on each of its lines: they must agree.
 ENCOUNTER_FIELDS: tuple[str, ...] = COLUMNS[:14] + ("drg",)
 
-_TIMESTAMP_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
 _ID_SHAPE = r"^[A-Za-z0-9._:/#-]{1,64}$"
 
 
@@ -219,6 +222,7 @@ def _duckdb() -> duckdb.DuckDBPyConnection:
     con.execute("SET autoload_known_extensions = false")
     con.execute("SET preserve_insertion_order = true")
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -312,6 +316,18 @@ def _in_list(values: tuple[str, ...]) -> str:
     return "(" + ", ".join("'" + v + "'" for v in values) + ")"
 
 
+def _has_offset(column: str) -> str:
+    """SQL: the timestamp text ends in Z or a UTC offset (+05:30, -0500, +05). String tests, not a
+    regular expression, because this runs on every line of files with millions of lines."""
+    text = f"trim({column})"
+    return (
+        f"(length({text}) >= 16 AND (right({text}, 1) = 'Z' "
+        f"OR substr({text}, length({text}) - 5, 1) IN ('+', '-') "
+        f"OR substr({text}, length({text}) - 4, 1) IN ('+', '-') "
+        f"OR (substr({text}, length({text}) - 2, 1) IN ('+', '-') AND length({text}) <= 22)))"
+    )
+
+
 def _release_case(column: str) -> str:
     """SQL mapping a date to the code-set release in force (NULL outside covered years)."""
     arms = []
@@ -325,7 +341,9 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
     con.execute(
         f"""
         CREATE TABLE lines AS
-        SELECT
+        SELECT *, {_release_case("code_date")} AS release FROM (
+        SELECT *, CASE WHEN encounter_type = 'inpatient' THEN discharge_date ELSE service_date END AS code_date
+        FROM (SELECT
             line_no,
             nullif(trim(encounter_id), '') AS encounter_id,
             nullif(trim(facility), '') AS facility,
@@ -341,11 +359,9 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
             nullif(trim(coder_id), '') AS coder_id,
             nullif(trim(vendor), '') AS vendor,
             trim(received_at) AS received_at_raw,
-            CASE WHEN regexp_matches(trim(received_at), '{_TIMESTAMP_WITH_OFFSET}')
-                 THEN TRY_CAST(trim(received_at) AS TIMESTAMPTZ) END AS received_at,
+            CASE WHEN {_has_offset('received_at')} THEN TRY_CAST(trim(received_at) AS TIMESTAMPTZ) END AS received_at,
             trim(coded_at) AS coded_at_raw,
-            CASE WHEN regexp_matches(trim(coded_at), '{_TIMESTAMP_WITH_OFFSET}')
-                 THEN TRY_CAST(trim(coded_at) AS TIMESTAMPTZ) END AS coded_at,
+            CASE WHEN {_has_offset('coded_at')} THEN TRY_CAST(trim(coded_at) AS TIMESTAMPTZ) END AS coded_at,
             upper(trim(code_system)) AS code_system,
             upper(replace(trim(code), '.', '')) AS code,
             trim(sequence) AS sequence_raw, TRY_CAST(trim(sequence) AS SMALLINT) AS sequence,
@@ -354,18 +370,9 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
             coalesce(nullif(trim(units), ''), '1') AS units_raw,
             TRY_CAST(coalesce(nullif(trim(units), ''), '1') AS DECIMAL(9, 2)) AS units,
             nullif(trim(drg), '') AS drg_raw, TRY_CAST(nullif(trim(drg), '') AS SMALLINT) AS drg_given
-        FROM raw
+        FROM raw))
         """
     )
-    con.execute(
-        """
-        ALTER TABLE lines ADD COLUMN code_date DATE;
-        UPDATE lines SET code_date = CASE WHEN encounter_type = 'inpatient' THEN discharge_date
-                                          ELSE service_date END;
-        """
-    )
-    con.execute(f"ALTER TABLE lines ADD COLUMN release INTEGER; UPDATE lines SET release = {_release_case('code_date')}")
-
     # Code validity: one Medicare Code Editor question per distinct (system, code, release).
     distinct = con.execute(
         "SELECT code_system, code, release, min(code_date) FROM lines "
@@ -434,7 +441,7 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
         ("code", "code",
          "code_date IS NOT NULL AND release IS NULL AND code_system IN ('ICD10CM', 'ICD10PCS')",
          f"'date ' || code_date::VARCHAR || ' is outside the installed code sets ({covered})'"),
-        ("code", "code", "v.reason IS NOT NULL", "v.reason"),
+        ("code", "code", "code_reason IS NOT NULL", "code_reason"),
         ("code_system", "code_system",
          "encounter_type = 'inpatient' AND code_system IN ('CPT', 'HCPCS')",
          "'inpatient procedures are coded in ICD10PCS'"),
@@ -449,33 +456,45 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
         ("drg", "drg_raw", "drg_raw IS NOT NULL AND (drg_given IS NULL OR drg_given < 1 OR drg_given > 999)",
          "'must be an MS-DRG number from 001 to 999'"),
     ]
-    union = " UNION ALL ".join(
-        f"SELECT l.line_no, l.encounter_id, '{fld}' AS field, CAST(l.{value} AS VARCHAR) AS value, {reason} AS reason "
-        f"FROM lines l LEFT JOIN code_verdicts v ON v.code_system = l.code_system AND v.code = l.code "
-        f"AND v.release = coalesce(l.release, -1) WHERE {condition.replace('encounter_type', 'l.encounter_type')}"
-        if "v.reason" in condition
-        else f"SELECT line_no, encounter_id, '{fld}' AS field, CAST({value} AS VARCHAR) AS value, {reason} AS reason "
-        f"FROM lines WHERE {condition}"
+    # One pass over the lines: each check yields a (field, value, reason) or nothing.
+    arms = ",\n".join(
+        f"CASE WHEN ({condition}) THEN {{'field': '{fld}', 'value': CAST({value} AS VARCHAR), 'reason': {reason}}} END"
         for fld, value, condition, reason in checks
     )
+    union = f"""
+        SELECT line_no, encounter_id, e.field, e.value, e.reason
+        FROM (
+            SELECT line_no, encounter_id,
+                   unnest(list_filter([{arms}], lambda x: x IS NOT NULL)) AS e
+            FROM (SELECT l.*, v.reason AS code_reason FROM lines l LEFT JOIN code_verdicts v
+                  ON v.code_system = l.code_system AND v.code = l.code AND v.release = coalesce(l.release, -1))
+        )
+    """
     con.execute(f"CREATE TABLE line_errors AS {union}")
 
-    # Lines of one encounter must agree on the encounter's fields.
-    agree = " UNION ALL ".join(
-        f"""SELECT l.line_no, l.encounter_id, '{col}' AS field, CAST(l.{col} AS VARCHAR) AS value,
-                   'differs from line ' || f.first_line || ' of the same encounter ('
-                   || coalesce(CAST(f.first_value AS VARCHAR), 'blank') || ')' AS reason
-            FROM lines l JOIN (
-                SELECT encounter_id, arg_min(line_no, line_no) AS first_line,
-                       arg_min({col}, line_no) AS first_value
-                FROM lines WHERE encounter_id IS NOT NULL GROUP BY encounter_id
-            ) f USING (encounter_id)
-            WHERE l.{col} IS DISTINCT FROM f.first_value"""
-        for col in ("facility", "encounter_type", "specialty", "admit_date_raw", "discharge_date_raw",
-                    "service_date_raw", "sex", "age_raw", "discharge_status_raw", "coder_id", "vendor",
-                    "received_at_raw", "coded_at_raw", "drg_raw")
+    # Lines of one encounter must agree on the encounter's fields (compared with its first line).
+    shared = ("facility", "encounter_type", "specialty", "admit_date_raw", "discharge_date_raw",
+              "service_date_raw", "sex", "age_raw", "discharge_status_raw", "coder_id", "vendor",
+              "received_at_raw", "coded_at_raw", "drg_raw")
+    firsts = ", ".join(f"arg_min({c}, line_no) AS first_{c}" for c in shared)
+    disagree = ",\n".join(
+        f"CASE WHEN l.{c} IS DISTINCT FROM f.first_{c} THEN {{'field': '{c.removesuffix('_raw')}', "
+        f"'value': CAST(l.{c} AS VARCHAR), 'reason': 'differs from line ' || f.first_line || "
+        f"' of the same encounter (' || coalesce(CAST(f.first_{c} AS VARCHAR), 'blank') || ')'}} END"
+        for c in shared
     )
-    con.execute(f"INSERT INTO line_errors {agree}")
+    con.execute(
+        f"""
+        INSERT INTO line_errors
+        SELECT line_no, encounter_id, e.field, e.value, e.reason FROM (
+            SELECT l.line_no, l.encounter_id, unnest(list_filter([{disagree}], lambda x: x IS NOT NULL)) AS e
+            FROM lines l JOIN (
+                SELECT encounter_id, min(line_no) AS first_line, {firsts}
+                FROM lines WHERE encounter_id IS NOT NULL GROUP BY encounter_id HAVING count(*) > 1
+            ) f USING (encounter_id)
+        )
+        """
+    )
     con.execute(
         """
         INSERT INTO line_errors
@@ -554,6 +573,30 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, path: Path, sha: str, rejects
 # ---- MS-DRG --------------------------------------------------------------------------------
 
 
+_PARALLEL_GROUPING_FROM = 40_000  # below this, starting worker processes costs more than it saves
+_worker_grouper: Grouper | None = None
+
+
+def _group_chunk(rows: list[tuple]) -> list[tuple]:
+    """Group a chunk of inpatient encounters: (id, discharge, age, sex, status, dx, poa, px)."""
+    global _worker_grouper
+    if _worker_grouper is None:
+        _worker_grouper = Grouper()
+        atexit.register(_worker_grouper.close)
+    return _group_with(_worker_grouper, rows)
+
+
+def _group_with(grouper: Grouper, rows: list[tuple]) -> list[tuple]:
+    out = []
+    for encounter_id, discharge, age, sex, status, dx, poa, px in rows:
+        grouped = grouper.group(
+            discharge_date=discharge, age=age, sex=sex, discharge_status=status,
+            diagnoses=list(zip(dx or [], poa or [], strict=True)), procedures=px or [],
+        )
+        out.append((encounter_id, grouped.drg, grouped.weight, grouped.version))
+    return out
+
+
 def _group_drgs(con: duckdb.DuckDBPyConnection, grouper: Grouper, tick: Callable[[float], None]) -> None:
     rows = con.execute(
         """
@@ -561,34 +604,36 @@ def _group_drgs(con: duckdb.DuckDBPyConnection, grouper: Grouper, tick: Callable
                any_value(l.discharge_date), any_value(l.age), any_value(l.sex), any_value(l.discharge_status),
                list(l.code ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10CM'),
                list(l.poa ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10CM'),
-               list(l.code ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10PCS'),
-               any_value(l.drg_given)
+               list(l.code ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10PCS')
         FROM lines l JOIN good_encounters g USING (encounter_id)
         WHERE l.encounter_type = 'inpatient'
         GROUP BY l.encounter_id
         """
     ).fetchall()
-    out_ids, out_drg, out_weight, out_version = [], [], [], []
-    total = len(rows) or 1
-    for i, (encounter_id, discharge, age, sex, status, dx, poa, px, _given) in enumerate(rows):
-        grouped = grouper.group(
-            discharge_date=discharge, age=age, sex=sex, discharge_status=status,
-            diagnoses=list(zip(dx or [], poa or [], strict=True)), procedures=px or [],
-        )
-        out_ids.append(encounter_id)
-        out_drg.append(grouped.drg)
-        out_weight.append(grouped.weight)
-        out_version.append(grouped.version)
-        if i % 20_000 == 0:
-            tick(i / total)
+    chunk = 10_000
+    chunks = [rows[i : i + chunk] for i in range(0, len(rows), chunk)]
+    grouped: list[tuple] = []
+    if len(rows) >= _PARALLEL_GROUPING_FROM and (os.cpu_count() or 1) > 1:
+        # The grouper is single-threaded native code behind a JSON interface; worker processes
+        # (spawned, not forked: DuckDB's threads are running) use every core.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+            for i, part in enumerate(pool.map(_group_chunk, chunks)):
+                grouped.extend(part)
+                tick((i + 1) / len(chunks))
+    else:
+        for i, part in enumerate(chunks):
+            grouped.extend(_group_with(grouper, part))
+            tick((i + 1) / len(chunks))
+    ids, drgs, weights, versions = (list(column) for column in zip(*grouped, strict=True)) if grouped else ([], [], [], [])
     con.register(
         "drg_arrow",
         pa.table(
             {
-                "encounter_id": pa.array(out_ids, pa.string()),
-                "drg": pa.array(out_drg, pa.int16()),
-                "drg_weight": pa.array(out_weight, pa.decimal128(8, 4)),
-                "grouper_version": pa.array(out_version, pa.int16()),
+                "encounter_id": pa.array(ids, pa.string()),
+                "drg": pa.array(drgs, pa.int16()),
+                "drg_weight": pa.array(weights, pa.decimal128(8, 4)),
+                "grouper_version": pa.array(versions, pa.int16()),
             }
         ),
     )
@@ -626,7 +671,6 @@ def _lake_tables(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[pa.Table
               FROM lines JOIN good_encounters USING (encounter_id) GROUP BY encounter_id) e
         JOIN keys_arrow k USING (encounter_id)
         LEFT JOIN drgs d USING (encounter_id)
-        ORDER BY k.encounter_key
         """
     ).to_arrow_table()
     code_lines = con.sql(
@@ -634,7 +678,6 @@ def _lake_tables(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[pa.Table
         SELECT k.encounter_key, l.code_system, l.code, l.sequence, l.poa,
                l.modifiers, l.units, '{load_id}' AS load_id
         FROM lines l JOIN keys_arrow k USING (encounter_id)
-        ORDER BY k.encounter_key, l.code_system, l.sequence
         """
     ).to_arrow_table()
     con.unregister("keys_arrow")
