@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from codingwatch.commands import common
+from codingwatch.commands import common, web
 
 app = typer.Typer(
     name="codingwatch",
@@ -30,6 +30,7 @@ app.add_typer(ingest_app, name="ingest")
 
 # Command groups: each module registers its commands on import.
 # (command modules are imported below as they are added)
+web.mount(app)  # codingwatch manage ..., codingwatch serve
 
 
 def main() -> None:
