@@ -11,9 +11,15 @@ DEFAULT_SETTINGS = "codingwatch.web.settings"
 
 def _django(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["codingwatch manage", *argv])
+    from codingwatch.commands.common import UserError
+
+    try:
+        execute_from_command_line(["codingwatch manage", *argv])
+    except ImproperlyConfigured as exc:  # e.g. production settings refusing the default secret
+        raise UserError(str(exc)) from None
 
 
 def manage(ctx: typer.Context) -> None:

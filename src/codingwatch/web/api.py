@@ -63,7 +63,7 @@ class CoderOut(Schema):
 
     @staticmethod
     def resolve_vendor(coder):
-        return coder.vendor.code
+        return coder["vendor"] if isinstance(coder, dict) else coder.vendor.code
 
 
 class VendorDetailOut(VendorOut):
@@ -122,4 +122,8 @@ def coder_list(request, vendor: str | None = None):
 def coder_detail(request, login_id: str):
     coder = get_object_or_404(Coder.objects.select_related("vendor"), login_id=login_id)
     months = figures_for(request.user, "month", vendor=coder.vendor.code, coder=coder.login_id).rows
-    return {**CoderOut.from_orm(coder).dict(), "months": months}
+    return {
+        "login_id": coder.login_id, "vendor": coder.vendor.code, "credentials": coder.credentials,
+        "specialties": coder.specialties, "location": coder.location, "start_date": coder.start_date,
+        "end_date": coder.end_date, "months": months,
+    }
