@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings as django_settings
 
 from codingwatch.web.accounts import roles
@@ -103,3 +104,12 @@ def test_the_guide_documents_every_setting_and_role():
         assert f"`{name}`" in guide, f"docs/web.md does not document {name}"
     for role in roles.ROLES:
         assert f"`{role}`" in guide, f"docs/web.md does not describe the role {role}"
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_database_tests_run_on_the_database_that_database_url_names():
+    from django.db import connection
+
+    url = os.environ.get("DATABASE_URL", "")
+    assert connection.vendor == ("postgresql" if url.startswith("postgres") else "sqlite")
