@@ -6,6 +6,7 @@ import os
 import shutil
 
 import pytest
+
 from conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

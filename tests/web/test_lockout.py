@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]

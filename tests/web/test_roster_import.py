@@ -112,3 +112,13 @@ def test_an_assignment_to_an_unknown_queue_is_refused(tmp_path):
 def test_the_management_command_imports_and_reports(tmp_path, capsys):
     call_command("import_roster", str(write(tmp_path, FILES)), organization="North Health")
     assert "coders: 2 created, 0 already present" in capsys.readouterr().out
+
+
+def test_create_user_binds_a_vendor_user_to_their_vendor(tmp_path, capsys):
+    from codingwatch.web.accounts.models import User
+
+    call_command("import_roster", str(write(tmp_path, FILES)), organization="North Health")
+    call_command("create_user", "qa-lead", role="vendor", vendor="acme")
+    out = capsys.readouterr().out
+    assert "password (shown once): " in out
+    assert User.objects.get(username="qa-lead").vendor.code == "acme"

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from codingwatch.web.vendors.models import AccuracySLA, Coder, Contract, QueueAssignment, TurnaroundSLA, Vendor
+from codingwatch.web.vendors.models import (
+    AccuracySLA,
+    Coder,
+    Contract,
+    QueueAssignment,
+    TurnaroundSLA,
+    Vendor,
+)
 
 
 class ContractInline(admin.TabularInline):

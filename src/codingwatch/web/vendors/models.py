@@ -15,7 +15,12 @@ from django.db import models
 from django_scopes import ScopedManager
 
 from codingwatch import vocabulary
-from codingwatch.web.organizations.models import ENCOUNTER_TYPE_CHOICES, SPECIALTY_CHOICES, Organization, WorkQueue
+from codingwatch.web.organizations.models import (
+    ENCOUNTER_TYPE_CHOICES,
+    SPECIALTY_CHOICES,
+    Organization,
+    WorkQueue,
+)
 
 DELIVERY_MODEL_CHOICES = [(m, m) for m in vocabulary.DELIVERY_MODELS]
 CREDENTIAL_CHOICES = [(c, c) for c in vocabulary.CREDENTIALS]
