@@ -18,7 +18,8 @@ STRONG_SECRET = secrets.token_urlsafe(50)
 
 
 def run_production(tmp_path, code: str, **env):
-    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    unwanted = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {key: value for key, value in os.environ.items() if key not in unwanted}
     environment = {
         **environment,
         "DJANGO_SETTINGS_MODULE": "codingwatch.web.settings_production",
