@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from codingwatch.commands import common
+from codingwatch.commands import common, web
 
 app = typer.Typer(
     name="codingwatch",
@@ -30,6 +30,8 @@ app.add_typer(ingest_app, name="ingest")
 
 # Command groups: each module registers its commands on import.
 from codingwatch.commands import ingest_encounters  # noqa: E402,F401
+
+web.mount(app)  # codingwatch manage ..., codingwatch serve
 
 
 def main() -> None:
