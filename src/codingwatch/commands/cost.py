@@ -10,7 +10,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from codingwatch.commands.common import FORMAT_OPTION, OutputFormat, UserError, console, err_console, print_json
+from codingwatch.commands.common import (
+    FORMAT_OPTION,
+    OutputFormat,
+    UserError,
+    console,
+    err_console,
+    print_json,
+)
 from codingwatch.cost import (
     ScenarioError,
     breakeven,
@@ -263,7 +270,7 @@ def simulate_command(
     for name, option in result["options"].items():
         pct = option["percentiles_per_year"]
         cheaper = option["probability_cheaper_than_baseline"]
-        table.add_row(option["label"], _usd(pct["p5"]), _usd(pct["p25"]), _usd(pct["p50"]), _usd(pct["p75"]),
+        table.add_row(name, _usd(pct["p5"]), _usd(pct["p25"]), _usd(pct["p50"]), _usd(pct["p75"]),
                       _usd(pct["p95"]), _usd(option["percentiles_per_chart"]["p50"]),
                       f"{option['probability_cheapest']:.1%}", "" if cheaper is None else f"{cheaper:.1%}")
     console.print(table)

@@ -302,7 +302,7 @@ def _parse_option(name: str, raw: object, problems: list[str]) -> Option | None:
             problems.append(f"{where}.parts: required for a hybrid, e.g. {{inpatient: in_house, "
                             "outpatient: offshore}")
             parts = {}
-        for encounter_type, part in parts.items():
+        for encounter_type in parts:
             if encounter_type not in ENCOUNTER_TYPES:
                 problems.append(f"{where}.parts.{encounter_type}: unknown encounter type "
                                 f"(one of {', '.join(ENCOUNTER_TYPES)})")
