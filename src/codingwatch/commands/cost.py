@@ -77,6 +77,17 @@ def _usd(value: Decimal | float | None, signed: bool = False) -> str:
     return f"+${text}" if signed and value > 0 else f"${text}"
 
 
+def _usd0(value: Decimal | float | None, signed: bool = False) -> str:
+    """Whole dollars, for wide tables of uncertain figures."""
+    if value is None:
+        return ""
+    value = Decimal(value).quantize(Decimal(1))
+    text = f"{abs(value):,.0f}"
+    if value < 0:
+        return f"-${text}"
+    return f"+${text}" if signed and value > 0 else f"${text}"
+
+
 def _guard(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
@@ -229,12 +240,13 @@ def sensitivity_command(
     a, b = result["pair"]
     table = Table(title=f"Tornado: {result['measure']} (at stated values {_usd(result['base_difference'], True)})",
                   title_justify="left")
-    for column in ("input", "low", "value", "high", f"{a} - {b} at low", "at high", "swing", "flips"):
-        table.add_column(column, justify="left" if column == "input" else "right")
+    table.add_column("input", no_wrap=True)
+    for column in ("low", "value", "high", f"{a} - {b} at low", "at high", "swing", "flips"):
+        table.add_column(column, justify="right")
     for row in result["inputs"]:
         table.add_row(row["input"], str(row["low"]), str(row["value"]), str(row["high"]),
-                      _usd(row["difference_at_low"], True), _usd(row["difference_at_high"], True),
-                      _usd(row["swing"]), "[bold red]yes[/]" if row["flips"] else "")
+                      _usd0(row["difference_at_low"], True), _usd0(row["difference_at_high"], True),
+                      _usd0(row["swing"]), "[bold red]yes[/]" if row["flips"] else "")
     console.print(table)
     if not result["inputs"]:
         console.print("no input states a range (low, high): nothing to swing")
@@ -263,15 +275,15 @@ def simulate_command(
     if fmt is OutputFormat.json:
         print_json(result)
         return
-    table = Table(title=f"{draws:,} draws, seed {seed}: yearly cost", title_justify="left")
-    for column in ("option", "p5", "p25", "median", "p75", "p95", "per chart (median)", "P(cheapest)",
-                   f"P(cheaper than {scenario.baseline})"):
+    table = Table(title=f"{draws:,} draws, seed {seed}: yearly cost (all percentiles: --format json)",
+                  title_justify="left")
+    for column in ("option", "p5", "median", "p95", "median per chart", "P(cheapest)",
+                   f"P(< {scenario.baseline})"):
         table.add_column(column, justify="left" if column == "option" else "right")
     for name, option in result["options"].items():
         pct = option["percentiles_per_year"]
         cheaper = option["probability_cheaper_than_baseline"]
-        table.add_row(name, _usd(pct["p5"]), _usd(pct["p25"]), _usd(pct["p50"]), _usd(pct["p75"]),
-                      _usd(pct["p95"]), _usd(option["percentiles_per_chart"]["p50"]),
+        table.add_row(name, _usd0(pct["p5"]), _usd0(pct["p50"]), _usd0(pct["p95"]), _usd(option["percentiles_per_chart"]["p50"]),
                       f"{option['probability_cheapest']:.1%}", "" if cheaper is None else f"{cheaper:.1%}")
     console.print(table)
     console.print(f"uncertain inputs drawn: {len(result['uncertain_inputs'])}")
@@ -328,9 +340,14 @@ def brief_command(
     options: str = OPTIONS_OPTION,
     draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws for the distribution chart"),
     seed: int = typer.Option(0, "--seed", help="random seed"),
+    actuals_from_lake: bool = typer.Option(False, "--actuals-from-lake",
+                                           help="use (and show) the productivity and turnaround the lake measured"),
+    date_from: str = typer.Option(None, "--from", help="first coded date measured (YYYY-MM-DD)"),
+    date_to: str = typer.Option(None, "--to", help="last coded date measured (YYYY-MM-DD)"),
 ) -> None:
     """Write the decision brief: comparison table, tornado chart, Monte Carlo distribution and every
-    input with its source, as PDF or HTML (by the --out file's suffix).
+    input with its source (and promised vs measured figures with --actuals-from-lake), as PDF or
+    HTML (by the --out file's suffix).
 
     Example: codingwatch cost brief public-2025 --out brief.pdf
     """
@@ -340,6 +357,8 @@ def brief_command(
     if suffix not in (".pdf", ".html", ".htm"):
         raise UserError(f"--out: must end in .pdf or .html (got {out.name})")
     scenario = _load(scenario_file)
+    if actuals_from_lake:
+        scenario = _apply_lake_actuals(scenario, date_from, date_to, OutputFormat.text)
     _guard(write_brief, scenario, out, pair=_pair(options), draws=draws, seed=seed)
     err_console.print(f"wrote {out}")
 

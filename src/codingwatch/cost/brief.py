@@ -21,6 +21,7 @@ from codingwatch.cost.inputs import COMPONENT_LABELS, COMPONENTS
 from codingwatch.cost.scenario import Scenario
 
 TORNADO_BARS = 15
+CHART_FONT = "DejaVu Sans"
 
 
 def _f(value) -> float:
@@ -60,7 +61,7 @@ def chart_specs(result: dict) -> dict[str, dict]:
         a, b = tornado["pair"]
         chart = alt.Chart(alt.Data(values=bars)).mark_bar(height=12).encode(
             x=alt.X("from:Q", title=f"yearly cost of {a} minus {b} (USD; below 0: {a} cheaper)",
-                    axis=alt.Axis(format="$,.0f")),
+                    axis=alt.Axis(format="$,.0f", labelOverlap=True, tickCount=6)),
             x2="to:Q",
             y=alt.Y("input:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
             color=alt.Color("end:N", title=None, scale=alt.Scale(range=["#4c78a8", "#e45756"]),
@@ -88,6 +89,10 @@ def chart_specs(result: dict) -> dict[str, dict]:
             color=alt.Color("option:N", title=None, legend=alt.Legend(orient="bottom")),
         ).properties(width=560, height=220,
                      title=f"Monte Carlo: {simulation['draws']:,} draws (seed {simulation['seed']})").to_dict()
+    for spec in specs.values():
+        # The font the PDF renderer has, so that labels measured by vl-convert fit when drawn.
+        spec.setdefault("config", {})["font"] = CHART_FONT
+        spec["padding"] = {"left": 12, "right": 12, "top": 4, "bottom": 4}
     return specs
 
 
@@ -123,7 +128,9 @@ th, td { border-bottom: 1px solid #ddd; padding: 2pt 4pt; text-align: right; ver
          white-space: nowrap; }
 th:first-child, td:first-child, td.text { text-align: left; }
 th { background: #f2f2f2; } tr.total td { font-weight: bold; border-top: 1.5px solid #333; }
-td.source { text-align: left; font-size: 7.5pt; color: #333; white-space: normal; width: 55%; }
+td.source { text-align: left; font-size: 7.5pt; color: #333; white-space: normal; }
+table.inputs { table-layout: fixed; font-size: 8pt; }
+table.inputs td { white-space: normal; overflow-wrap: anywhere; }
 .cheapest { background: #e8f4e8; }
 img.chart { max-width: 100%; display: block; margin: 6pt 0; }
 .note { color: #444; font-size: 8pt; }
@@ -175,7 +182,8 @@ Inputs marked <b>flips</b> reverse which option is cheaper within their range.</
 {% endfor %}</table></section>{% endif %}
 
 <section><h2>4. Every input and its source</h2>
-<table><tr><th>input</th><th>value</th><th>unit</th><th>low</th><th>high</th><th class="text">distribution</th><th class="text">source</th></tr>
+<table class="inputs"><colgroup><col style="width:26%"><col style="width:8%"><col style="width:10%"><col style="width:7%"><col style="width:8%"><col style="width:10%"><col style="width:31%"></colgroup>
+<tr><th>input</th><th>value</th><th>unit</th><th>low</th><th>high</th><th class="text">distribution</th><th class="text">source</th></tr>
 {% for r in inputs %}<tr><td>{{ r.input }}</td><td>{{ r.value }}</td><td class="text">{{ r.unit }}</td><td>{{ r.low if r.low is not none else "" }}</td><td>{{ r.high if r.high is not none else "" }}</td><td class="text">{{ r.distribution }}</td><td class="source">{{ r.source }}</td></tr>
 {% endfor %}</table>
 <p class="note">Inputs not listed take the model's default of zero (or 1 for ramp productivity, 160 coder hours a month, 3 years for spreading transition costs).</p>
