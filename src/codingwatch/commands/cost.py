@@ -407,8 +407,8 @@ def _apply_lake_actuals(scenario, date_from, date_to, fmt, accuracy=None, denial
     measured = measure_from_lake(lake, start, end, hours_by_vendor=hours)
     if fmt is not OutputFormat.json:
         err_console.print(f"read {measured['charts']:,} coded encounters from the lake ({lake.root}) "
-                          f"coded {start} to {end}; {measured['rejected']:,} without coder, vendor or "
-                          "times were left out")
+                          f"coded {start} to {end}; {measured['rejected']:,} without a coder id could not be "
+                          "timed and were left out of productivity")
     try:
         return apply_actuals(scenario, measured, accuracy=accuracy or {}, denial_rate=denial_rate or {})
     except ScenarioError as exc:

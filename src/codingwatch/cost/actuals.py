@@ -161,8 +161,9 @@ def apply_actuals(scenario: Scenario, measured: dict, *, accuracy: dict | None =
                     else:
                         promised = None
                     value = _round(row["charts_per_hour"])
+                    coders = row["coders"]
                     basis = (f"measured: coded_at spacing, {row['timed_charts']:,} timed charts by "
-                             f"{row['coders']} coders, {period}")
+                             f"{coders} coder{'' if coders == 1 else 's'}, {period}")
                     rows.append({"figure": name, "promised": promised, "measured": value, "basis": basis})
                     _set(option, name, value, basis)
                 # Types not measured keep the promised figure: make it explicit per type.
