@@ -145,3 +145,20 @@ def test_cli_actuals_reads_the_lake_and_writes_the_measured_scenario(lake, tmp_p
     written = yaml.safe_load(out.read_text())
     assert written["options"]["offshore"]["inputs"]["charts_per_hour_inpatient"]["value"] == 2
     assert "measured" in written["options"]["offshore"]["inputs"]["charts_per_hour_inpatient"]["source"]
+
+
+def test_productivity_expressions_run_on_a_second_backend(lake):
+    """The same ibis expressions on SQLite give DuckDB's figures (turnaround's median needs a backend
+    with quantiles: DuckDB, PostgreSQL, Spark, Snowflake, Trino)."""
+    import ibis
+
+    from codingwatch.cost.actuals import productivity_by_spacing
+
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 1, 31)
+    duck = productivity_by_spacing(lake.connect().table("encounters"), start, end).to_pyarrow().to_pylist()
+    rows = lake.connect().table("encounters").to_pyarrow().drop_columns(["drg_weight"])
+    sqlite = ibis.sqlite.connect()
+    sqlite.create_table("encounters", rows)
+    other = productivity_by_spacing(sqlite.table("encounters"), start, end).to_pyarrow().to_pylist()
+    assert [(r["vendor"], r["timed_charts"], round(r["charts_per_hour"], 9)) for r in other] == [
+        (r["vendor"], r["timed_charts"], round(r["charts_per_hour"], 9)) for r in duck]

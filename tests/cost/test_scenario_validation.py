@@ -95,3 +95,8 @@ def test_cli_unknown_scenario_file_is_a_clear_error():
     result = CliRunner().invoke(app, ["cost", "compare", "no-such-file.yaml"])
     assert result.exit_code != 0
     assert "no such file" in str(result.exception)
+
+
+def test_a_scenario_needs_some_volume_at_its_stated_values(small):
+    small["inputs"]["volume_inpatient"].update(value=0, low=0, high=100)
+    assert problems_of(small)[0].startswith("inputs: state at least one yearly volume above zero")

@@ -46,16 +46,22 @@ OPTIONS_OPTION = typer.Option(None, "--options", help="two options to compare, e
                               "(default: the cheapest and the runner-up)")
 
 
-def _load(source: str):
+def _load(source: str, fmt: OutputFormat | None = None):
     try:
         path = Path(source)
         if not path.exists() and source in preset_names():
             path = preset_path(source)
         if not path.exists():
             raise UserError(f"{source}: no such file (and no preset of that name: {', '.join(preset_names())})")
-        return load_scenario(path)
+        scenario = load_scenario(path)
     except ScenarioError as exc:
         raise UserError(str(exc)) from None
+    if fmt is OutputFormat.text:
+        stated = scenario.stated_paths()
+        ranged = scenario.ranged_paths()
+        err_console.print(f"read {path.name}: {len(scenario.options)} options, {len(stated)} inputs stated "
+                          f"({len(ranged)} with a range), encounter types {', '.join(scenario.coded_types)}")
+    return scenario
 
 
 def _pair(text: str | None) -> tuple[str, str] | None:
@@ -172,7 +178,7 @@ def compare_command(
     Example: codingwatch cost compare public-2025
              codingwatch cost compare my.yaml --actuals-from-lake --from 2026-01-01 --to 2026-03-31
     """
-    scenario = _load(scenario_file)
+    scenario = _load(scenario_file, fmt)
     if actuals_from_lake:
         scenario = _apply_lake_actuals(scenario, date_from, date_to, fmt)
     result = _guard(compare, scenario)
@@ -230,7 +236,7 @@ def sensitivity_command(
 
     Example: codingwatch cost sensitivity public-2025 --options in_house,offshore --top 10
     """
-    scenario = _load(scenario_file)
+    scenario = _load(scenario_file, fmt)
     result = _guard(sensitivity, scenario, _pair(options))
     if top:
         result["inputs"] = result["inputs"][:top]
@@ -267,7 +273,7 @@ def simulate_command(
 
     Example: codingwatch cost simulate public-2025 --draws 100000 --seed 7
     """
-    scenario = _load(scenario_file)
+    scenario = _load(scenario_file, fmt)
     result = _guard(simulate, scenario, draws=draws, seed=seed)
     result = {k: v for k, v in result.items() if k != "histogram_edges"}
     for option in result["options"].values():
@@ -318,7 +324,7 @@ def breakeven_command(
     Example: codingwatch cost breakeven public-2025 --input offshore.productivity_vs_reference \\
              --options onshore,hybrid
     """
-    scenario = _load(scenario_file)
+    scenario = _load(scenario_file, fmt)
     result = _guard(breakeven, scenario, input_name, _pair(options), low=_decimal_option("--low", low),
                     high=_decimal_option("--high", high), tolerance=_decimal_option("--tolerance", tolerance))
     if fmt is OutputFormat.json:
@@ -356,7 +362,7 @@ def brief_command(
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".html", ".htm"):
         raise UserError(f"--out: must end in .pdf or .html (got {out.name})")
-    scenario = _load(scenario_file)
+    scenario = _load(scenario_file, OutputFormat.text)
     if actuals_from_lake:
         scenario = _apply_lake_actuals(scenario, date_from, date_to, OutputFormat.text)
     _guard(write_brief, scenario, out, pair=_pair(options), draws=draws, seed=seed)

@@ -77,8 +77,7 @@ def sensitivity(scenario: Scenario, pair: tuple[str, str] | None = None) -> dict
             "difference_at_low": money(low_diff),
             "difference_at_high": money(high_diff),
             "swing": money(abs(high_diff - low_diff)),
-            "flips": (low_diff < 0 < high_diff) or (high_diff < 0 < low_diff)
-            or (low_diff == 0) != (high_diff == 0),
+            "flips": _sign(low_diff) != _sign(high_diff),
             "totals_at_low": {name: money(v) for name, v in ends["low"].items()},
             "totals_at_high": {name: money(v) for name, v in ends["high"].items()},
         })
@@ -90,6 +89,10 @@ def sensitivity(scenario: Scenario, pair: tuple[str, str] | None = None) -> dict
         "base_totals": {name: money(v) for name, v in base.items()},
         "inputs": rows,
     }
+
+
+def _sign(value) -> int:
+    return (value > 0) - (value < 0)
 
 
 # ---- Monte Carlo ------------------------------------------------------------------------------

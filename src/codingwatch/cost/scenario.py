@@ -403,7 +403,7 @@ def _parse_spec(where: str, raw: object, definition: InputDef, problems: list[st
 
 def _check_required(scenario: Scenario, problems: list[str]) -> None:
     types = scenario.coded_types
-    if not types:
+    if not any(scenario.inputs[f"volume_{t}"].value > 0 for t in types):
         problems.append("inputs: state at least one yearly volume above zero "
                         f"({', '.join('volume_' + t for t in ENCOUNTER_TYPES)})")
     for t in types:
