@@ -90,3 +90,12 @@ def test_vectorized_model_gives_the_decimal_figures(small):
     report = compare(scenario)["options"]
     for name in ("in_house", "vendor"):
         assert np.allclose(totals[name], float(report[name]["total_per_year"]), atol=0.005)
+
+
+def test_every_pair_of_options_has_its_yearly_difference(two_types):
+    result = compare(parse_scenario(two_types))
+    totals = {name: option["total_per_year"] for name, option in result["options"].items()}
+    differences = result["differences_per_year"]
+    assert differences["vendor"]["in_house"] == totals["vendor"] - totals["in_house"]
+    assert differences["in_house"]["vendor"] == -differences["vendor"]["in_house"]
+    assert set(differences["hybrid"]) == {"in_house", "vendor"}

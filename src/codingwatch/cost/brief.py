@@ -92,7 +92,7 @@ def chart_specs(result: dict) -> dict[str, dict]:
     for spec in specs.values():
         # The font the PDF renderer has, so that labels measured by vl-convert fit when drawn.
         spec.setdefault("config", {})["font"] = CHART_FONT
-        spec["padding"] = {"left": 12, "right": 12, "top": 4, "bottom": 4}
+        spec["padding"] = {"left": 30, "right": 12, "top": 4, "bottom": 4}
     return specs
 
 

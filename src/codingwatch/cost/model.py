@@ -203,6 +203,8 @@ def compare(scenario: Scenario) -> dict:
             },
         }
     ranking = sorted(options, key=lambda n: raw[n]["total"])
+    # Every pair: how much more (or less, negative) the row option costs a year than the column option.
+    pairwise = {a: {b: money(raw[a]["total"] - raw[b]["total"]) for b in raw if b != a} for a in raw}
     return {
         "scenario": scenario.name,
         "baseline": scenario.baseline,
@@ -210,6 +212,7 @@ def compare(scenario: Scenario) -> dict:
         "options": options,
         "cheapest": ranking[0],
         "ranking": ranking,
+        "differences_per_year": pairwise,
     }
 
 
