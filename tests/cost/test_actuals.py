@@ -145,6 +145,7 @@ def test_cli_actuals_reads_the_lake_and_writes_the_measured_scenario(lake, tmp_p
     written = yaml.safe_load(out.read_text())
     assert written["options"]["offshore"]["inputs"]["charts_per_hour_inpatient"]["value"] == 2
     assert "measured" in written["options"]["offshore"]["inputs"]["charts_per_hour_inpatient"]["source"]
+    assert written["options"]["offshore"]["inputs"]["charts_per_hour_inpatient"]["note"] == "promised: 3"
 
 
 def test_productivity_expressions_run_on_a_second_backend(lake):

@@ -101,8 +101,9 @@ def _round(value: float, places: str = "0.01") -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
-def _set(option, name: str, value: Decimal, source: str) -> None:
-    option.inputs[name] = InputValue(value=value, unit=OPTION_INPUTS[name].unit, source=source)
+def _set(option, name: str, value: Decimal, source: str, promised: Decimal | None = None) -> None:
+    note = f"promised: {promised}" if promised is not None else ""
+    option.inputs[name] = InputValue(value=value, unit=OPTION_INPUTS[name].unit, source=source, note=note)
 
 
 def apply_actuals(scenario: Scenario, measured: dict, *, accuracy: dict | None = None,
@@ -146,7 +147,8 @@ def apply_actuals(scenario: Scenario, measured: dict, *, accuracy: dict | None =
                                  "measured": ratio, "basis": basis})
                     for t in types:
                         option.inputs.pop(f"charts_per_hour_{t}", None)
-                    _set(option, "productivity_vs_reference", ratio, basis)
+                    _set(option, "productivity_vs_reference", ratio, basis,
+                         promised.value if promised else None)
             else:
                 for row in measured["productivity"]:
                     t = row["encounter_type"]
@@ -165,7 +167,7 @@ def apply_actuals(scenario: Scenario, measured: dict, *, accuracy: dict | None =
                     basis = (f"measured: coded_at spacing, {row['timed_charts']:,} timed charts by "
                              f"{coders} coder{'' if coders == 1 else 's'}, {period}")
                     rows.append({"figure": name, "promised": promised, "measured": value, "basis": basis})
-                    _set(option, name, value, basis)
+                    _set(option, name, value, basis, promised)
                 # Types not measured keep the promised figure: make it explicit per type.
                 if rows and "productivity_vs_reference" in option.inputs:
                     for t in types:
@@ -184,7 +186,7 @@ def apply_actuals(scenario: Scenario, measured: dict, *, accuracy: dict | None =
                 basis = f"measured: received_at to coded_at, median of {n:,} encounters, {period}"
                 rows.append({"figure": "turnaround_hours", "promised": promised.value if promised else None,
                              "measured": value, "basis": basis})
-                _set(option, "turnaround_hours", value, basis)
+                _set(option, "turnaround_hours", value, basis, promised.value if promised else None)
         for name, given, label in (("accuracy", accuracy, "audit"), ("denial_rate", denial_rate, "denials")):
             if option.name in given:
                 promised = option.inputs.get(name)
@@ -192,7 +194,7 @@ def apply_actuals(scenario: Scenario, measured: dict, *, accuracy: dict | None =
                 basis = f"measured: {label}, {period}"
                 rows.append({"figure": name, "promised": promised.value if promised else None,
                              "measured": value, "basis": basis})
-                _set(option, name, value, basis)
+                _set(option, name, value, basis, promised.value if promised else None)
         if vendor is not None and not rows:
             rows.append({"figure": "(none)", "promised": None, "measured": None,
                          "basis": f"no coded encounters for vendor `{vendor}` in {period}"})

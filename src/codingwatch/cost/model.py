@@ -86,8 +86,7 @@ def _single_option(scenario: Scenario, name: str, types: list[str], values: dict
     reference_hours: Number = 0
     charts: Number = 0
     coding: Number = 0
-    revenue: Number = 0
-    claims_value: Number = 0
+    revenue: Number = 0  # yearly payments for the charts this option codes
     for t in types:
         volume = values[f"volume_{t}"]
         if f"charts_per_hour_{t}" in option.inputs:
@@ -98,7 +97,6 @@ def _single_option(scenario: Scenario, name: str, types: list[str], values: dict
         reference_hours = reference_hours + volume / values[f"reference_charts_per_hour_{t}"]
         charts = charts + volume
         revenue = revenue + volume * values[f"payment_per_claim_{t}"]
-        claims_value = claims_value + volume * values[f"payment_per_claim_{t}"]
         if option.pricing == "per_chart":
             coding = coding + volume * v(f"price_per_chart_{t}")
     if option.pricing == "hourly":
@@ -127,7 +125,7 @@ def _single_option(scenario: Scenario, name: str, types: list[str], values: dict
         / values["horizon_years"],
         "audit": v("audit_hours_per_coder_month") * 12 * auditor_rate * audited,
         "denial_rework": denials * v("rework_cost_per_denial"),
-        "write_offs": claims_value * v("denial_rate") * v("write_off_share"),
+        "write_offs": revenue * v("denial_rate") * v("write_off_share"),
         "cmi_loss": -v("cmi_change") * inpatient * values["payment_per_weight"],
         "dnfb_carrying": revenue * v("dnfb_days_added") / 365 * values["cost_of_capital"],
         "management_fees": v("management_fee_per_year") + coding * v("management_fee_share"),
