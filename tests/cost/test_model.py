@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import numpy as np
+import pytest
 
 from codingwatch.cost import compare, parse_scenario
 from codingwatch.cost.analysis import simulate_totals
@@ -99,3 +100,33 @@ def test_every_pair_of_options_has_its_yearly_difference(two_types):
     assert differences["vendor"]["in_house"] == totals["vendor"] - totals["in_house"]
     assert differences["in_house"]["vendor"] == -differences["vendor"]["in_house"]
     assert set(differences["hybrid"]) == {"in_house", "vendor"}
+
+
+def test_each_simulated_draw_costs_what_the_decimal_model_says(two_types):
+    from decimal import Decimal as Dec
+
+    from codingwatch.cost.analysis import draw_inputs
+    from codingwatch.cost.model import option_costs, resolve_values
+
+    scenario = parse_scenario(two_types)
+    draws = draw_inputs(scenario, 4, np.random.default_rng(9))
+    vectorized = {name: option_costs(scenario, name, draws)["total"] for name in scenario.options}
+    exact = resolve_values(scenario)
+    for i in range(4):
+        values = dict(exact)
+        for path, drawn in draws.items():
+            if isinstance(drawn, np.ndarray):
+                values[path] = Dec(repr(float(drawn[i])))
+        for name in scenario.options:
+            total = option_costs(scenario, name, values)["total"]
+            assert float(total) == pytest.approx(float(vectorized[name][i]), rel=1e-12)
+
+
+@pytest.mark.parametrize("path", ["in_house.hourly_pay", "vendor.hourly_pay", "in_house.auditor_rate",
+                                  "vendor.audit_hours_per_coder_month", "volume_outpatient"])
+def test_a_dearer_input_never_makes_an_option_cheaper(two_types, path):
+    scenario = parse_scenario(two_types)
+    before = compare(scenario)["options"]
+    after = compare(scenario.with_value(path, scenario.input_spec(path).value * 2 + 1))["options"]
+    for name in before:
+        assert after[name]["total_per_year"] >= before[name]["total_per_year"]
