@@ -11,7 +11,9 @@ From the lake (ibis expressions over the `encounters` table, passed in as a para
 - turnaround, `received_at` to `coded_at`, median and 90th percentile hours.
 
 Accuracy (from audits) and the coding denial rate (from denials) are passed in as plain
-numbers. In-house coders are the lake rows with no vendor (or vendor `in-house`).
+numbers. An option finds its rows by its `lake_vendor` (the ingest asks for the in-house team's
+name as the vendor of employees' encounters); an in-house option without one reads the rows whose
+vendor is `in-house` or empty.
 """
 
 from __future__ import annotations
