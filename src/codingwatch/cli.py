@@ -32,6 +32,9 @@ app.add_typer(ingest_app, name="ingest")
 from codingwatch.commands import ingest_encounters  # noqa: E402,F401
 
 web.mount(app)  # codingwatch manage ..., codingwatch serve
+from codingwatch.commands import cost  # noqa: E402
+
+app.add_typer(cost.app, name="cost")
 
 
 def main() -> None:
