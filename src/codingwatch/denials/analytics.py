@@ -46,8 +46,10 @@ def claim_outcomes(remit_claims: ir.Table, remit_adjustments: ir.Table, remit_re
         "load_id", "claim_row", "carc", "amount",
         carc_flag=adj.coding_related.fill_null("unknown"),
     )
+    # LQ01 HE marks a RARC (RX would be an NCPDP reject code); MOA/MIA remarks carry none
+    rarc_remarks = remit_remarks.filter(remit_remarks.qualifier.isnull() | (remit_remarks.qualifier == "HE"))
     remark_flags = (
-        remit_remarks.join(rarcs, remit_remarks.code == rarcs.code)
+        rarc_remarks.join(rarcs, rarc_remarks.code == rarcs.code)
         .filter(lambda t: t.coding_related == "yes")
         .select("load_id", "claim_row")
         .distinct()
