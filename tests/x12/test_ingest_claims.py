@@ -184,3 +184,21 @@ def test_interchanges_with_different_delimiters_in_one_file_all_load(x12_dir, la
     expected = [plain_totals(first), plain_totals(second)]
     assert report.claims == sum(t["claims_837"] for t in expected)
     assert report.charge_total == sum(t["charge_837"] for t in expected)
+
+
+def test_latin1_text_in_a_claim_loads(x12_dir):
+    data = (x12_dir / "837" / "lfh-837p-demo.autoaccident.837").read_bytes()
+    name = plain_segments(data)[[s[0] for s in plain_segments(data)].index("NM1")][3].encode()
+    tables = claim_tables(data.replace(name, name[:-1] + b"\xc9", 1), "L")
+    assert tables["claims"].num_rows == 1
+
+
+@pytest.mark.parametrize("charge", ["1e30", "12.3.4", "ABC", "1234567890123456789"])
+def test_a_charge_that_is_not_an_x12_decimal_is_rejected(charge):
+    from codingwatch.ingest.x12.writer import write_837p
+
+    data = write_837p([{"claim_id": "C1", "charge": "100.00", "diagnoses": ["J189"],
+                        "lines": [{"code": "99213", "charge": "100.00"}]}]).decode()
+    with pytest.raises(X12Reject) as caught:
+        claim_tables(data.replace("*C1*100.00*", f"*C1*{charge}*").encode(), "L")
+    assert "CLM02" in caught.value.reason

@@ -166,3 +166,16 @@ def test_interchanges_with_different_delimiters_in_one_file_all_load(x12_dir, la
     # every service line still points at a claim of the same load
     assert set(lines.claim_row) <= set(claims.claim_row)
     assert claims.claim_row.is_unique
+
+
+def test_latin1_text_in_a_remittance_loads(x12_dir):
+    data = (x12_dir / "835" / "lfh-managed-care.835").read_bytes().replace(b"RUSHMORE LIFE", b"RUSHMOR\xc9 LIFE")
+    payments = remit_tables(data, "L")["remit_payments"].to_pylist()
+    assert payments[0]["payer_name"] == "RUSHMORÉ LIFE"
+
+
+def test_an_amount_too_large_for_the_lake_is_rejected_not_crashed(x12_dir):
+    data = (x12_dir / "835" / "lfh-managed-care.835").read_bytes()
+    data = data.replace(b"CLP*5554555444*1*800.00", b"CLP*5554555444*1*80000000000000000000.00")
+    with pytest.raises(X12Reject):
+        remit_tables(data, "L")

@@ -218,15 +218,18 @@ def _date(segment: Segment, text: str) -> dt.date:
         raise X12Reject(segment.position, f"{segment.id}: {text!r} is not a CCYYMMDD date") from None
 
 
+X12_DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)$")  # the X12 'R' type: no exponent, at most 18 digits
+
+
 def _money(segment: Segment, index: int) -> Decimal:
     text = segment.get(index)
+    digits = sum(ch.isdigit() for ch in text)
+    if not X12_DECIMAL.match(text) or digits > 18:
+        raise X12Reject(segment.position, f"{segment.id}{index:02d} {text!r} is not an X12 decimal amount")
     try:
-        value = Decimal(text)
+        return Decimal(text)
     except InvalidOperation:
         raise X12Reject(segment.position, f"{segment.id}{index:02d} {text!r} is not an amount") from None
-    if not value.is_finite():
-        raise X12Reject(segment.position, f"{segment.id}{index:02d} {text!r} is not an amount")
-    return value
 
 
 def _claim_type(version: str, transaction: Transaction) -> str:

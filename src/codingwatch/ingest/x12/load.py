@@ -81,7 +81,10 @@ def _sum(table: pa.Table, column: str) -> Decimal:
 def remit_tables(data: bytes, load_id: str, *, warnings: list | None = None) -> dict[str, pa.Table]:
     """The lake tables of one 835 (raises X12Reject)."""
     result = remits_reader.parse(data, warnings=warnings)
-    return remits_reader.tables(result, load_id)
+    try:
+        return remits_reader.tables(result, load_id)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise X12Reject(0, f"a value does not fit the lake's columns (e.g. an amount too large): {exc}") from None
 
 
 def ingest_remits(paths: Iterable[Path], *, lake: Lake | None = None,
@@ -184,7 +187,10 @@ def claim_tables(data: bytes, load_id: str, *, warnings: list | None = None,
                     "sequence": proc_sequence, "poa": None, "modifiers": modifiers,
                     "units": line.units if line.units is not None else Decimal("1"), "load_id": load_id,
                 })
-    return {name: pa.Table.from_pylist(values, schema=TABLES[name]) for name, values in rows.items()}
+    try:
+        return {name: pa.Table.from_pylist(values, schema=TABLES[name]) for name, values in rows.items()}
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+        raise X12Reject(0, f"a value does not fit the lake's columns (e.g. an amount too large): {exc}") from None
 
 
 def ingest_claims(paths: Iterable[Path], *, lake: Lake | None = None, lenient: bool = False,

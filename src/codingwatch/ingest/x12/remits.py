@@ -122,7 +122,11 @@ def spec():
 def _text(array) -> pa.Array:
     array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     if pa.types.is_binary(array.type):
-        return array.cast(pa.string())
+        try:
+            return array.cast(pa.string())
+        except pa.ArrowInvalid:
+            # X12 text is ASCII in practice, Latin-1 at worst (e.g. a payer name with É)
+            return pa.array([None if v is None else v.decode("latin-1") for v in array.to_pylist()], pa.string())
     return array
 
 
