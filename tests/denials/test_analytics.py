@@ -85,6 +85,21 @@ def test_coding_adjustments_on_paid_claims_are_counted_apart(lake, tmp_path):
     assert Decimal(str(march.coding_adjusted)) == Decimal("100.00")
 
 
+def test_zero_pay_to_the_deductible_predeterminations_and_reversals_are_not_denials(lake, tmp_path):
+    others = write_835([
+        {"claim_id": "A", "charge": "100.00", "payment": "0", "patient_responsibility": "100.00",
+         "adjustments": [{"group": "PR", "carc": "1", "amount": "100.00"}]},
+        {"claim_id": "C", "status": "25", "charge": "100.00", "payment": "0",
+         "adjustments": [{"group": "CO", "carc": "45", "amount": "100.00"}]},
+        {"claim_id": "D", "status": "22", "charge": "-400.00", "payment": "0"},
+    ], payer_id="PAYER3", payment_date=dt.date(2026, 4, 1), control=4, trace_number="TRACE0004")
+    (tmp_path / "apr.835").write_bytes(others)
+    assert ingest_remits([tmp_path / "apr.835"], lake=lake).rejected == []
+    _, t = _tables(lake)
+    april = denials.denial_rates(t["linked"], ["payer_id"]).execute().set_index("payer_id").loc["PAYER3"]
+    assert april.claims == 3 and april.denied == 0
+
+
 def test_rates_by_coder_specialty_payer_and_month(lake):
     _, t = _tables(lake)
     by = denials.denial_rates(t["linked"], ["coder_id", "specialty", "payer_id", "month"]).execute()

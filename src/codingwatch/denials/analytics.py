@@ -7,8 +7,9 @@ expression; nothing runs until the caller executes it. The tables are the lake's
 Definitions (stated so that every report can quote them):
 - a remitted claim is one CLP; its month is the month of its payment date (BPR16, or the
   production date DTM*405 when BPR16 is unreadable);
-- denied: CLP02 = 4 (denied), or nothing paid (CLP04 <= 0) on a positive charge for a claim
-  that is not a reversal (CLP02 22);
+- denied: CLP02 = 4 (denied), or an adjudicated claim (CLP02 1, 2, 3, 19, 20, 21) with
+  nothing paid (CLP04 <= 0) on a positive charge and nothing left to the patient (CLP05 <= 0:
+  a claim whose allowed amount all went to the deductible is not a denial);
 - coding-related: denied, and at least one of its adjustments (claim or line CAS) carries a
   CARC the catalog marks coding-related 'yes', or 'depends' together with a coding-related
   RARC (LQ/MOA/MIA) on the same claim;
@@ -28,6 +29,9 @@ import ibis.expr.types as ir
 from codingwatch.codesets import carc as carc_catalog
 
 DIMENSIONS = ("vendor", "coder_id", "specialty", "payer_id", "month")
+# CLP02 codes of a claim the payer adjudicated (as primary, secondary, tertiary, and forwarded);
+# 22 (reversal), 23 (not our claim) and 25 (predetermination only) are not payment decisions.
+ADJUDICATED_STATUSES = ("1", "2", "3", "19", "20", "21")
 
 
 def _catalog(kind: str) -> ir.Table:
@@ -72,8 +76,10 @@ def claim_outcomes(remit_claims: ir.Table, remit_adjustments: ir.Table, remit_re
     )
     claims = remit_claims.left_join(payments, ["load_id", "payment_row"])
     claims = claims.left_join(flags, ["load_id", "claim_row"])
+    adjudicated = claims.claim_status.isin(ADJUDICATED_STATUSES)
     denied = (claims.claim_status == "4") | (
-        (claims.payment <= 0) & (claims.charge > 0) & (claims.claim_status != "22")
+        adjudicated & (claims.payment <= 0) & (claims.charge > 0)
+        & (claims.patient_responsibility.fill_null(0) <= 0)
     )
     return claims.select(
         "load_id", "claim_row", "encounter_key", "claim_status", "charge", "payment",
