@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -213,6 +214,13 @@ def _parse_one(data: bytes, base: int, warnings: list):
     return result
 
 
+def _const(value, n: int, type_: pa.DataType) -> pa.Array:
+    """`value` n times, without a Python list of n items."""
+    if value is None:
+        return pa.nulls(n, type_)
+    return pa.array([value], type_).take(pa.array(np.zeros(n, dtype=np.int32)))
+
+
 def _keyed(values: pa.Array) -> pa.Array:
     """HMAC keys of a text column, computed once per distinct value."""
     values = _text(values)
@@ -265,7 +273,7 @@ def _tables_one(result, load_id: str) -> dict[str, pa.Table]:
     t = {name: pa.table(result.tables[name]) for name in result.tables.keys()}
     payments, claims, services, adjustments = t["payments"], t["claims"], t["services"], t["adjustments"]
     n = claims.num_rows
-    load = pa.array([load_id] * n, pa.string()) if n else pa.array([], pa.string())
+    load = _const(load_id, n, pa.string())
 
     encounter_key = _keyed(claims.column("claim_id")) if n else pa.array([], pa.string())
     claim_key_by_row = encounter_key  # claims.row is 0..n-1 in order
@@ -273,7 +281,7 @@ def _tables_one(result, load_id: str) -> dict[str, pa.Table]:
     pay_cols = payments
     payer_id = pc.coalesce(_text(pay_cols.column("payer_id")), _text(pay_cols.column("payer_identifier")))
     remit_payments = pa.table({
-        "load_id": pa.array([load_id] * payments.num_rows, pa.string()),
+        "load_id": _const(load_id, payments.num_rows, pa.string()),
         "payment_row": payments.column("row"),
         "handling_code": _text(payments.column("handling_code")),
         "total_payment": _money(payments.column("total_payment_amount")),
@@ -317,13 +325,13 @@ def _tables_one(result, load_id: str) -> dict[str, pa.Table]:
 
     def claim_key(ref_column) -> pa.Array:
         if not n:
-            return pa.array([None] * len(ref_column), pa.string())
+            return _const(None, len(ref_column), pa.string())
         if contiguous:
             return pc.take(claim_key_by_row, ref_column)
         return pc.take(claim_key_by_row, pc.index_in(ref_column, value_set=claim_rows))
 
     remit_lines = pa.table({
-        "load_id": pa.array([load_id] * services.num_rows, pa.string()),
+        "load_id": _const(load_id, services.num_rows, pa.string()),
         "claim_row": services.column("claim"),
         "service_row": services.column("row"),
         "encounter_key": claim_key(services.column("claim")),
@@ -341,7 +349,7 @@ def _tables_one(result, load_id: str) -> dict[str, pa.Table]:
 
     level = pc.if_else(pc.is_null(adjustments.column("service")), "claim", "line")
     remit_adjustments = pa.table({
-        "load_id": pa.array([load_id] * adjustments.num_rows, pa.string()),
+        "load_id": _const(load_id, adjustments.num_rows, pa.string()),
         "claim_row": adjustments.column("claim"),
         "service_row": adjustments.column("service"),
         "encounter_key": claim_key(adjustments.column("claim")),
@@ -358,7 +366,7 @@ def _tables_one(result, load_id: str) -> dict[str, pa.Table]:
     if lq.num_rows:
         remark_parts.append(pa.table({
             "claim_row": lq.column("claim"), "service_row": lq.column("service"),
-            "source": pa.array(["LQ"] * lq.num_rows, pa.string()),
+            "source": _const("LQ", lq.num_rows, pa.string()),
             "qualifier": _text(lq.column("qualifier")), "code": _text(lq.column("code")),
             "segment": pc.add(lq.column("segment"), 1),
         }))
@@ -374,16 +382,16 @@ def _tables_one(result, load_id: str) -> dict[str, pa.Table]:
             sub = table.filter(mask)
             remark_parts.append(pa.table({
                 "claim_row": sub.column("claim"),
-                "service_row": pa.array([None] * sub.num_rows, pa.int64()),
-                "source": pa.array([source] * sub.num_rows, pa.string()),
-                "qualifier": pa.array([None] * sub.num_rows, pa.string()),
+                "service_row": _const(None, sub.num_rows, pa.int64()),
+                "source": _const(source, sub.num_rows, pa.string()),
+                "qualifier": _const(None, sub.num_rows, pa.string()),
                 "code": _text(sub.column(f"r{i}")),
                 "segment": pc.add(sub.column("segment"), 1),
             }))
     if remark_parts:
         remarks = pa.concat_tables(remark_parts)
         remit_remarks = pa.table({
-            "load_id": pa.array([load_id] * remarks.num_rows, pa.string()),
+            "load_id": _const(load_id, remarks.num_rows, pa.string()),
             "claim_row": remarks.column("claim_row"),
             "service_row": remarks.column("service_row"),
             "encounter_key": claim_key(remarks.column("claim_row")),
@@ -397,7 +405,7 @@ def _tables_one(result, load_id: str) -> dict[str, pa.Table]:
 
     plb = t["provider_adjustments"]
     remit_provider_adjustments = pa.table({
-        "load_id": pa.array([load_id] * plb.num_rows, pa.string()),
+        "load_id": _const(load_id, plb.num_rows, pa.string()),
         "payment_row": plb.column("payment"),
         "provider_id": _text(plb.column("provider_id")),
         "fiscal_period_date": plb.column("fiscal_period_date"),
