@@ -77,6 +77,12 @@ def _sum(table: pa.Table, column: str) -> Decimal:
     return Decimal(value) if value is not None else Decimal("0")
 
 
+def _distinct(table: pa.Table, column: str) -> list:
+    import pyarrow.compute as pc
+
+    return pc.unique(table.column(column)).to_pylist()
+
+
 # ---- 835 ---------------------------------------------------------------------------------
 def remit_tables(data: bytes, load_id: str, *, warnings: list | None = None) -> dict[str, pa.Table]:
     """The lake tables of one 835 (raises X12Reject)."""
@@ -242,9 +248,9 @@ def _ingest_one(lake: Lake, path: Path, kind: str, report: IngestReport, *, leni
     }
     if kind == "remits":
         summary["paid_total"] = str(paid)
-        carcs = carc.unknown_codes("CARC", set(adjustments.column("carc").to_pylist()))
+        carcs = carc.unknown_codes("CARC", _distinct(adjustments, "carc"))
         remarks = tables.get("remit_remarks")
-        rarcs = carc.unknown_codes("RARC", set(remarks.column("code").to_pylist())) if remarks is not None else []
+        rarcs = carc.unknown_codes("RARC", _distinct(remarks, "code")) if remarks is not None else []
         summary["unknown_carcs"], summary["unknown_rarcs"] = carcs, rarcs
         report.unknown_carcs.update(carcs)
         report.unknown_rarcs.update(rarcs)
