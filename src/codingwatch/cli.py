@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from codingwatch.commands import common
+from codingwatch.commands import common, sampling
 
 app = typer.Typer(
     name="codingwatch",
@@ -30,6 +30,8 @@ app.add_typer(ingest_app, name="ingest")
 
 # Command groups: each module registers its commands on import.
 # (command modules are imported below as they are added)
+app.add_typer(sampling.app, name="sample")
+app.add_typer(sampling.appraise_app, name="appraise")
 
 
 def main() -> None:
