@@ -117,6 +117,10 @@ def build_frame(
     snapshot = lake.snapshot()
     con = lake.connect()
     t = con.table("encounters")
+    # The latest load of each encounter first, then the filters: a later load that moved an
+    # encounter out of the filters takes it out of the frame.
+    latest = ibis.row_number().over(group_by=t.encounter_key, order_by=ibis.desc(t.load_id))
+    t = t.mutate(_latest=latest).filter(lambda s: s._latest == 0)
     frame_date = ibis.ifelse(t.encounter_type == "inpatient", t.discharge_date, t.service_date)
     t = t.mutate(frame_date=frame_date)
     filters = [t.frame_date >= date_from, t.frame_date <= date_to, t.origin == origin]
@@ -127,8 +131,6 @@ def build_frame(
     if encounter_type is not None:
         filters.append(t.encounter_type == encounter_type)
     t = t.filter(filters)
-    latest = ibis.row_number().over(group_by=t.encounter_key, order_by=ibis.desc(t.load_id))
-    t = t.mutate(_latest=latest).filter(lambda s: s._latest == 0)
     t = t.select(
         "encounter_key", "encounter_type", "specialty", "vendor", "facility", "coder_id",
         "frame_date", "drg", "drg_weight",
