@@ -116,10 +116,18 @@ def build_frame(
         raise FrameError(f"strata must be one of {', '.join(STRATA_CHOICES)} (got {strata})")
     snapshot = lake.snapshot()
     con = lake.connect()
-    t = con.table("encounters")
+    files = lake.files("encounters")
+    if not files:
+        t = con.table("encounters").mutate(_load_rank=ibis.literal(0))
+    else:
+        # Each row's load is its file's; loads rank in commit order (the lake's own ordering).
+        rank = {record.load_id: i for i, record in enumerate(lake.loads())}
+        t = con.read_parquet([str(p) for p in files], filename=True, union_by_name=True)
+        ranks = ibis.memtable({"filename": [str(p) for p in files], "_load_rank": [rank[p.stem] for p in files]})
+        t = t.join(ranks, "filename").drop("filename")
     # The latest load of each encounter first, then the filters: a later load that moved an
     # encounter out of the filters takes it out of the frame.
-    latest = ibis.row_number().over(group_by=t.encounter_key, order_by=ibis.desc(t.load_id))
+    latest = ibis.row_number().over(group_by=t.encounter_key, order_by=ibis.desc(t._load_rank))
     t = t.mutate(_latest=latest).filter(lambda s: s._latest == 0)
     frame_date = ibis.ifelse(t.encounter_type == "inpatient", t.discharge_date, t.service_date)
     t = t.mutate(frame_date=frame_date)
