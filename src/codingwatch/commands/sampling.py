@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from codingwatch.commands.common import FORMAT_OPTION, OutputFormat, UserError, console, err_console, print_json
+from codingwatch.commands.common import (
+    FORMAT_OPTION,
+    OutputFormat,
+    UserError,
+    console,
+    err_console,
+    print_json,
+)
 from codingwatch.sampling import attribute as attribute_engine
 from codingwatch.sampling import export, frames, inputs, size, variable
 from codingwatch.sampling.draws import (
@@ -31,7 +38,7 @@ appraise_app = typer.Typer(
 )
 
 
-class DrawFormat(str, Enum):
+class DrawFormat(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
