@@ -20,9 +20,22 @@ from codingwatch.sampling.draws import (
     random_numbers,
     stratified_random_numbers,
 )
+from codingwatch.sampling.frames import Frame, FrameError, build_frame, draw_sample, read_frame, write_frame
+from codingwatch.sampling.size import attribute_sample_size, variable_sample_size
+from codingwatch.sampling.variable import appraise_stratified_variable, appraise_variable
 
 __all__ = [
     "AppraisalError",
+    "Frame",
+    "FrameError",
+    "appraise_stratified_variable",
+    "appraise_variable",
+    "attribute_sample_size",
+    "build_frame",
+    "draw_sample",
+    "read_frame",
+    "variable_sample_size",
+    "write_frame",
     "AttributeAppraisal",
     "DrawError",
     "RandomDraw",

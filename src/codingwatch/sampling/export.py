@@ -90,13 +90,16 @@ def variable_text(results: dict[str, VariableAppraisal], title: str = "Unrestric
     lines.append(f"{'':<24}" + "".join(f"{n.capitalize():>{width}}" for n in names))
     dicts = {n: r.as_dict() for n, r in results.items()}
 
+    formats = {"nonzero": ",d", "mean": ",.4f", "std_dev": ",.4f", "std_err_mean": ",.4f",
+               "precision_percent": ".4f", "t": ".6f"}
+
+    def cell(value, key):
+        if value is None:
+            return f"{'-':>{width}}"
+        return f"{value:>{width}{formats.get(key, ',.2f')}}"
+
     def row(label, key):
-        cells = []
-        for n in names:
-            value = dicts[n][key]
-            cells.append(f"{'-' if value is None else value:>{width},}" if isinstance(value, (int, float))
-                         else f"{'-':>{width}}")
-        lines.append(f"{label:<24}" + "".join(cells))
+        lines.append(f"{label:<24}" + "".join(cell(dicts[n][key], key) for n in names))
 
     row("Nonzero items", "nonzero")
     row("Sample total", "sample_total")
@@ -110,11 +113,7 @@ def variable_text(results: dict[str, VariableAppraisal], title: str = "Unrestric
         lines.append(LEVEL_NAMES[level])
         for label, key in (("  Lower limit", "lower"), ("  Upper limit", "upper"), ("  Precision amount", "precision"),
                            ("  Precision percent", "precision_percent"), ("  t / z value", "t")):
-            cells = []
-            for n in names:
-                value = dicts[n]["levels"][level][key]
-                cells.append(f"{'-':>{width}}" if value is None else f"{value:>{width},}")
-            lines.append(f"{label:<24}" + "".join(cells))
+            lines.append(f"{label:<24}" + "".join(cell(dicts[n]["levels"][level][key], key) for n in names))
     return "\n".join(lines)
 
 
