@@ -117,3 +117,7 @@ def test_the_vectorised_draw_equals_the_plain_loop_on_a_large_frame():
 def test_a_whole_frame_draw_is_a_permutation_of_the_frame():
     values = draw_distinct_fast("77.5", 500, -250, 249)
     assert sorted(values) == list(range(-250, 250))
+
+
+def test_the_vectorised_draw_equals_the_plain_loop_on_a_frame_beyond_the_bitmap():
+    assert draw_distinct_fast("9", 3000, -(2**39), 2**39) == draw_distinct("9", 3000, -(2**39), 2**39)

@@ -210,23 +210,32 @@ def draw_distinct_fast(seed: float | str, count: int, low: int, high: int) -> li
         # integers do (and RAT-STATS' frames are far smaller).
         return draw_distinct(seed, count, low, high)
     state = wichmann_hill_seeds(parse_seed(seed))
-    chunks: list[np.ndarray] = []
-    drawn = 0
-    found = 0
-    while found < count:
-        missing = count - found
-        # Expected draws for `missing` more distinct values out of `size` (coupon collector),
-        # with a margin; the loop simply continues if a block falls short.
-        have = size - found
-        expected = have * (math.log(have) - math.log(max(have - missing, 0.5)))
-        block = int(min(max(expected * 1.05 + 64, missing + 64), 1 << 26))
+    # Blocks of at most 4M draws keep memory flat however dense the draw; a bitmap of the
+    # frame (up to 128M values, 128 MB) marks what is already drawn, beyond that a sorted array.
+    bitmap = np.zeros(size, dtype=bool) if size <= 1 << 27 else None
+    taken = np.empty(0, dtype=np.int64)
+    found: list[np.ndarray] = []
+    have = 0
+    while have < count:
+        missing = count - have
+        left = size - have
+        # Expected draws for `missing` more distinct values out of the `left` not yet drawn
+        # (coupon collector), with a margin; a block that falls short just leads to another.
+        expected = size * (math.log(left) - math.log(max(left - missing, 0.5)))
+        block = int(min(max(expected * 1.05 + 64, missing + 64), 1 << 22))
         u, state = wichmann_hill_block(*state, block)
-        chunks.append(np.floor(u * float(size)).astype(np.int64))
-        drawn += block
-        values = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
-        chunks = [values]
+        values = np.floor(u * float(size)).astype(np.int64)
         unique, first = np.unique(values, return_index=True)
-        found = len(unique)
-    first.sort()
-    selected = values[first[:count]]
-    return (selected + low).tolist()
+        if bitmap is not None:
+            new = ~bitmap[unique]
+        else:
+            new = ~np.isin(unique, taken, assume_unique=True)
+        first = np.sort(first[new])[:missing]
+        chosen = values[first]
+        if bitmap is not None:
+            bitmap[chosen] = True
+        else:
+            taken = np.union1d(taken, chosen)
+        found.append(chosen)
+        have += len(chosen)
+    return (np.concatenate(found) + low).tolist()
