@@ -180,3 +180,16 @@ def test_frame_with_no_matching_encounters_is_a_user_error(encounter_lake, tmp_p
     result = run("sample", "frame", "--vendor", "Nobody", "--from", "2026-01-01", "--to", "2026-12-31",
                  "--out", str(tmp_path / "f.csv"))
     assert isinstance(result.exception, UserError)
+
+
+def test_every_sampling_command_has_help_with_an_example_and_is_in_the_guide():
+    from pathlib import Path
+
+    from codingwatch.commands import sampling
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "sampling.md").read_text()
+    groups = {"sample": sampling.app, "sample size": sampling.size_app, "appraise": sampling.appraise_app}
+    for prefix, group in groups.items():
+        for command in group.registered_commands:
+            assert "Example: codingwatch" in (command.callback.__doc__ or ""), command.name
+            assert f"codingwatch {prefix} {command.name}" in guide, command.name

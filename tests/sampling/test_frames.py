@@ -50,7 +50,7 @@ def test_strata_are_numbered_each_from_one(encounter_lake):
 
 def test_drg_bands_group_by_relative_weight(encounter_lake):
     frame = _frame(encounter_lake, vendor="Acme", encounter_type="inpatient", strata="drg_band")
-    assert frame.strata == {"weight<1": 6, "weight 1-<2": 6, "weight 2-<4": 12, "weight>=4": 6}
+    assert frame.strata == {"weight_0-1": 6, "weight_1-2": 6, "weight_2-4": 12, "weight_4+": 6}
 
 
 def test_an_encounter_loaded_twice_is_numbered_once(encounter_lake, lake_writer):

@@ -68,7 +68,7 @@ def _write(out: Path | None, csv_text, xlsx_writer) -> None:
         xlsx_writer(out)
     else:
         raise UserError(f"--out {out}: use a .csv or .xlsx file name")
-    err_console.print(f"wrote {out}")
+    err_console.print(f"wrote {out}", markup=False, highlight=False)
 
 
 def _draw_payload(draw) -> dict:
@@ -93,7 +93,7 @@ def _emit_draw(draw, fmt: DrawFormat, title: str) -> None:
     elif fmt is DrawFormat.csv:
         print(export.draw_csv(draw), end="")
     else:
-        console.print(export.draw_text(draw, title), highlight=False, markup=False)
+        console.print(export.draw_text(draw, title), highlight=False, markup=False, soft_wrap=True)
 
 
 # ---- sample ----------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def sample_stratified(
     elif fmt is DrawFormat.csv:
         print(export.stratified_csv(design), end="")
     else:
-        console.print(export.stratified_text(design), highlight=False, markup=False)
+        console.print(export.stratified_text(design), highlight=False, markup=False, soft_wrap=True)
     _write(out, lambda: export.stratified_csv(design), lambda p: export.stratified_xlsx(design, p))
 
 
@@ -229,10 +229,10 @@ def sample_frame(
     if fmt is OutputFormat.json:
         print_json(dict(frame.meta, frame_file=str(out), sidecar=str(sidecar)))
         return
-    console.print(f"read the lake at snapshot {frame.meta['lake_snapshot']}: {len(frame.encounters)} encounters match", highlight=False)
+    console.print(f"read the lake at snapshot {frame.meta['lake_snapshot']}: {len(frame.encounters)} encounters match", highlight=False, soft_wrap=True, markup=False)
     for name, bounds in frame.meta["strata"].items():
-        console.print(f"  stratum {name}: frame {bounds['low']}..{bounds['high']}", highlight=False)
-    console.print(f"wrote {out} and {sidecar}", highlight=False)
+        console.print(f"  stratum {name}: frame {bounds['low']}..{bounds['high']}", highlight=False, soft_wrap=True, markup=False)
+    console.print(f"wrote {out} and {sidecar}", highlight=False, soft_wrap=True, markup=False)
 
 
 def _counts(values: list[str], option: str) -> int | dict[str, int]:
@@ -281,14 +281,14 @@ def sample_draw(
     elif fmt is DrawFormat.csv:
         print(csv_text, end="")
     else:
-        console.print(f"frame {frame_file}, seed {sample.seed}", highlight=False)
+        console.print(f"frame {frame_file}, seed {sample.seed}", highlight=False, soft_wrap=True, markup=False)
         for stratum, draw in sample.draws.items():
-            console.print(f"stratum {stratum}: {draw.count} of 1..{draw.high}, {draw.spares} spares", highlight=False)
+            console.print(f"stratum {stratum}: {draw.count} of 1..{draw.high}, {draw.spares} spares", highlight=False, soft_wrap=True, markup=False)
         for e in sample.encounters:
-            console.print(f"  {e.stratum:<14} {e.kind:<6} {e.order:>5} {e.frame_number:>8}  {e.encounter_key}", highlight=False)
+            console.print(f"  {e.stratum:<14} {e.kind:<6} {e.order:>5} {e.frame_number:>8}  {e.encounter_key}", highlight=False, soft_wrap=True, markup=False)
     if out is not None:
         out.write_text(csv_text, encoding="utf-8")
-        err_console.print(f"wrote {out}")
+        err_console.print(f"wrote {out}", markup=False, highlight=False)
 
 
 @size_app.command("attribute")
@@ -337,7 +337,7 @@ def size_variable(
         appraisal = variable.appraise_variable(max(universe, len(amounts)), amounts)
         std_dev = float(appraisal.std_dev)
         probe_size = len(amounts)
-        err_console.print(f"read {probe}: {probe_size} probe values ({name}), standard deviation {std_dev:.4f}")
+        err_console.print(f"read {probe}: {probe_size} probe values ({name}), standard deviation {std_dev:.4f}", soft_wrap=True, markup=False)
     if std_dev is None:
         raise UserError("give --std-dev or --probe")
     try:
@@ -351,12 +351,12 @@ def _emit_size(result: size.SampleSize, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
         print_json(result.as_dict())
         return
-    console.print(f"sample size: {result.sample_size}", highlight=False)
-    console.print(f"  n0 (infinite universe): {result.n0:.4f}", highlight=False)
-    console.print(f"  formula: {result.formula}", highlight=False)
-    console.print(f"  source: {result.source}", highlight=False)
+    console.print(f"sample size: {result.sample_size}", highlight=False, soft_wrap=True, markup=False)
+    console.print(f"  n0 (infinite universe): {result.n0:.4f}", highlight=False, soft_wrap=True, markup=False)
+    console.print(f"  formula: {result.formula}", highlight=False, soft_wrap=True, markup=False)
+    console.print(f"  source: {result.source}", highlight=False, soft_wrap=True, markup=False)
     for key, value in result.inputs.items():
-        console.print(f"  {key}: {value}", highlight=False)
+        console.print(f"  {key}: {value}", highlight=False, soft_wrap=True, markup=False)
 
 
 # ---- appraise --------------------------------------------------------------------------------
@@ -385,7 +385,7 @@ def appraise_attribute(
     elif fmt is DrawFormat.csv:
         print(export.attribute_csv(result), end="")
     else:
-        console.print(export.attribute_text(result, audit_name), highlight=False, markup=False)
+        console.print(export.attribute_text(result, audit_name), highlight=False, markup=False, soft_wrap=True)
     _write(out, lambda: export.attribute_csv(result), lambda p: export.attribute_xlsx(result, p, audit_name))
 
 
@@ -412,13 +412,13 @@ def appraise_variable(
                    for name, amounts in columns.items()}
     except (inputs.InputFileError, attribute_engine.AppraisalError) as exc:
         raise UserError(str(exc)) from None
-    err_console.print(f"read {values}: {len(next(iter(columns.values())))} rows, columns {', '.join(columns)}")
+    err_console.print(f"read {values}: {len(next(iter(columns.values())))} rows, columns {', '.join(columns)}", soft_wrap=True, markup=False)
     if fmt is DrawFormat.json:
         print_json({name: result.as_dict() for name, result in results.items()})
     elif fmt is DrawFormat.csv:
         print(export.variable_csv(results), end="")
     else:
-        console.print(export.variable_text(results, audit_name=audit_name), highlight=False, markup=False)
+        console.print(export.variable_text(results, audit_name=audit_name), highlight=False, markup=False, soft_wrap=True)
     _write(out, lambda: export.variable_csv(results), lambda p: export.variable_xlsx(results, p, audit_name))
 
 
@@ -444,14 +444,14 @@ def appraise_stratified(
         result = variable.appraise_stratified_variable(universes, amounts, samples)
     except (inputs.InputFileError, attribute_engine.AppraisalError) as exc:
         raise UserError(str(exc)) from None
-    err_console.print(f"read {strata}: {len(universes)} strata; {values}: {sum(len(v) for v in amounts.values())} values ({name})")
+    err_console.print(f"read {strata}: {len(universes)} strata; {values}: {sum(len(v) for v in amounts.values())} values ({name})", soft_wrap=True, markup=False)
     if fmt is DrawFormat.json:
         print_json(dict(result.as_dict(), values=name))
     elif fmt is DrawFormat.csv:
         rows = {"combined": result.combined, **{f"stratum {k}": v for k, v in result.strata.items()}}
         print(export.variable_csv(rows), end="")
     else:
-        console.print(export.stratified_variable_text(result, audit_name), highlight=False, markup=False)
+        console.print(export.stratified_variable_text(result, audit_name), highlight=False, markup=False, soft_wrap=True)
     _write(
         out,
         lambda: export.variable_csv({"combined": result.combined, **{f"stratum {k}": v for k, v in result.strata.items()}}),

@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -33,10 +34,11 @@ FRAME_COLUMNS = (
 ORDER = "encounter_key ascending within stratum"
 FRAME_FORMAT = 1
 
-# DRG bands by CMS relative weight (Table 5): an audit often samples heavier DRGs harder.
-DRG_BANDS = ((Decimal("1.0"), "weight<1"), (Decimal("2.0"), "weight 1-<2"), (Decimal("4.0"), "weight 2-<4"))
-DRG_BAND_TOP = "weight>=4"
-DRG_BAND_NONE = "no DRG"
+# DRG bands by CMS relative weight (Table 5), half-open ([1, 2) is "weight_1-2"): an audit often
+# samples heavier DRGs harder. Names need no quoting in a shell (`--count weight_4+=20`).
+DRG_BANDS = ((Decimal("1.0"), "weight_0-1"), (Decimal("2.0"), "weight_1-2"), (Decimal("4.0"), "weight_2-4"))
+DRG_BAND_TOP = "weight_4+"
+DRG_BAND_NONE = "no_drg"
 
 
 class FrameError(ValueError):
@@ -143,7 +145,10 @@ def build_frame(
         "encounter_key", "encounter_type", "specialty", "vendor", "facility", "coder_id",
         "frame_date", "drg", "drg_weight",
     )
-    rows = t.to_pyarrow().to_pylist()
+    with warnings.catch_warnings():
+        # ibis 12 calls DuckDB's deprecated fetch_arrow_table(); not ours to fix, not the user's news.
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ibis\.backends\.duckdb")
+        rows = t.to_pyarrow().to_pylist()
 
     def stratum_of(row: dict) -> str:
         if strata is None:
