@@ -146,9 +146,11 @@ def log_tail(N: int, K: int, n: int, k: int, side: str) -> tuple[float, float]:
     top = float(logs.max())
     total = top + math.log(float(np.exp(logs - top).sum()))
     # Rounding: a few ulps per log term in the start term (n of them) and per step, each of a
-    # quantity no larger than the partial sums' magnitude; remainder of a truncated sum < e**-40.
+    # quantity no larger than the partial sums' magnitude. A truncated sum leaves out at most
+    # `remaining` terms, each below e**-50 of the largest (the pmf is unimodal and already
+    # past its peak), so a relative error below remaining * e**-50.
     scale = 1.0 + abs(first) + abs(top - first) + 60.0
-    bound = 4e-16 * (n + steps + 60) * scale + (math.exp(-40) if remaining > 0 else 0.0)
+    bound = 4e-16 * (n + steps + 60) * scale + (remaining * math.exp(-50) if remaining > 0 else 0.0)
     return total, bound
 
 
