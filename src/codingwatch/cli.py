@@ -12,6 +12,7 @@ import sys
 import typer
 
 from codingwatch.commands import common, web
+from codingwatch.commands import common, sampling
 
 app = typer.Typer(
     name="codingwatch",
@@ -35,6 +36,8 @@ web.mount(app)  # codingwatch manage ..., codingwatch serve
 from codingwatch.commands import cost  # noqa: E402
 
 app.add_typer(cost.app, name="cost")
+app.add_typer(sampling.app, name="sample")
+app.add_typer(sampling.appraise_app, name="appraise")
 
 
 def main() -> None:
