@@ -15,8 +15,11 @@ LATERAL_WORDS = frozenset({"right", "left", "bilateral"})
 
 @lru_cache(maxsize=1)
 def _icd():
-    import simple_icd_10_cm
+    import warnings
 
+    with warnings.catch_warnings():  # it loads its data through deprecated importlib calls
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm
     return simple_icd_10_cm
 
 

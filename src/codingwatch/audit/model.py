@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 
-class FindingKind(str, Enum):
+class FindingKind(StrEnum):
     """The error taxonomy (domain.md): what one changed line is."""
 
     dx_added = "dx_added"  # the auditor added a diagnosis the coder missed
