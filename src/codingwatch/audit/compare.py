@@ -196,18 +196,29 @@ def regroup(case: Case, grouper: Grouper) -> DrgPair:
     status = enc.discharge_status if enc.discharge_status is not None else 1
     audited_status = case.audited_discharge_status if case.audited_discharge_status is not None else status
 
-    def group(lines: tuple[CodeLine, ...], discharge_status: int):
+    def inputs(lines: tuple[CodeLine, ...], discharge_status: int):
         dx, px = _ordered(lines)
+        return (
+            discharge_status,
+            tuple((line.code, line.poa) for line in dx),
+            tuple(line.code for line in px if line.code_system == "ICD10PCS"),
+        )
+
+    def group(key):
+        discharge_status, diagnoses, procedures = key
         return grouper.group(
             discharge_date=day,
             age=enc.age,
             sex=enc.sex,
             discharge_status=discharge_status,
-            diagnoses=[(line.code, line.poa) for line in dx],
-            procedures=[line.code for line in px if line.code_system == "ICD10PCS"],
+            diagnoses=list(diagnoses),
+            procedures=list(procedures),
         )
 
-    before, after = group(case.coded, status), group(case.audited, audited_status)
+    coded_key, audited_key = inputs(case.coded, status), inputs(case.audited, audited_status)
+    before = group(coded_key)
+    # What the grouper sees did not change (only secondary order, CPT lines...): same DRG.
+    after = before if audited_key == coded_key else group(audited_key)
     return DrgPair(before.drg, after.drg, before.weight, after.weight, after.version)
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class FindingKind(StrEnum):
@@ -64,9 +65,12 @@ DX_SYSTEMS = ("ICD10CM",)
 PX_SYSTEMS = ("ICD10PCS", "CPT", "HCPCS")
 
 
-@dataclass(frozen=True)
-class CodeLine:
-    """One code on an encounter, dots removed and upper case."""
+class CodeLine(NamedTuple):
+    """One code on an encounter, dots removed and upper case.
+
+    A named tuple rather than a dataclass: audits build millions of them, and a tuple is
+    several times cheaper to create than a frozen dataclass.
+    """
 
     code_system: str  # ICD10CM | ICD10PCS | CPT | HCPCS
     code: str

@@ -15,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -107,16 +109,19 @@ def _read_table(path: Path) -> pa.Table:
     columns = {}
     for name in COLUMNS:
         if name in table.column_names:
-            col = table[name].cast(pa.string()).fill_null("")
+            col = table[name]
+            if col.type != pa.string():
+                col = col.cast(pa.string())
+            if col.null_count:
+                col = pc.coalesce(col, pa.scalar("", pa.string()))
             columns[name] = col
         else:
             columns[name] = pa.array([""] * table.num_rows, pa.string())
-    columns["row_no"] = pa.array(range(2, table.num_rows + 2), pa.int64())
+    columns["row_no"] = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))  # (range() is slow)
     return pa.table(columns)
 
 
-# Each check: (field, SQL condition that marks a bad row, reason). Run as one query each.
-_DATE = r"'^\d{4}-\d{2}-\d{2}$'"
+# Each check: (field, SQL condition that marks a bad row, reason).
 
 
 def _row_checks() -> list[tuple[str, str, str]]:
@@ -131,7 +136,7 @@ def _row_checks() -> list[tuple[str, str, str]]:
         ("sequence", "TRY_CAST(sequence AS INTEGER) IS NULL OR TRY_CAST(sequence AS INTEGER) < 1",
          "must be a whole number from 1"),
         *[
-            (name, f"{name} <> '' AND (NOT regexp_full_match({name}, {_DATE}) OR TRY_CAST({name} AS DATE) IS NULL)",
+            (name, f"{name} <> '' AND (length({name}) <> 10 OR TRY_CAST({name} AS DATE) IS NULL)",
              "must be a date YYYY-MM-DD")
             for name in ("admit_date", "discharge_date", "service_date")
         ],
@@ -160,12 +165,27 @@ def _row_checks() -> list[tuple[str, str, str]]:
 
 def _problems(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     problems: list[str] = []
-    for name, condition, reason in _row_checks():
+    checks = _row_checks()
+    # One scan finds the first offending row of every check; details only for those that fail.
+    firsts = con.execute(
+        "SELECT " + ", ".join(f"min(row_no) FILTER (WHERE {cond})" for _, cond, _ in checks) + " FROM lines"
+    ).fetchone()
+    for (name, condition, reason), first in zip(checks, firsts, strict=True):
+        if first is None:
+            continue
         rows = con.execute(
             f"SELECT row_no, {name} FROM lines WHERE {condition} ORDER BY row_no LIMIT 3"
         ).fetchall()
         problems += [f"{path} line {row_no}, field {name}: {value!r} {reason}" for row_no, value in rows]
-    for name in ENCOUNTER_FIELDS:
+    fields = ", ".join(ENCOUNTER_FIELDS)
+    per_encounter, encounters = con.execute(
+        f"SELECT (SELECT count(*) FROM (SELECT DISTINCT encounter_id, {fields} FROM lines)), "
+        "count(DISTINCT encounter_id) FROM lines"
+    ).fetchone()
+    disagree = [per_encounter != encounters] * len(ENCOUNTER_FIELDS)
+    for name, bad in zip(ENCOUNTER_FIELDS, disagree, strict=True):
+        if not bad:
+            continue
         rows = con.execute(
             f"SELECT encounter_id, min(row_no), count(DISTINCT {name}) FROM lines GROUP BY encounter_id "
             f"HAVING count(DISTINCT {name}) > 1 ORDER BY 2 LIMIT 3"
@@ -257,56 +277,57 @@ def read_encounters(path: Path | str, validator: CodeValidator | None = None) ->
     return _build(ordered)
 
 
+class _Parsed(dict):
+    """A dict that parses a text the first time it is asked for it (texts repeat a lot)."""
+
+    def __init__(self, parse):
+        super().__init__()
+        self._parse = parse
+
+    def __missing__(self, text):
+        value = self[text] = self._parse(text)
+        return value
+
+
+def _units(text: str) -> Decimal:
+    try:
+        return Decimal(text.strip() or 1)
+    except InvalidOperation:  # already refused by the checks
+        return Decimal(1)
+
+
 def _build(table: pa.Table) -> dict[str, CodedEncounter]:
     cols = {name: table[name].to_pylist() for name in table.column_names}
+    units = _Parsed(_units)
+    mods = _Parsed(lambda text: tuple(text.split(";")) if text else ())
+    dates = _Parsed(_date)
+    lines = [
+        CodeLine(system, code, seq, poa, mods[m], units[u])
+        for system, code, seq, poa, m, u in zip(
+            cols["code_system"], cols["code"], cols["sequence"], cols["poa"], cols["modifiers"], cols["units"],
+            strict=True,
+        )
+    ]
     ids = cols["encounter_id"]
+    starts = [0] + [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]] + [len(ids)]
     out: dict[str, CodedEncounter] = {}
-    units_cache: dict[str, Decimal] = {"": Decimal(1)}
-    n = len(ids)
-    start = 0
-    while start < n:
-        eid = ids[start]
-        end = start
-        while end < n and ids[end] == eid:
-            end += 1
+    for start, end in zip(starts, starts[1:], strict=False):
         i = start
         encounter = Encounter(
-            encounter_id=eid,
+            encounter_id=ids[i],
             encounter_type=cols["encounter_type"][i],
             specialty=cols["specialty"][i],
             facility=cols["facility"][i],
             coder_id=cols["coder_id"][i],
             vendor=cols["vendor"][i],
-            admit_date=_date(cols["admit_date"][i]),
-            discharge_date=_date(cols["discharge_date"][i]),
-            service_date=_date(cols["service_date"][i]),
+            admit_date=dates[cols["admit_date"][i]],
+            discharge_date=dates[cols["discharge_date"][i]],
+            service_date=dates[cols["service_date"][i]],
             sex=cols["sex"][i],
             age=cols["age"][i],
             discharge_status=cols["discharge_status"][i],
         )
-        lines = []
-        for j in range(start, end):
-            units_text = cols["units"][j].strip()
-            units = units_cache.get(units_text)
-            if units is None:
-                try:
-                    units = Decimal(units_text)
-                except InvalidOperation:  # already refused by the checks; kept for safety
-                    units = Decimal(1)
-                units_cache[units_text] = units
-            modifiers = cols["modifiers"][j]
-            lines.append(
-                CodeLine(
-                    code_system=cols["code_system"][j],
-                    code=cols["code"][j],
-                    sequence=cols["sequence"][j],
-                    poa=cols["poa"][j],
-                    modifiers=tuple(modifiers.split(";")) if modifiers else (),
-                    units=units,
-                )
-            )
-        out[eid] = CodedEncounter(encounter, tuple(lines), cols["row_no"][start], cols["drg"][start])
-        start = end
+        out[ids[i]] = CodedEncounter(encounter, tuple(lines[start:end]), cols["row_no"][i], cols["drg"][i])
     return out
 
 
