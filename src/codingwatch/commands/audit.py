@@ -287,3 +287,82 @@ def comparison(results: list[CaseResult]) -> dict[str, object]:
     }
 
 
+
+
+@app.command("report")
+def report_command(
+    coded: Path = typer.Option(..., "--coded", help="as-coded encounters (ingest encounters layout)"),
+    audited: Path = typer.Option(..., "--audited", help="as-audited encounters, same layout"),
+    html: Path = typer.Option(None, "--html", help="write the report as HTML here"),
+    pdf: Path = typer.Option(None, "--pdf", help="write the report as PDF here"),
+    title: str = typer.Option("Coding audit", "--title"),
+    auditor: str = typer.Option(..., "--auditor", help="who audited (a name or team)"),
+    auditor_org: str = typer.Option("", "--auditor-org", help="the auditor's organization"),
+    independent: bool = typer.Option(True, "--independent/--vendor-internal",
+                                     help="independent audit, or the vendor's own QA"),
+    purpose: str = typer.Option("routine", "--purpose", help="routine, new coder, focused, pre-bill, ..."),
+    design: str = typer.Option("as supplied", "--design", help="how the charts were sampled"),
+    seed: str = typer.Option(None, "--seed", help="the sample's seed"),
+    frame_size: int = typer.Option(None, "--frame-size", help="encounters in the sampled frame"),
+    base_rate: str = typer.Option(None, "--base-rate", help="contract base rate per 1.0 of DRG weight"),
+    limit_rule: str = typer.Option("cms", "--limit-rule", help="cms or oig"),
+    principal_counts_two: bool = typer.Option(False, "--principal-counts-two"),
+    payment_weight_two: bool = typer.Option(False, "--payment-errors-double"),
+    min_charts: int = typer.Option(30, "--min-charts"),
+    sla: list[str] = typer.Option(None, "--sla", help="SPECIALTY=TARGET, repeatable"),
+    identified: str = typer.Option(None, "--identified", help="overpayment identification date"),
+    quiet: bool = typer.Option(False, "--quiet"),
+) -> None:
+    """Write the audit report (HTML and/or PDF) from the same inputs as `audit score`.
+
+    The report states scope, method, sample and seed, scores with Wilson limits by coder,
+    specialty, encounter type and month, the findings, a Pareto chart of error kinds, DRG
+    changes with payment impact, the extrapolation with its limit rule, the rebuttal outcome
+    and who audited.
+
+    Example:
+
+        codingwatch audit report --coded coded.csv --audited audited.csv --auditor "J. Rivera, CCS" \\
+            --auditor-org "Northside HIM" --base-rate 6500 --frame-size 400 --seed 4967669.23 \\
+            --html audit.html --pdf audit.pdf
+    """
+    from codingwatch.audit.report import Auditor, SampleInfo, build_report, render_html, write_pdf
+
+    if html is None and pdf is None:
+        raise UserError("give --html FILE and/or --pdf FILE")
+    if limit_rule not in LIMIT_RULES:
+        raise UserError(f"--limit-rule: use one of {', '.join(LIMIT_RULES)}")
+    identified_date = None
+    if identified:
+        try:
+            identified_date = dt.date.fromisoformat(identified)
+        except ValueError:
+            raise UserError(f"--identified: {identified!r} is not a date YYYY-MM-DD") from None
+    method = Method(principal_dx_weight=2 if principal_counts_two else 1,
+                    payment_error_weight=2 if payment_weight_two else 1)
+    results = load_results(coded, audited, quiet=quiet)
+    versions = sorted({r.drg.grouper_version for r in results if r.drg is not None})
+    report = build_report(
+        results,
+        title=title,
+        auditor=Auditor(auditor, auditor_org, independent),
+        method=method,
+        purpose=purpose,
+        sample=SampleInfo(
+            design=design, size=len(results), frame_size=frame_size, seed=seed, frame_file=None,
+            code_sets="MS-DRG / MCE " + ", ".join(f"v{v}" for v in versions) if versions else "MCE by date of service",
+        ),
+        base_rate=_decimal(base_rate, "--base-rate"),
+        limit_rule=limit_rule,
+        sla=_sla(sla),
+        min_charts=min_charts,
+        overpayment_identified=identified_date,
+        rebuttal_note="No rebuttal was recorded for these files: every finding is scored as delivered (upheld).",
+    )
+    text = render_html(report)
+    if html is not None:
+        html.write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {html}")
+    if pdf is not None:
+        write_pdf(text, pdf)
+        err_console.print(f"wrote {pdf}")
