@@ -231,6 +231,16 @@ def compare_case(case: Case, grouper: Grouper | None = None) -> CaseResult:
     enc = case.encounter
     eid = enc.encounter_id
     inpatient = enc.encounter_type == "inpatient"
+    if case.coded == case.audited and case.audited_discharge_status in (None, enc.discharge_status):
+        # Nothing changed (the usual case): no findings, and the DRG is grouped once.
+        dx_count = sum(1 for line in case.audited if line.code_system == "ICD10CM")
+        drg = None
+        if inpatient:
+            drg = regroup(case, grouper) if grouper is not None else None
+            if grouper is None:
+                with Grouper() as own:
+                    drg = regroup(case, own)
+        return CaseResult(case, (), dx_count, len(case.audited) - dx_count, drg)
     coded_dx, coded_px = _ordered(case.coded)
     audited_dx, audited_px = _ordered(case.audited)
     findings = _diagnosis_findings(case, coded_dx, audited_dx)

@@ -9,7 +9,7 @@ dataclasses.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
@@ -84,8 +84,7 @@ class CodeLine(NamedTuple):
         return self.code_system in DX_SYSTEMS
 
 
-@dataclass(frozen=True)
-class Encounter:
+class Encounter(NamedTuple):
     """Encounter-level fields (the same on every line of the encounter in the ingest layout)."""
 
     encounter_id: str
@@ -117,8 +116,7 @@ class Encounter:
         return self.date_of_service.strftime("%Y-%m")
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     """One audited encounter: the as-coded lines and the auditor's as-audited lines.
 
     `audited_discharge_status` is the auditor's discharge status when it differs from the
@@ -182,8 +180,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class DrgPair:
+class DrgPair(NamedTuple):
     """The case's MS-DRG as coded and as audited, regrouped by the CMS grouper."""
 
     coded_drg: int
@@ -202,16 +199,18 @@ class DrgPair:
         return (self.audited_weight or Decimal(0)) - (self.coded_weight or Decimal(0))
 
 
-@dataclass(frozen=True)
-class CaseResult:
-    """What `compare_case` makes of a case: findings plus the counts scores need."""
+class CaseResult(NamedTuple):
+    """What `compare_case` makes of a case: findings plus the counts scores need.
+
+    Cases, encounters and code lines are named tuples: immutable like frozen dataclasses, and
+    cheap enough to build a hundred thousand of them per audit file.
+    """
 
     case: Case
     findings: tuple[Finding, ...]
     dx_audited: int
     px_audited: int
     drg: DrgPair | None = None  # inpatient only
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def encounter(self) -> Encounter:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -74,8 +74,7 @@ class EncounterFileError(ValueError):
         super().__init__(problems[0] + more)
 
 
-@dataclass(frozen=True)
-class CodedEncounter:
+class CodedEncounter(NamedTuple):
     encounter: Encounter
     lines: tuple[CodeLine, ...]
     line_number: int  # the encounter's first line in its file
