@@ -26,6 +26,7 @@ from codingwatch.audit.model import (
     DrgPair,
     Finding,
     FindingKind,
+    gc_paused,
 )
 from codingwatch.codesets import Grouper
 
@@ -308,7 +309,7 @@ def _mark_payment(finding: Finding, inpatient: bool, drg: DrgPair | None) -> Fin
 def compare_cases(cases: Iterable[Case], on_progress=None) -> list[CaseResult]:
     """compare_case over many cases with one grouper; `on_progress(n)` after each 1,000."""
     out: list[CaseResult] = []
-    with Grouper() as grouper:
+    with Grouper() as grouper, gc_paused():
         for i, case in enumerate(cases, 1):
             out.append(compare_case(case, grouper))
             if on_progress and i % 1000 == 0:

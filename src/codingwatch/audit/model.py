@@ -9,10 +9,28 @@ dataclasses.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
+
+
+@contextmanager
+def gc_paused():
+    """Pauses the cyclic garbage collector while building many small acyclic objects.
+
+    Creating a million tuples triggers a generation scan again and again, for nothing: the
+    objects hold no cycles. Pausing halves the time to build an audit file's cases.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class FindingKind(StrEnum):

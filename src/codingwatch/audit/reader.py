@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from codingwatch.audit.model import Case, CodeLine, Encounter
+from codingwatch.audit.model import Case, CodeLine, Encounter, gc_paused
 from codingwatch.codesets import CodeValidator
 from codingwatch.vocabulary import CODE_SYSTEMS, ENCOUNTER_TYPES, POA_VALUES, SEXES, SPECIALTIES
 
@@ -273,7 +273,8 @@ def read_encounters(path: Path | str, validator: CodeValidator | None = None) ->
         ).to_arrow_table()
     finally:
         con.close()
-    return _build(ordered)
+    with gc_paused():
+        return _build(ordered)
 
 
 class _Parsed(dict):

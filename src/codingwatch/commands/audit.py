@@ -22,7 +22,7 @@ from codingwatch.audit import (
     score_by,
     sla_results,
 )
-from codingwatch.audit.model import CaseResult
+from codingwatch.audit.model import CaseResult, gc_paused
 from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounters
 from codingwatch.codesets import CodeValidator
 from codingwatch.commands.common import (
@@ -71,6 +71,11 @@ def _sla(specs: list[str] | None) -> dict[str, float]:
 
 def load_results(coded: Path, audited: Path, *, quiet: bool = False) -> list[CaseResult]:
     """Reads both files, matches them on encounter_id and compares every case."""
+    with gc_paused():
+        return _load_results(coded, audited, quiet=quiet)
+
+
+def _load_results(coded: Path, audited: Path, *, quiet: bool) -> list[CaseResult]:
     with CodeValidator() as validator:
         try:
             coded_encounters = read_encounters(coded, validator)
