@@ -39,3 +39,13 @@ def test_the_auditors_discharge_status_is_kept(tmp_path, coded, validator):
     path = write_csv(tmp_path / "encoder.csv", rows_of(CASES[1].encounter, CASES[1].audited, status=6))
     (case,) = match_cases(coded, read_encounters(path, validator), require_all=False)
     assert case.audited_discharge_status == 6
+
+
+def test_a_parquet_file_reads_like_its_csv(tmp_path, coded, validator):
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    csv_path = write_csv(tmp_path / "encoder.csv", [r for c in CASES for r in rows_of(c.encounter, c.audited)])
+    table = pacsv.read_csv(csv_path)  # typed columns: dates, integers, as a producer would write them
+    pq.write_table(table, tmp_path / "encoder.parquet")
+    assert read_encounters(tmp_path / "encoder.parquet", validator) == read_encounters(csv_path, validator)

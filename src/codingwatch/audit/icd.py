@@ -9,6 +9,7 @@ the table's name carries the library's version, so an upgrade rebuilds it.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from importlib import metadata
@@ -45,7 +46,7 @@ def _build_table(path: Path) -> dict[str, tuple[str, int]]:
             continue
         block = next((a for a in icd.get_ancestors(item) if "-" in a), "")
         table[item] = (block, _flags(icd.get_description(item)))
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text("".join(f"{code}\t{block}\t{flags}\n" for code, (block, flags) in table.items()))
     tmp.replace(path)
     return table
