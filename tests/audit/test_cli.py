@@ -147,3 +147,26 @@ def test_a_user_error_exits_2_with_one_line_and_no_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert "nope.csv: no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_report_writes_html_and_pdf(tmp_path):
+    coded, audited = write_cases(tmp_path, CASES)
+    html, pdf = tmp_path / "audit.html", tmp_path / "audit.pdf"
+    result = runner.invoke(app, ["audit", "report", "--coded", str(coded), "--audited", str(audited),
+                                 "--auditor", "J. Rivera, CCS", "--vendor-internal", "--quiet",
+                                 "--html", str(html), "--pdf", str(pdf)])
+    assert result.exit_code == 0, result.output
+    assert "not an independent measure" in html.read_text()
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    "option,value,expected",
+    [("--base-rate", "abc", "--base-rate: 'abc' is not a number"),
+     ("--limit-rule", "hhs", "--limit-rule: use one of cms, oig"),
+     ("--sla", "cardiology", "--sla 'cardiology': write SPECIALTY=TARGET"),
+     ("--identified", "April 1", "--identified: 'April 1' is not a date")],
+)
+def test_a_bad_option_is_named(tmp_path, option, value, expected):
+    coded, audited = write_cases(tmp_path, CASES)
+    assert error_of("score", "--coded", str(coded), "--audited", str(audited), option, value).startswith(expected)

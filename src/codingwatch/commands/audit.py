@@ -208,15 +208,16 @@ def score_command(
             raise UserError(f"--identified: {identified!r} is not a date YYYY-MM-DD") from None
     method = Method(principal_dx_weight=2 if principal_counts_two else 1,
                     payment_error_weight=2 if payment_weight_two else 1)
+    rate, targets = _decimal(base_rate, "--base-rate"), _sla(sla)  # refuse bad options before reading
     results = load_results(coded, audited, quiet=quiet or output_format == OutputFormat.json)
     summary = build_summary(
         results,
         method,
-        base_rate=_decimal(base_rate, "--base-rate"),
+        base_rate=rate,
         frame_size=frame_size,
         limit_rule=limit_rule,
         min_charts=min_charts,
-        sla=_sla(sla),
+        sla=targets,
         sla_measure=sla_measure,
         identified=identified_date,
     )
@@ -345,6 +346,7 @@ def report_command(
             raise UserError(f"--identified: {identified!r} is not a date YYYY-MM-DD") from None
     method = Method(principal_dx_weight=2 if principal_counts_two else 1,
                     payment_error_weight=2 if payment_weight_two else 1)
+    rate, targets = _decimal(base_rate, "--base-rate"), _sla(sla)
     results = load_results(coded, audited, quiet=quiet)
     versions = sorted({r.drg.grouper_version for r in results if r.drg is not None})
     report = build_report(
@@ -357,9 +359,9 @@ def report_command(
             design=design, size=len(results), frame_size=frame_size, seed=seed, frame_file=None,
             code_sets="MS-DRG / MCE " + ", ".join(f"v{v}" for v in versions) if versions else "MCE by date of service",
         ),
-        base_rate=_decimal(base_rate, "--base-rate"),
+        base_rate=rate,
         limit_rule=limit_rule,
-        sla=_sla(sla),
+        sla=targets,
         min_charts=min_charts,
         overpayment_identified=identified_date,
         rebuttal_note="No rebuttal was recorded for these files: every finding is scored as delivered (upheld).",
