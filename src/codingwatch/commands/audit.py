@@ -158,8 +158,23 @@ def _print_text(summary: dict[str, object]) -> None:
         f"{summary['dx_codes_audited']} matched; DRG changed on {summary['drg_changed']}; "
         f"payment impact {summary['payment_impact_weight']} relative weight"
     )
+    coders = Table(title=f"By coder (fewer than {summary['min_charts']} charts: not ranked)", show_header=True)
+    for col in ("coder", "charts", "dx accuracy", "record accuracy", "DRG accuracy", "rank"):
+        coders.add_column(col, justify="left" if col == "coder" else "right")
+    for row in summary["by"]["coder"]:
+        coders.add_row(
+            row["key"],
+            str(row["encounters"]),
+            *("n/a" if row[k] is None else f"{row[k]:.1%}" for k in ("dx_accuracy", "record_accuracy", "drg_accuracy")),
+            "too few charts" if row["small_sample"] else str(row["rank"]),
+        )
+    console.print(coders)
     if "payment" in summary:
-        console.print(f"payment: {summary['payment']}")
+        p = summary["payment"]
+        console.print(
+            f"paid too much (over-coded) {p['over_coded']}; paid too little (under-coded) {p['under_coded']}; "
+            f"net overpayment {p['net_overpayment']}"
+        )
     if "extrapolation" in summary:
         ex = summary["extrapolation"]
         console.print(f"extrapolated overpayment {ex['point_estimate']}; demand {ex['demand']} ({ex['rule_text']})")
