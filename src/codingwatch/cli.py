@@ -11,8 +11,7 @@ import sys
 
 import typer
 
-from codingwatch.commands import common, web
-from codingwatch.commands import common, sampling
+from codingwatch.commands import audit, common, cost, ingest_encounters, sampling, web
 
 app = typer.Typer(
     name="codingwatch",
@@ -26,18 +25,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-ingest_app = common.ingest_app
-app.add_typer(ingest_app, name="ingest")
+# `codingwatch ingest ...`: each ingest module registers its subcommand on this group.
+app.add_typer(common.ingest_app, name="ingest")
+assert ingest_encounters  # registered on import
 
-# Command groups: each module registers its commands on import.
-from codingwatch.commands import ingest_encounters  # noqa: E402,F401
-
-web.mount(app)  # codingwatch manage ..., codingwatch serve
-from codingwatch.commands import cost  # noqa: E402
-
-app.add_typer(cost.app, name="cost")
 app.add_typer(sampling.app, name="sample")
 app.add_typer(sampling.appraise_app, name="appraise")
+app.add_typer(audit.app, name="audit")
+app.add_typer(cost.app, name="cost")
+web.mount(app)  # codingwatch manage ..., codingwatch serve
 
 
 def main() -> None:
