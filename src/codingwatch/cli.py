@@ -30,6 +30,9 @@ app.add_typer(ingest_app, name="ingest")
 
 # Command groups: each module registers its commands on import.
 # (command modules are imported below as they are added)
+from codingwatch.commands import synth as synth_command  # noqa: E402
+
+app.command("synth")(synth_command.synth)
 
 
 def main() -> None:
