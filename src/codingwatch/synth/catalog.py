@@ -171,8 +171,7 @@ GENERAL_SECONDARY: list[Secondary] = [
     ([("Z7901", 1)], 7, 0.0),
     ([("Z7982", 1)], 9, 0.0),
     ([("D649", 1)], 8, 0.0),
-    ([("E871", 1)], 8, 0.15),
-    ([("E876", 1)], 7, 0.2),
+    ([("E871", 1), ("E876", 1)], 15, 0.18),
     ([("N179", 1)], 8, 0.2),
     ([("D62", 1)], 4, 0.4),
     ([("J9601", 1)], 4, 0.15),
@@ -193,6 +192,19 @@ SPECIALTY_SECONDARY: dict[str, list[Secondary]] = {
 # Obstetric encounters take only their own secondaries (an adult comorbidity list makes no
 # sense on a delivery; the obstetric chapter has its own codes for them).
 NO_GENERAL_SECONDARY = frozenset({"obstetrics"})
+
+
+def secondary_pool(specialty: str, inpatient: bool) -> list[Secondary]:
+    """The secondary diagnoses a specialty's encounters draw from: one entry per category, none
+    in a category the specialty uses for its principal or first-listed diagnoses."""
+    own = SPECIALTY_SECONDARY.get(specialty, [])
+    own_cats = {category(v[0][0][0]) for v in [own_entry for own_entry in own]}
+    pool = [] if specialty in NO_GENERAL_SECONDARY else [p for p in GENERAL_SECONDARY if category(p[0][0][0]) not in own_cats]
+    pool += own
+    used = {category(e[0]) for e in FIRST_LISTED.get(specialty, [])}
+    if inpatient:
+        used |= {category(e[0]) for e in INPATIENT_PRINCIPAL.get(specialty, [])}
+    return [p for p in pool if category(p[0][0][0]) not in used]
 
 # A diagnosis the coder picked from the wrong category (symptom instead of the definitive
 # diagnosis, a look-alike category), and unsupported diagnoses a coder adds (many are the
@@ -401,8 +413,8 @@ def derive_dx_variants(codes: list[str], valid) -> dict[str, DxVariants]:
         if extension:
             variants.seventh = [c for c in leaf_children(parent) if c != code and c[6] in "ADS"
                                 and code[6] in "ADS" and valid(c)]
-            grand = cm.get_parent(parent)
-            for other in cm.get_children(grand):
+            grand = cm.get_parent(parent) if len(parent) > 3 else None  # no siblings outside the category
+            for other in cm.get_children(grand) if grand else []:
                 other = cm.remove_dot(other)
                 candidate = other.ljust(6, "X") + code[6]
                 if other != parent and cm.is_valid_item(candidate) and cm.is_leaf(candidate):

@@ -293,12 +293,7 @@ def _group_lines(t_i, t, s, sel, enc: Encounters, catalog: Catalog, mods: Modifi
     out.append(_lines(sel, 0, pidx[pick], np.full(m, 1 if t_i == IP else 0), 0, 1, order=0.0, principal=True))
 
     # Secondary diagnoses: distinct categories, none shared with this specialty's principal list.
-    used_cats = {cat.category(c) for c in pcodes} | {cat.category(e[0]) for e in cat.FIRST_LISTED.get(s, [])}
-    if t_i == IP:
-        used_cats |= {cat.category(e[0]) for e in cat.INPATIENT_PRINCIPAL.get(s, [])}
-    pool = [] if s in cat.NO_GENERAL_SECONDARY else list(cat.GENERAL_SECONDARY)
-    pool += cat.SPECIALTY_SECONDARY.get(s, [])
-    pool = [p for p in pool if cat.category(p[0][0][0]) not in used_cats]
+    pool = cat.secondary_pool(s, t_i == IP)
     if pool:
         base, lam = SECONDARY_COUNT[t_i]
         k = base + rng.poisson(lam, m)

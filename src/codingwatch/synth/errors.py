@@ -129,6 +129,7 @@ def inject_errors(
     vague = s & (profiles[person[wrong]] > 0) & (np.diff(catalog.unspec_off)[code] > 0) & (rng.random(len(wrong)) < 0.7)
     coded.code[wrong[vague]] = from_csr(catalog.unspec_off, catalog.unspec_flat, code[vague], u[vague])
     for name, off, flat in (
+        ("dx_changed_specificity", catalog.spec_off, catalog.spec_flat),
         ("dx_changed_laterality", catalog.lat_off, catalog.lat_flat),
         ("dx_changed_seventh_character", catalog.sev_off, catalog.sev_flat),
     ):

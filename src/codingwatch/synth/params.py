@@ -47,9 +47,9 @@ class TakeoverSpec:
     original_error_rate: float = 0.035  # the vendor's best coder is the one clients meet
     new_error_rate: float = 0.15
     new_speed: float = 1.35  # the new person rushes: more charts per hour...
-    new_volume: float = 1.8  # ...and the vendor routes more work to the login
+    new_volume: float = 3.0  # ...and the vendor routes more work to the login
     new_location: tuple[str, str] = ("PH-00", "Asia/Manila")
-    new_shift_start: float = 20.0  # a night shift, local time
+    new_shift_start: float = 9.0  # a day shift in Manila: 01:00-09:00 UTC, the middle of the US night
 
 
 @dataclass(frozen=True)
