@@ -127,22 +127,34 @@ def _date(params: WorldParams, day: int) -> str:
 
 
 def write_roster(outdir: Path, params: WorldParams, roster: Roster) -> list[str]:
+    """The roster as the client is told it. Columns carry both the plain names (name,
+    declared_locations, declared_location, queue, start_date, end_date) and the names
+    `codingwatch manage import_roster` reads (code, work_locations, location, the queue's
+    facility/service_line/encounter_type, from_date, to_date), so the folder imports as is.
+    A vendor's `code` is the value of the `vendor` column in encounters.csv."""
     vendor_names = {v.key: v.name for v in params.vendors}
     _write_rows(outdir / "facilities.csv", ["code", "name", "state", "timezone", "beds"],
                 [[f.code, f.name, f.state, f.timezone, f.beds] for f in params.facilities])
-    _write_rows(outdir / "vendors.csv", ["name", "delivery_model", "declared_locations"],
-                [[v.name, v.delivery_model, ";".join(v.declared_locations)] for v in params.vendors])
+    _write_rows(outdir / "vendors.csv", ["code", "name", "delivery_model", "declared_locations", "work_locations"],
+                [[v.name, v.name, v.delivery_model, ";".join(v.declared_locations), ";".join(v.declared_locations)]
+                 for v in params.vendors])
     _write_rows(outdir / "coders.csv",
-                ["login_id", "vendor", "credentials", "specialties", "declared_location", "start_date", "end_date"],
+                ["login_id", "vendor", "credentials", "specialties", "declared_location", "location", "start_date",
+                 "end_date"],
                 [[lg.login_id, vendor_names[lg.vendor], ";".join(lg.credentials), ";".join(lg.specialties),
-                  lg.declared_location, _date(params, lg.start_day), _date(params, lg.end_day)] for lg in roster.logins])
+                  lg.declared_location, lg.declared_location, _date(params, lg.start_day), _date(params, lg.end_day)]
+                 for lg in roster.logins])
     _write_rows(outdir / "work_queues.csv", ["code", "facility", "service_line", "encounter_type"],
                 [[q.code, q.facility, q.service_line, q.encounter_type] for q in roster.queues])
     rows = []
     for lg in roster.logins:
         for qi in lg.queues:
-            rows.append([lg.login_id, roster.queues[qi].code, _date(params, lg.start_day), _date(params, lg.end_day)])
-    _write_rows(outdir / "queue_assignments.csv", ["login_id", "queue", "start_date", "end_date"], rows)
+            q = roster.queues[qi]
+            start, end = _date(params, lg.start_day), _date(params, lg.end_day)
+            rows.append([lg.login_id, q.code, q.facility, q.service_line, q.encounter_type, start, end, start, end])
+    _write_rows(outdir / "queue_assignments.csv",
+                ["login_id", "queue", "facility", "service_line", "encounter_type", "start_date", "end_date",
+                 "from_date", "to_date"], rows)
     return ["facilities.csv", "vendors.csv", "coders.csv", "work_queues.csv", "queue_assignments.csv"]
 
 
