@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from codingwatch.commands import common
+from codingwatch.commands import common, web
 
 app = typer.Typer(
     name="codingwatch",
@@ -29,7 +29,12 @@ ingest_app = common.ingest_app
 app.add_typer(ingest_app, name="ingest")
 
 # Command groups: each module registers its commands on import.
-# (command modules are imported below as they are added)
+from codingwatch.commands import ingest_encounters  # noqa: E402,F401
+
+web.mount(app)  # codingwatch manage ..., codingwatch serve
+from codingwatch.commands import cost  # noqa: E402
+
+app.add_typer(cost.app, name="cost")
 from codingwatch.commands import synth as synth_command  # noqa: E402
 
 app.command("synth")(synth_command.synth)
