@@ -62,13 +62,15 @@ def synth(
                     "takeover": summary["takeover"], "split_vendor": summary["split_vendor"],
                     "files": summary["files"]})
         return
-    table = Table(title=f"Synthetic FY{year} world, seed {seed}")
-    for col in ("vendor", "encounters", "inpatient", "outpatient", "ed", "profee", "error rate", "CMI coded", "CMI audited"):
-        table.add_column(col, justify="left" if col == "vendor" else "right")
+    table = Table(title=f"Synthetic FY{year} world, seed {seed}",
+                  caption="errors: share of the true code lines coded wrong; CMI of the inpatient stays "
+                          "as coded and as audited (--format json: counts by encounter type)")
+    table.add_column("vendor", no_wrap=True)
+    for col in ("encounters", "inpatient", "errors", "CMI coded", "CMI audited"):
+        table.add_column(col, justify="right", no_wrap=True)
     for name, v in counts["by_vendor"].items():
-        t = v["encounters_by_type"]
-        table.add_row(name, f"{v['encounters']:,}", f"{t['inpatient']:,}", f"{t['outpatient']:,}", f"{t['ed']:,}",
-                      f"{t['profee']:,}", f"{v['observed_error_rate']:.2%}", v["cmi_coded"], v["cmi_audited"])
+        table.add_row(name, f"{v['encounters']:,}", f"{v['encounters_by_type']['inpatient']:,}",
+                      f"{v['observed_error_rate']:.2%}", v["cmi_coded"], v["cmi_audited"])
     console.print(table)
     tk = summary["takeover"]
     console.print(f"{counts['encounters']:,} encounters, {counts['coded_lines']:,} code lines as coded, "

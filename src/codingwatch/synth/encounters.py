@@ -158,7 +158,6 @@ def generate_encounters(params: WorldParams, roster: Roster, rng: np.random.Gene
     clinic = clinic / clinic.sum()
     day = np.where(np.isin(etype, (IP, ED)), rng.choice(year_days, n, p=every_day), rng.choice(year_days, n, p=clinic))
 
-    spec_names = np.array(SPECIALTIES)
     age = np.zeros(n, np.int16)
     los = np.zeros(n, np.int16)
     dstatus = np.full(n, -1, np.int8)
@@ -172,7 +171,6 @@ def generate_encounters(params: WorldParams, roster: Roster, rng: np.random.Gene
             table = DISCHARGE_STATUS.get(s, DISCHARGE_STATUS["default"])
             codes = np.array([DSTATUS_CODES.index(c) for c, _ in table], np.int8)
             dstatus[ip] = codes[_choice(rng, [w for _, w in table], len(ip))]
-    del spec_names
     sex = (rng.random(n) < 0.52).astype(np.int8)  # refined by the principal diagnosis below
 
     # Received by coding (UTC seconds since the year start), then ready to code.
