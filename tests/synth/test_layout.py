@@ -158,3 +158,29 @@ def test_a_year_outside_the_installed_code_sets_is_refused_clearly(tmp_path):
     result = CliRunner().invoke(app, ["synth", str(tmp_path / "w"), "--year", "2031"])
     assert result.exit_code != 0
     assert not (tmp_path / "w").exists()
+
+
+def test_no_coder_codes_more_in_a_shift_than_their_productivity_allows(mid_world):
+    """Charts coded in one shift add up to at most about 8 hours at the published charts per hour."""
+    _, outdir = mid_world
+    summary = json.loads((outdir / "world.json").read_text())
+    per_hour = dict(summary["parameters"]["charts_per_hour"])
+    people = defaultdict(list)
+    for c in summary["coders"]:
+        people[c["login_id"]].append(c)
+    minutes = defaultdict(float)
+    charts = defaultdict(int)
+    seen = set()
+    for row in _rows(outdir / "encounters.csv"):
+        if row["encounter_id"] in seen or len(people[row["coder_id"]]) != 1:
+            continue
+        seen.add(row["encounter_id"])
+        person = people[row["coder_id"]][0]
+        local = dt.datetime.fromisoformat(row["coded_at"]).astimezone(ZoneInfo(person["timezone"]))
+        shift_day = (local - dt.timedelta(hours=person["shift_start_local"])).date()
+        key = (row["coder_id"], shift_day)
+        minutes[key] += 60 / per_hour[row["encounter_type"]] / person["speed"]
+        charts[key] += 1
+    busy = [k for k in charts if charts[k] >= 10]
+    assert busy
+    assert max(minutes[k] for k in busy) <= 8 * 60 * 1.5

@@ -36,6 +36,8 @@ class VendorSpec:
     annual_turnover: float
     # local shift start hours people of this vendor work (one is drawn per person)
     shift_starts: tuple[float, ...] = (8.0,)
+    # error rate of the vendor's people who really work in the US, when it differs
+    us_error_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ class WorldParams:
                    (("US-GA", "America/New_York", 0.1), ("IN-KA", "Asia/Kolkata", 0.5),
                     ("IN-TN", "Asia/Kolkata", 0.25), ("PH-00", "Asia/Manila", 0.15)),
                    # HFMA/KIWI-TEK 2018: offshore productivity 34% lower per hour.
-                   error_rate=0.09, speed=0.66, annual_turnover=0.35, shift_starts=(9.0, 9.5, 18.0)),
+                   error_rate=0.09, speed=0.66, annual_turnover=0.35, shift_starts=(9.0, 9.5, 18.0),
+                   us_error_rate=0.05),
     )
     split_vendor: str = "scs"
     takeover: TakeoverSpec = field(default_factory=TakeoverSpec)

@@ -133,14 +133,15 @@ def build_roster(params: WorldParams, rng: np.random.Generator) -> Roster:
         shares = np.array([s for _, _, s in vendor.true_locations])
         loc, tz, _ = vendor.true_locations[int(rng.choice(len(shares), p=shares / shares.sum()))]
         # Offshore people work their own day or a US-overlapping night shift; US people work days.
-        starts = vendor.shift_starts if not loc.startswith("US-") else (8.0, 8.5)
+        in_us = loc.startswith("US-")
+        starts = vendor.shift_starts if not in_us else (8.0, 8.5)
+        mean = vendor.us_error_rate if in_us and vendor.us_error_rate is not None else vendor.error_rate
         person = Person(
             index=len(persons), login=login.index, true_location=loc, timezone=tz,
             shift_start=float(starts[int(rng.integers(len(starts)))]),
-            error_rate=_draw_error_rate(rng, vendor.error_rate if not loc.startswith("US-") or vendor.key != params.split_vendor
-                                        else 0.05, params.error_rate_concentration),
+            error_rate=_draw_error_rate(rng, mean, params.error_rate_concentration),
             speed=float(round(vendor.speed * rng.lognormal(0.0, 0.12), 3)),
-            volume=1.0, from_day=from_day, to_day=to_day, profile=0 if loc.startswith("US-") else 2,
+            volume=1.0, from_day=from_day, to_day=to_day, profile=0 if in_us else 2,
         )
         persons.append(person)
         return person
