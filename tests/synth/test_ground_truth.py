@@ -125,3 +125,28 @@ def test_honest_vendors_declare_where_their_people_are(small_world):
     for c in summary["coders"]:
         if c["vendor"] != summary["split_vendor"]["name"]:
             assert c["declared_location"] == c["true_location"]
+
+
+def test_each_error_row_is_visible_in_the_coded_and_audited_files(mid_world):
+    _, outdir = mid_world
+    coded, audited = defaultdict(set), defaultdict(set)
+    for name, into in (("encounters.csv", coded), ("audited.csv", audited)):
+        for r in _rows(outdir / name):
+            into[r["encounter_id"]].add(r["code"])
+    code_kinds = {"dx_changed_specificity", "dx_changed_category", "dx_changed_laterality",
+                  "dx_changed_seventh_character", "principal_dx_changed", "procedure_changed",
+                  "em_level_up", "em_level_down"}
+    checked = Counter()
+    for r in _rows(outdir / "errors.csv"):
+        eid, kind = r["encounter_id"], r["kind"]
+        if kind in ("dx_added", "procedure_added"):
+            assert r["audited"] in audited[eid] and r["audited"] not in coded[eid], r
+        elif kind in ("dx_deleted", "procedure_deleted"):
+            assert r["coded"] in coded[eid] and r["coded"] not in audited[eid], r
+        elif kind in code_kinds:
+            assert r["coded"] in coded[eid] and r["coded"] not in audited[eid], r
+            assert r["audited"] in audited[eid] and r["audited"] not in coded[eid], r
+        else:
+            continue
+        checked[kind] += 1
+    assert len(checked) == 12
