@@ -12,6 +12,7 @@ import sys
 import typer
 
 from codingwatch.commands import audit, common, cost, ingest_encounters, sampling, web
+from codingwatch.commands import synth as synth_command
 
 app = typer.Typer(
     name="codingwatch",
@@ -34,6 +35,7 @@ app.add_typer(sampling.appraise_app, name="appraise")
 app.add_typer(audit.app, name="audit")
 app.add_typer(cost.app, name="cost")
 web.mount(app)  # codingwatch manage ..., codingwatch serve
+app.command("synth")(synth_command.synth)
 
 
 def main() -> None:
