@@ -12,11 +12,12 @@ Definitions:
   weighted inpatient encounter.
 - turnaround: hours from `received_at` to `coded_at`, mean and median.
 - month: the month of the discharge date (inpatient), else of the service date, else of the
-  admit date, as YYYY-MM.
+  admit date, shown as YYYY-MM (in figures_expr: the month's first day).
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -80,8 +81,10 @@ def epoch_seconds(table: ibis.Table, column: ibis.Value) -> ibis.Value:
 
 
 def service_month(t: ibis.Table) -> ibis.Value:
+    """The first day of the service month (grouping on a date is about twice as fast as on text;
+    figures() shows it as YYYY-MM)."""
     day = ibis.coalesce(t.discharge_date, t.service_date, t.admit_date)
-    return day.strftime("%Y-%m")
+    return day.truncate("M")
 
 
 def _key(t: ibis.Table, by: str) -> ibis.Value:
@@ -139,9 +142,17 @@ def _hours(value) -> float | None:
     return round(float(value), HOURS_PLACES)
 
 
+def _label(key) -> str:
+    if key is None:
+        return "(none)"
+    if isinstance(key, datetime.date):  # a service month
+        return key.strftime("%Y-%m")
+    return str(key)
+
+
 def _finish(raw: dict) -> dict:
     return {
-        "key": raw["key"] if raw["key"] is not None else "(none)",
+        "key": _label(raw["key"]),
         "encounters": int(raw["encounters"]),
         "inpatient_encounters": int(raw["inpatient_encounters"]),
         "cmi": case_mix_index(raw["drg_weight_sum"], int(raw["weighted_encounters"])),
