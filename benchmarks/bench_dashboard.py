@@ -48,7 +48,7 @@ def synthetic_encounters(n: int, seed: int = 1) -> pa.Table:
         "vendor": pa.array(np.array(["in-house", "domestic", "split"])[rng.integers(0, 3, n)]),
         "received_at": pa.array(received, pa.timestamp("us", tz="UTC")),
         "coded_at": pa.array(coded, pa.timestamp("us", tz="UTC")),
-        "drg_weight": pa.array([Decimal(int(w)).scaleb(-4) if i else None for w, i in zip(weights, inpatient)],
+        "drg_weight": pa.array([Decimal(int(w)).scaleb(-4) if i else None for w, i in zip(weights, inpatient, strict=True)],
                                pa.decimal128(8, 4)),
     }
     arrays = [columns[f.name] if f.name in columns else pa.nulls(n, f.type) for f in ENCOUNTERS]
