@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
-from codingwatch.commands import audit, common, cost, ingest_encounters, sampling, web
+from codingwatch.commands import audit, common, cost, demo, ingest_encounters, sampling, web
 from codingwatch.commands import synth as synth_command
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(cost.app, name="cost")
 web.mount(app)  # codingwatch manage ..., codingwatch serve
 app.command("synth")(synth_command.synth)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:
@@ -43,7 +45,7 @@ def main() -> None:
     try:
         app()
     except common.UserError as exc:
-        common.err_console.print(f"[bold red]error:[/] {exc}")
+        common.err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, highlight=False)
         sys.exit(2)
 
 
