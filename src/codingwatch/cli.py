@@ -10,8 +10,10 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
-from codingwatch.commands import common, web
+from codingwatch.commands import audit, common, cost, demo, ingest_encounters, sampling, web, x12
+from codingwatch.commands import synth as synth_command
 
 app = typer.Typer(
     name="codingwatch",
@@ -25,19 +27,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-ingest_app = common.ingest_app
-app.add_typer(ingest_app, name="ingest")
+# `codingwatch ingest ...`: each ingest module registers its subcommand on this group.
+app.add_typer(common.ingest_app, name="ingest")
+assert ingest_encounters  # registered on import
 
-# Command groups: each module registers its commands on import.
-from codingwatch.commands import ingest_encounters  # noqa: E402,F401
-
-web.mount(app)  # codingwatch manage ..., codingwatch serve
-from codingwatch.commands import cost  # noqa: E402
-
+app.add_typer(sampling.app, name="sample")
+app.add_typer(sampling.appraise_app, name="appraise")
+app.add_typer(audit.app, name="audit")
 app.add_typer(cost.app, name="cost")
-from codingwatch.commands import x12  # noqa: E402  (ingest claims / ingest remits, denials)
-
-app.add_typer(x12.app, name="denials")
+app.add_typer(x12.app, name="denials")  # and `ingest claims`, `ingest remits`
+web.mount(app)  # codingwatch manage ..., codingwatch serve
+app.command("synth")(synth_command.synth)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:
@@ -45,7 +46,7 @@ def main() -> None:
     try:
         app()
     except common.UserError as exc:
-        common.err_console.print(f"[bold red]error:[/] {exc}")
+        common.err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, highlight=False)
         sys.exit(2)
 
 
