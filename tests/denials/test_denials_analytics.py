@@ -151,9 +151,10 @@ def test_a_denial_leads_to_its_encounter_and_findings(lake):
 
 
 def test_coding_denial_keys_feed_sampling_frames(lake):
-    _, t = _tables(lake)
+    con, t = _tables(lake)
     frame = denials.coding_denial_keys(t["outcomes"]).execute()
     assert set(frame.encounter_key) == {keys.source_key("B"), keys.source_key("D")}
+    assert set(denials.coding_denial_keys_from_lake(con).execute().encounter_key) == set(frame.encounter_key)
 
 
 def test_the_denials_command_prints_rates_as_json(lake):

@@ -236,6 +236,12 @@ def coding_denial_keys(outcomes: ir.Table) -> ir.Table:
     )
 
 
+def coding_denial_keys_from_lake(con) -> ir.Table:
+    """`coding_denial_keys` of a lake connection: join it on encounter_key to a sampling frame
+    to filter by coding-related denials or to stratify or weight by them."""
+    return coding_denial_keys(from_lake(con)["outcomes"])
+
+
 def from_lake(con) -> dict[str, ir.Table]:
     """The outcome tables of a lake connection (`Lake.connect()`): outcomes and linked."""
     outcomes = claim_outcomes(con.table("remit_claims"), con.table("remit_adjustments"),
