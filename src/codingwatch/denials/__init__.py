@@ -16,6 +16,7 @@ from codingwatch.denials.analytics import (
 )
 
 __all__ = [
-    "DIMENSIONS", "carc_pareto", "claim_outcomes", "coding_denial_keys", "coding_denial_keys_from_lake", "denial_rates",
-    "denial_trace", "from_lake", "linked_outcomes", "recoveries", "rework_cost", "rework_cost_setting",
+    "DIMENSIONS", "carc_pareto", "claim_outcomes", "coding_denial_keys", "coding_denial_keys_from_lake",
+    "denial_rates", "denial_trace", "from_lake", "linked_outcomes", "recoveries", "rework_cost",
+    "rework_cost_setting",
 ]
