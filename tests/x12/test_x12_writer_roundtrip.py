@@ -76,3 +76,20 @@ def test_written_x12_is_valid_for_pyx12_and_loads(monkeypatch):
     codes = claim_tables(institutional, "L")["code_lines"].to_pylist()
     assert [(c["code_system"], c["code"], c["poa"]) for c in codes if c["code_system"] == "ICD10CM"] == [
         ("ICD10CM", "A419", "Y"), ("ICD10CM", "N179", "N")]
+
+
+def test_billed_inpatient_claims_are_grouped_and_their_stated_drg_checked(monkeypatch):
+    from codingwatch.codesets import Grouper
+
+    monkeypatch.setenv("CODINGWATCH_SECRET_KEY", "writer")
+    claim = {"claim_id": "IP1", "charge": "25000.00", "type_of_bill": "111", "sex": "F",
+             "birth_date": dt.date(1950, 3, 1), "admit_date": dt.date(2026, 1, 2),
+             "discharge_date": dt.date(2026, 1, 6), "discharge_status": "01",
+             "diagnoses": [("A419", "Y"), ("N179", "N"), ("E871", "Y")], "procedures": [], "drg": 999}
+    with Grouper() as grouper:
+        expected = grouper.group(discharge_date=dt.date(2026, 1, 6), age=75, sex="F", discharge_status=1,
+                                 diagnoses=claim["diagnoses"], procedures=[])
+    encounters = claim_tables(write_837i([claim]), "L")["encounters"].to_pylist()
+    assert encounters[0]["drg"] == expected.drg and expected.grouped
+    assert encounters[0]["drg_weight"] == expected.weight
+    assert encounters[0]["drg_given"] == 999 and encounters[0]["drg_mismatch"] is True

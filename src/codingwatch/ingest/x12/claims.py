@@ -85,6 +85,11 @@ FIELDS: dict[str, dict[str, str]] = {
         "age": "DMG02 birth date -> whole years at the admit/service date (birth date not kept)",
         "discharge_status": "2300 CL103",
         "drg_given": "2300 HI*DR",
+        "drg": "CMS MS-DRG grouper on the billed inpatient claim (ICD-10 codes with POA, CL103, "
+        "age, sex, discharge date in an installed fiscal year)",
+        "drg_weight": "CMS Table 5 relative weight of drg",
+        "grouper_version": "grouper release in force on the discharge date",
+        "drg_mismatch": "drg_given differs from the grouper's drg",
     },
     "code_lines": {
         "ICD10CM": "HI ABK (sequence 1) then ABF, with HIxx-9 POA",

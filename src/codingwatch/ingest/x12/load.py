@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from codingwatch.codesets import carc, fiscal_year
+from codingwatch.codesets import COVERED_FISCAL_YEARS, Grouper, carc, fiscal_year
 from codingwatch.ingest.x12 import claims as claims_reader
 from codingwatch.ingest.x12 import remits as remits_reader
 from codingwatch.ingest.x12.envelope import X12Reject
@@ -108,10 +108,47 @@ def ingest_remits(paths: Iterable[Path], *, lake: Lake | None = None,
 
 
 # ---- 837 ---------------------------------------------------------------------------------
+def _billed_drg(claim, grouper_box: list) -> tuple | None:
+    """(drg, weight, grouper version) of a billed inpatient claim with ICD-10 codes whose
+    discharge falls in an installed fiscal year; None otherwise (e.g. ICD-9 era claims)."""
+    if claim.encounter_type != "inpatient" or not claim.statement_to or claim.age is None:
+        return None
+    diagnoses = sorted((c for c in claim.codes if c["system"] == "ICD10CM" and c["role"] in ("principal", "other")),
+                       key=lambda c: c["role"] != "principal")
+    if not diagnoses or diagnoses[0]["role"] != "principal":
+        return None
+    if fiscal_year(claim.statement_to) not in COVERED_FISCAL_YEARS:
+        return None
+    try:
+        status = int(claim.discharge_status or "")
+    except ValueError:
+        return None
+    procedures = [c["code"] for c in sorted(claim.codes, key=lambda c: c["role"] != "principal")
+                  if c["system"] == "ICD10PCS"]
+    if not grouper_box:
+        grouper_box.append(Grouper())
+    result = grouper_box[0].group(
+        discharge_date=claim.statement_to, age=claim.age, sex=claim.sex or "U", discharge_status=status,
+        diagnoses=[(c["code"], c["poa"] or "") for c in diagnoses], procedures=procedures,
+    )
+    return result.drg, result.weight, result.version
+
+
 def claim_tables(data: bytes, load_id: str, *, warnings: list | None = None,
                  lenient: bool = False) -> dict[str, pa.Table]:
     """The lake tables of one 837 (raises X12Reject): encounters and code lines as billed,
-    plus claims, claim_codes and claim_lines."""
+    plus claims, claim_codes and claim_lines. Billed inpatient claims go through the CMS
+    MS-DRG grouper, so that the DRG the claim states (HI*DR) can be checked."""
+    grouper_box: list = []
+    try:
+        return _claim_tables(data, load_id, warnings=warnings, lenient=lenient, grouper_box=grouper_box)
+    finally:
+        if grouper_box:
+            grouper_box[0].close()
+
+
+def _claim_tables(data: bytes, load_id: str, *, warnings: list | None, lenient: bool,
+                  grouper_box: list) -> dict[str, pa.Table]:
     claims = claims_reader.read_claims(data, warnings=warnings, lenient_counts=lenient)
     ids = [c.patient_control_number for c in claims]
     encounter_keys = keys.source_keys(ids)
@@ -129,6 +166,8 @@ def claim_tables(data: bytes, load_id: str, *, warnings: list | None = None,
             drg_given = int(claim.drg_given) if claim.drg_given else None
         except ValueError:
             drg_given = None
+        grouped = _billed_drg(claim, grouper_box)
+        drg, weight, version = grouped if grouped else (None, None, None)
         rows["encounters"].append({
             "encounter_key": key, "source_id_enc": enc, "origin": "billed",
             "facility": claim.billing_npi, "encounter_type": claim.encounter_type, "specialty": None,
@@ -138,7 +177,9 @@ def claim_tables(data: bytes, load_id: str, *, warnings: list | None = None,
             "sex": claim.sex if claim.sex in ("M", "F", "U") else ("U" if claim.sex else None),
             "age": claim.age, "discharge_status": status,
             "fiscal_year": fiscal_year(day) if day else None,
-            "drg_given": drg_given, "load_id": load_id,
+            "drg_given": drg_given, "drg": drg, "drg_weight": weight,
+            "drg_mismatch": (drg_given != drg) if (drg_given is not None and drg is not None) else None,
+            "grouper_version": version, "load_id": load_id,
         })
         rows["claims"].append({
             "encounter_key": key, "load_id": load_id, "segment": claim.segment,
