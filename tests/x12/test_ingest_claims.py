@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from typer.testing import CliRunner
-from x12_helpers import fixture_files, plain_segments, plain_totals
+from tests.x12.x12_helpers import fixture_files, plain_segments, plain_totals
 
 from codingwatch.cli import app
 from codingwatch.ingest.x12.envelope import X12Reject

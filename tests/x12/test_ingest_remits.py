@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
-from x12_helpers import fixture_files, plain_totals
+from tests.x12.x12_helpers import fixture_files, plain_totals
 
 from codingwatch.cli import app
 from codingwatch.codesets import carc

@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from x12_helpers import fixture_files
+from tests.x12.x12_helpers import fixture_files
 
 from codingwatch.ingest.x12.claims import read_claims
 from codingwatch.ingest.x12.load import remit_tables

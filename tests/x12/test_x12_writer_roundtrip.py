@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_x12_cross_check import pyx12_segments
+from tests.x12.test_x12_cross_check import pyx12_segments
 
 from codingwatch.ingest.x12.claims import read_claims
 from codingwatch.ingest.x12.load import claim_tables
