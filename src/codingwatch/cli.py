@@ -30,6 +30,9 @@ app.add_typer(ingest_app, name="ingest")
 
 # Command groups: each module registers its commands on import.
 # (command modules are imported below as they are added)
+from codingwatch.commands import provenance  # noqa: E402  (also registers `ingest access`)
+
+app.add_typer(provenance.app, name="provenance")
 
 
 def main() -> None:

@@ -382,24 +382,28 @@ READERS: dict[str, Callable[[Path, list[Reject]], pd.DataFrame]] = {
 
 def to_lake_table(frame: pd.DataFrame, *, sha256: str, load_id: str, source_format: str,
                   ip_map: IpCountryMap | None) -> tuple[pa.Table, int]:
-    country = frame["country"].copy()
+    country = frame["country"].to_numpy(dtype=object, copy=True)
     source = np.where(country != "", "event", "")
-    lat = frame["latitude"].to_numpy(dtype=float)
-    lon = frame["longitude"].to_numpy(dtype=float)
+    lat = frame["latitude"].to_numpy(dtype=float, copy=True)
+    lon = frame["longitude"].to_numpy(dtype=float, copy=True)
     from_map = 0
     if ip_map is not None:
-        need = (country == "") & (frame["client_ip"] != "")
+        ips = frame["client_ip"].to_numpy(dtype=object)
+        need = (country == "") & (ips != "")
         if need.any():
-            found = ip_map.lookup(frame.loc[need, "client_ip"].tolist())
-            idx = np.flatnonzero(need.to_numpy())
-            for i, hit in zip(idx, found, strict=True):
-                if hit is None:
-                    continue
-                country.iat[i] = hit.country
-                source[i] = "ip_map"
-                from_map += 1
-                if np.isnan(lat[i]) and hit.latitude is not None:
-                    lat[i], lon[i] = hit.latitude, hit.longitude
+            unique = pd.unique(ips[need])
+            places = dict(zip(unique, ip_map.lookup(list(unique)), strict=True))
+            hits = pd.Series(ips[need]).map(places)
+            found = hits.notna().to_numpy()
+            idx = np.flatnonzero(need)[found]
+            chosen = hits[found]
+            country[idx] = [p.country for p in chosen]
+            source[idx] = "ip_map"
+            from_map = len(idx)
+            no_place = np.isnan(lat[idx])
+            lat[idx[no_place]] = [p.latitude if p.latitude is not None else np.nan for p in chosen[no_place]]
+            lon[idx[no_place]] = [p.longitude if p.longitude is not None else np.nan for p in chosen[no_place]]
+    country = pd.Series(country)
     encounter_ids = frame["encounter_id"].tolist()
     keys = source_keys([e for e in encounter_ids if e])
     it = iter(keys)

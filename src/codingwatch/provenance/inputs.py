@@ -74,6 +74,7 @@ class Settings:
     tolerance_days: int = 7
     baseline_days: int = 28
     min_segment_days: int = 5
+    min_shift: float = 2.0  # baseline deviations a signal must move to count
 
 
 @dataclass(frozen=True)

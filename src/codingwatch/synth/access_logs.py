@@ -228,12 +228,16 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
         mine = queues.get(login, [QUEUES[0]])
         device = f"{login}-vdi"
         host = int(rng.integers(2, 250))
-        new_person = {"rate": rate * float(rng.choice([0.55, 1.6])), "charts": charts * float(rng.choice([0.5, 1.8])),
-                      "device": f"{login}-x{seed}", "host": int(rng.integers(2, 250)),
-                      "shift": float(rng.choice([-150, 150, 600])),
-                      "place": str(rng.choice(["manila", "chennai"]) if rng.random() < 0.5 else
-                                   rng.choice([p for p in US_PLACES if p not in set(places.place)])),
-                      "mix": (0.5, 0.4, 0.1), "queue_bias": 1}
+        same_desk = rng.random() < 0.3  # the other person works from the coder's own desk and device
+        new_person = {"rate": rate * float(rng.choice([0.6, 0.75, 1.3, 1.6])),
+                      "charts": charts * float(rng.choice([0.6, 0.8, 1.25, 1.7])),
+                      "device": device if same_desk else f"{login}-x{seed}",
+                      "host": host if same_desk else int(rng.integers(2, 250)),
+                      "shift": float(rng.choice([-120, -60, 60, 120, 600])),
+                      "place": (places.place.iloc[0] if same_desk else
+                                str(rng.choice(["manila", "chennai"]) if rng.random() < 0.5 else
+                                    rng.choice([p for p in US_PLACES if p not in set(places.place)]))),
+                      "mix": (0.5, 0.4, 0.1) if rng.random() < 0.5 else (0.7, 0.2, 0.1)}
         coder_end = ended.get(login)
         for d in range(days):
             day = start + dt.timedelta(days=d)
@@ -257,9 +261,8 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
                 p = new_person
                 place, tz = p["place"], PLACES[p["place"]][4]
                 base = _minutes(row.hours_start)
-                if p["place"] in ("manila", "chennai"):  # working US hours from offshore: keep US clock
+                if PLACES[p["place"]][0] != PLACES[row.place][0]:  # another country, the coder's clock
                     tz = row.timezone
-                    place = p["place"]
                 h0, h1 = base + p["shift"], base + p["shift"] + (h1 - h0)
                 dev, hst, r, c, mix = p["device"], p["host"], p["rate"], p["charts"], p["mix"]
                 kind = "takeover"
