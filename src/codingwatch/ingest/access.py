@@ -383,7 +383,7 @@ READERS: dict[str, Callable[[Path, list[Reject]], pd.DataFrame]] = {
 def to_lake_table(frame: pd.DataFrame, *, sha256: str, load_id: str, source_format: str,
                   ip_map: IpCountryMap | None) -> tuple[pa.Table, int]:
     country = frame["country"].to_numpy(dtype=object, copy=True)
-    source = np.where(country != "", "event", "")
+    source = np.where(country != "", "event", "").astype(object)
     lat = frame["latitude"].to_numpy(dtype=float, copy=True)
     lon = frame["longitude"].to_numpy(dtype=float, copy=True)
     from_map = 0
