@@ -111,6 +111,12 @@ def _py_dt(value) -> dt.datetime:
     return ts.tz_convert("UTC").to_pydatetime()
 
 
+def _as_utc(value) -> pd.Timestamp:
+    """A UTC timestamp; naive values are UTC (what backends with a UTC session time zone return)."""
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
 def _to_pandas(table) -> pd.DataFrame:
     if isinstance(table, pd.DataFrame):
         return table
@@ -198,8 +204,8 @@ def tz_offsets(timezones, start: dt.datetime, end: dt.datetime) -> pa.Table:
     backend."""
     from zoneinfo import ZoneInfo
 
-    start = pd.Timestamp(start).tz_convert("UTC").floor("h") - pd.Timedelta(hours=1)
-    end = pd.Timestamp(end).tz_convert("UTC").ceil("h") + pd.Timedelta(hours=1)
+    start = _as_utc(start).floor("h") - pd.Timedelta(hours=1)
+    end = _as_utc(end).ceil("h") + pd.Timedelta(hours=1)
     hours = pd.date_range(start, end, freq="h", tz="UTC")
     zones, stamps, offsets = [], [], []
     for tz in sorted(set(timezones)):

@@ -39,8 +39,13 @@ def as_table(value, schema: pa.Schema | None = None) -> ir.Table:
     return ibis.memtable(value)
 
 
+def epoch(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole seconds since 1970 (DuckDB's epoch has fractions, Spark's has none: floor both)."""
+    return ts.epoch_seconds().floor().cast("int64")
+
+
 def _day(ts: ir.TimestampValue) -> ir.IntegerValue:
-    return (ts.epoch_seconds() // 86400).cast("int64")
+    return epoch(ts) // 86400
 
 
 def _alerts(grouped: ir.Table, rule: str, severity, detail, settings: Settings) -> ir.Table:
@@ -200,7 +205,7 @@ def impossible_travel(events, roster, settings: Settings) -> ir.Table:
     )
     moves = moves.filter(moves.p_lat.notnull())
     km = haversine_km(moves.p_lat, moves.p_lon, moves.lat, moves.lon)
-    seconds = ibis.greatest(moves.started.epoch_seconds() - moves.p_ended.epoch_seconds(), 1)
+    seconds = ibis.greatest(epoch(moves.started) - epoch(moves.p_ended), 1)
     moves = moves.mutate(km=km, hours=seconds.cast("float64") / 3600.0)
     moves = moves.mutate(kmh=moves.km / moves.hours)
     fast = moves.filter((moves.km >= settings.min_travel_km) & (moves.kmh > settings.max_speed_kmh))
@@ -247,7 +252,7 @@ def off_hours(events, roster, settings: Settings, *, offsets=None) -> ir.Table:
             offsets = tz_offsets(zones, bounds.lo.iat[0], bounds.hi.iat[0])
     offsets = as_table(offsets)
     rostered = events.semi_join(roster.select("login").distinct(), "login")
-    rostered = rostered.mutate(slot=(rostered.occurred_at.epoch_seconds() // 900).cast("int64"))
+    rostered = rostered.mutate(slot=epoch(rostered.occurred_at) // 900)
     slots = rostered.group_by(["login", "slot"]).aggregate(n=rostered.count())
     places = slots.join(roster, "login")
     places = places.mutate(epoch_hour=(places.slot // 4).cast("int64"))

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from codingwatch.provenance.inputs import Alert, Settings
-from codingwatch.provenance.rules import as_table
+from codingwatch.provenance.rules import as_table, epoch
 
 TWO_PI = 2 * math.pi
 SHARE_FLOOR = 0.05  # a share is standardized by at least 5 points, so 0/1 series do not explode
@@ -42,12 +42,12 @@ RATIO_FLOOR = 0.10  # a rate by at least 10% of its baseline median
 def daily_profile(events, *, code_lines=None, audits=None) -> ir.Table:
     events = as_table(events)
     e = events.mutate(
-        day=(events.occurred_at.epoch_seconds() // 86400).cast("int64"),
-        hour=(events.occurred_at.epoch_seconds() % 86400).cast("float64") / 3600.0,
+        day=epoch(events.occurred_at) // 86400,
+        hour=(epoch(events.occurred_at) % 86400).cast("float64") / 3600.0,
     )
     sess = e.group_by(["login", "session_id"]).aggregate(
         day=e.day.min(),
-        minutes=(e.occurred_at.epoch_seconds().max() - e.occurred_at.epoch_seconds().min()).cast("float64") / 60.0,
+        minutes=(epoch(e.occurred_at).max() - epoch(e.occurred_at).min()).cast("float64") / 60.0,
     )
     by_day_sessions = sess.group_by(["login", "day"]).aggregate(
         active_minutes=sess.minutes.sum(), session_minutes=sess.minutes.mean(), sessions=sess.count())
@@ -82,7 +82,7 @@ def daily_profile(events, *, code_lines=None, audits=None) -> ir.Table:
 def daily_places(events) -> ir.Table:
     events = as_table(events)
     e = events.mutate(
-        day=(events.occurred_at.epoch_seconds() // 86400).cast("int64"),
+        day=epoch(events.occurred_at) // 86400,
         network=events.country.fill_null("?") + "/" + events.client_ip.re_extract(r"^(\d+\.\d+\.\d+)\.", 1),
     )
     return e.group_by(["login", "day", "device_id", "network"]).aggregate(n=e.count())
@@ -327,7 +327,7 @@ def detect_takeovers(events, *, roster=None, settings: Settings | None = None, c
     if findings:
         keys = ibis.memtable(pd.DataFrame({"login": [f.login for f in findings],
                                            "day": [f.change_day for f in findings]}))
-        e = events.mutate(day=(events.occurred_at.epoch_seconds() // 86400).cast("int64"))
+        e = events.mutate(day=epoch(events.occurred_at) // 86400)
         first = e.semi_join(keys, ["login", "day"])
         w = ibis.window(group_by=[first.login, first.day], order_by=[first.occurred_at, first.event_id])
         first = first.mutate(rank=ibis.row_number().over(w))

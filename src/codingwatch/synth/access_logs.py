@@ -154,6 +154,11 @@ PRIMARY = {"offshore": "forbidden_country", "out_of_queue": "out_of_assignment",
            "not_on_roster": "not_on_roster", "after_end_date": "outside_roster_dates"}
 
 
+def _weekday(day: dt.date) -> dt.date:
+    """The day itself, or the Monday after when it falls on a weekend (incidents need a workday)."""
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+
+
 def _utc(day: dt.date, minutes: float, tz: str) -> pd.Timestamp:
     local = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=float(minutes))
     return pd.Timestamp(local.replace(tzinfo=ZoneInfo(tz))).tz_convert("UTC")
@@ -208,11 +213,12 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
     others = [lg for lg in logins.login if lg not in takeover_at and lg not in offshore_days]
     rng.shuffle(others)
     pick = iter(others)
-    shared = {next(pick): start + dt.timedelta(days=int(rng.integers(10, days - 5))) for _ in range(inj.shared_login)}
-    ooq = {next(pick): start + dt.timedelta(days=int(rng.integers(5, days - 5))) for _ in range(inj.out_of_queue)}
+    shared = {next(pick): _weekday(start + dt.timedelta(days=int(rng.integers(3, days - 5))))
+              for _ in range(inj.shared_login)}
+    ooq = {next(pick): _weekday(start + dt.timedelta(days=int(rng.integers(3, days - 5)))) for _ in range(inj.out_of_queue)}
     vdi_logins = [lg for lg in others if vdi.get(logins.set_index("login").vendor[lg], False)
                   and lg not in shared and lg not in ooq]
-    phi = {lg: start + dt.timedelta(days=int(rng.integers(5, days - 5))) for lg in vdi_logins[: inj.local_phi]}
+    phi = {lg: _weekday(start + dt.timedelta(days=int(rng.integers(3, days - 5)))) for lg in vdi_logins[: inj.local_phi]}
     rest = [lg for lg in others if lg not in shared and lg not in ooq and lg not in phi]
     offh = {lg: start + dt.timedelta(days=int(rng.integers(5, days - 5))) for lg in rest[: inj.off_hours]}
     ended = {lg: start + dt.timedelta(days=int(rng.integers(days // 2, days - 10)))
@@ -220,6 +226,8 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
     vpn = {lg: start + dt.timedelta(days=int(rng.integers(5, days - 5)))
            for lg in logins[logins.place.isin(NEAR)].login[: inj.vpn_moves]}
 
+    incident_days = {(lg, d) for chosen in (shared, ooq, phi, offh) for lg, d in chosen.items()}
+    incident_days |= {(lg, d) for lg, ds in offshore_days.items() for d in ds}
     for coder in logins.itertuples():
         login = coder.login
         places = roster[roster.login == login]
@@ -242,7 +250,8 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
         for d in range(days):
             day = start + dt.timedelta(days=d)
             weekday = day.weekday()
-            if weekday >= 5 or rng.random() < 0.06:
+            vacation = rng.random() < 0.06 and (login, day) not in incident_days
+            if weekday >= 5 or vacation:
                 if not (login in offh and day == offh[login]):
                     continue
             if coder.start_date is not None and not pd.isna(coder.start_date) and day < pd.Timestamp(coder.start_date).date():
@@ -381,7 +390,8 @@ def expand(sessions: pd.DataFrame, meta: dict, *, chunk_events: int = 5_000_000)
         extra = sessions["extra"].to_numpy()[idx]
         has_extra = (extra != "") & ~first & ~last
         # the injected local-PHI events: a handful per session marked with one
-        extra_pick = has_extra & (rng.random(total) < np.minimum(1.0, 6.0 / np.maximum(counts[idx], 1)))
+        position = np.arange(total) - np.flatnonzero(first).repeat(counts[s:e])
+        extra_pick = has_extra & np.isin(position, (3, 9, 15, 21))
         for w, code in (("export", 5), ("print", 6), ("download", 7)):
             kind[extra_pick & (extra == w)] = code
         chart = chart_base[idx] + np.floor(u * hours[idx] * sessions["charts_per_hour"].to_numpy()[idx]).astype(np.int64)
