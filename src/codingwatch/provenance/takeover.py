@@ -63,20 +63,25 @@ def daily_profile(events, *, code_lines=None, audits=None) -> ir.Table:
     for kind in ("inpatient", "outpatient", "ed", "profee"):
         aggregates[f"share_{kind}"] = (e.encounter_type == kind).cast("float64").sum()
     daily = e.group_by(["login", "day"]).aggregate(**aggregates)
-    daily = daily.join(by_day_sessions, ["login", "day"], how="left")
+    daily = _left(daily, by_day_sessions)
     if code_lines is not None:
         code_lines = as_table(code_lines)
         per_chart = code_lines.group_by("encounter_key").aggregate(codes=code_lines.count())
         charts = e.filter(e.encounter_key.notnull()).select("login", "day", "encounter_key").distinct()
         charts = charts.join(per_chart, "encounter_key")
         cpc = charts.group_by(["login", "day"]).aggregate(codes_per_chart=charts.codes.mean())
-        daily = daily.join(cpc, ["login", "day"], how="left")
+        daily = _left(daily, cpc)
     if audits is not None:
         audits = as_table(audits)
         a = audits.mutate(day=audits.audited_on.epoch_days().cast("int64"))
         err = a.group_by(["login", "day"]).aggregate(audit_error_rate=a.error_rate.mean())
-        daily = daily.join(err, ["login", "day"], how="left")
-    return daily.select(~ibis.selectors.endswith("_right"))
+        daily = _left(daily, err)
+    return daily
+
+
+def _left(a: ir.Table, b: ir.Table) -> ir.Table:
+    joined = a.join(b, ["login", "day"], how="left")
+    return joined.drop(*[c for c in joined.columns if c.endswith("_right")])
 
 
 def daily_places(events) -> ir.Table:
