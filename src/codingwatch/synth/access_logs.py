@@ -118,6 +118,17 @@ class Injections:
 
 
 @dataclass
+class Noise:
+    """Benign behavior that looks like an incident to a careless rule (shares of coders,
+    days or sessions). Set all to 0 for a noise-free world."""
+
+    device_refresh: float = 0.15  # coders who get a new device at some date
+    faster_after_training: float = 0.10  # coders whose throughput rises at some date
+    late_day: float = 0.02  # days a coder stays 75 minutes late
+    vpn_exit: float = 0.01  # afternoon sessions whose VPN exits in another US city
+
+
+@dataclass
 class SynthAccess:
     sessions: pd.DataFrame
     truth: pd.DataFrame  # kind, login, start, end, primary_rule, implied_rules
@@ -171,9 +182,10 @@ def _minutes(hhmm: str) -> int:
 
 def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.DataFrame, *, seed: int,
              start: dt.date, days: int, events_per_hour: float = 20.0,
-             injections: Injections | None = None) -> SynthAccess:
+             injections: Injections | None = None, noise: Noise | None = None) -> SynthAccess:
     """Sessions for every coder on the roster over `days` days from `start`, with injections."""
     inj = injections or Injections()
+    noise = noise or Noise()
     rng = np.random.default_rng(seed)
     roster = roster.copy()
     if "place" not in roster.columns:
@@ -226,6 +238,12 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
     vpn = {lg: start + dt.timedelta(days=int(rng.integers(5, days - 5)))
            for lg in logins[logins.place.isin(NEAR)].login[: inj.vpn_moves]}
 
+    # benign changes that are not incidents: a laptop refresh, a coder who gets faster after
+    # training, the odd late evening, a VPN that exits in another city
+    refresh = {lg: start + dt.timedelta(days=int(rng.integers(10, days - 10)))
+               for lg in logins.login if rng.random() < noise.device_refresh}
+    faster = {lg: start + dt.timedelta(days=int(rng.integers(10, days - 10)))
+              for lg in logins.login if rng.random() < noise.faster_after_training}
     incident_days = {(lg, d) for chosen in (shared, ooq, phi, offh) for lg, d in chosen.items()}
     incident_days |= {(lg, d) for lg, ds in offshore_days.items() for d in ds}
     for coder in logins.itertuples():
@@ -280,6 +298,13 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
             if login in offh and day == offh[login]:
                 h0, h1 = h0 + 600, h1 + 600  # night work (or the weekend, when the day is one)
                 kind = "off_hours"
+            if kind == "normal":
+                if login in refresh and day >= refresh[login]:
+                    dev = f"{login}-vdi2"
+                if login in faster and day >= faster[login]:
+                    r, c = r * 1.2, c * 1.4
+                if rng.random() < noise.late_day:
+                    h1 += 75
             lunch = h0 + (h1 - h0) / 2
             t_a = _utc(day, h0 + rng.uniform(0, 25), tz)
             t_b = _utc(day, lunch - rng.uniform(0, 10), tz)
@@ -289,6 +314,9 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
             session(login, day, place, dev, hst, t_a, t_b, rate=r, charts=c, queue=q, mix=mix, kind=kind)
             session(login, day, place, dev, hst, t_c, t_d, rate=r, charts=c,
                     queue=mine[(mine.index(q) + 1) % len(mine)], mix=mix, kind=kind)
+            if kind == "normal" and PLACES[place][0] == "US" and rng.random() < noise.vpn_exit:
+                rows[-1]["place"] = US_PLACES[(US_PLACES.index(place) + 2) % len(US_PLACES)] \
+                    if place in US_PLACES else "denver"
             if login in offshore_days and day in offshore_days[login]:
                 rows[-1]["place"] = "chennai"
                 rows[-1]["device_id"] = f"{login}-in"
