@@ -37,6 +37,7 @@ from codingwatch.provenance.rules import as_table, epoch
 TWO_PI = 2 * math.pi
 SHARE_FLOOR = 0.05  # a share is standardized by at least 5 points, so 0/1 series do not explode
 RATIO_FLOOR = 0.10  # a rate by at least 10% of its baseline median
+CALIBRATION_LOGINS = 120
 
 
 def daily_profile(events, *, code_lines=None, audits=None) -> ir.Table:
@@ -261,9 +262,16 @@ def _shuffled(sig: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else sig
 
 
-def calibrate(sig: pd.DataFrame, settings: Settings, *, repeats: int = 2, seed: int = 0) -> Calibration:
-    """The smallest penalty whose false-alarm rate on day-shuffled profiles is <= the setting."""
+def calibrate(sig: pd.DataFrame, settings: Settings, *, repeats: int | None = None, seed: int = 0) -> Calibration:
+    """The smallest penalty whose false-alarm rate on day-shuffled profiles is <= the setting
+    (bisection on the log of the penalty; small populations are shuffled twice)."""
     rng = np.random.default_rng(seed)
+    logins = sig["login"].unique()
+    if repeats is None:
+        repeats = 1 if len(logins) >= 100 else 2
+    if len(logins) > CALIBRATION_LOGINS:  # a random subset estimates a per-login-month rate as well
+        keep = set(rng.choice(logins, size=CALIBRATION_LOGINS, replace=False))
+        sig = sig[sig["login"].isin(keep)]
     nulls = [prepare(_shuffled(sig, rng), settings) for _ in range(repeats)]
     calendar_days = sig.groupby("login")["day"].agg(lambda d: d.max() - d.min() + 1).sum()
     login_months = max(float(calendar_days) / 30.44, 1e-9)
@@ -274,7 +282,7 @@ def calibrate(sig: pd.DataFrame, settings: Settings, *, repeats: int = 2, seed: 
     lo, hi = math.log(2.0), math.log(400.0)
     if rate(math.exp(lo)) <= settings.false_alarm_rate:
         return Calibration(math.exp(lo), settings.false_alarm_rate, rate(math.exp(lo)), login_months)
-    for _ in range(9):
+    for _ in range(8):
         mid = (lo + hi) / 2
         if rate(math.exp(mid)) <= settings.false_alarm_rate:
             hi = mid
