@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 HERE = Path(__file__).resolve().parent
@@ -290,7 +289,7 @@ def main(argv: list[str]) -> int:
         print(f"generated {total} events in {generate_s:.1f} s", flush=True)
         # the slice: whole files from the start (whole logins' years), about --slice events
         cumulative = np.cumsum(world["rows"])
-        n_files = int(np.searchsorted(cumulative, args.slice) + 1)
+        n_files = max(1, int(np.searchsorted(cumulative, args.slice * 1.01, side="right")))
         slice_paths = world["paths"][:n_files]
         slice_events = int(cumulative[n_files - 1])
         duck_slice = in_child(directory, slice_paths)
