@@ -69,7 +69,7 @@ def test_the_behavior_profiles_are_the_same_on_duckdb_and_pyspark(spark, world):
     a = takeover.daily_profile(on_duckdb).to_pandas().sort_values(["login", "day"]).reset_index(drop=True)
     b = takeover.daily_profile(on_spark).to_pandas().sort_values(["login", "day"]).reset_index(drop=True)
     b = b[a.columns]
-    assert len(a) > 100
+    assert len(a) > 50  # 8 coders x about 10 working days
     for column in a.columns:
         if a[column].dtype.kind == "f":
             assert a[column].to_numpy() == pytest.approx(b[column].to_numpy(), rel=1e-9, nan_ok=True), column

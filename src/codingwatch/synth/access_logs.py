@@ -184,6 +184,8 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
              start: dt.date, days: int, events_per_hour: float = 20.0,
              injections: Injections | None = None, noise: Noise | None = None) -> SynthAccess:
     """Sessions for every coder on the roster over `days` days from `start`, with injections."""
+    if days < 14:
+        raise ValueError("a synthetic access-log world needs at least 14 days")
     inj = injections or Injections()
     noise = noise or Noise()
     rng = np.random.default_rng(seed)
@@ -220,8 +222,8 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
              if lg not in takeover_at]
     rng.shuffle(split)
     for login in split[: inj.offshore]:
-        offshore_days[login] = {start + dt.timedelta(days=int(d)) for d in
-                                rng.choice(np.arange(10, days - 5), size=3, replace=False)}
+        span = np.arange(min(10, days // 3), max(min(10, days // 3) + 3, days - 5))
+        offshore_days[login] = {start + dt.timedelta(days=int(d)) for d in rng.choice(span, size=3, replace=False)}
     others = [lg for lg in logins.login if lg not in takeover_at and lg not in offshore_days]
     rng.shuffle(others)
     pick = iter(others)
@@ -233,16 +235,16 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
     phi = {lg: _weekday(start + dt.timedelta(days=int(rng.integers(3, days - 5)))) for lg in vdi_logins[: inj.local_phi]}
     rest = [lg for lg in others if lg not in shared and lg not in ooq and lg not in phi]
     offh = {lg: start + dt.timedelta(days=int(rng.integers(5, days - 5))) for lg in rest[: inj.off_hours]}
-    ended = {lg: start + dt.timedelta(days=int(rng.integers(days // 2, days - 10)))
+    ended = {lg: start + dt.timedelta(days=int(rng.integers(days // 2, max(days // 2 + 1, days - 10))))
              for lg in rest[inj.off_hours: inj.off_hours + inj.after_end_date]}
     vpn = {lg: start + dt.timedelta(days=int(rng.integers(5, days - 5)))
            for lg in logins[logins.place.isin(NEAR)].login[: inj.vpn_moves]}
 
     # benign changes that are not incidents: a laptop refresh, a coder who gets faster after
     # training, the odd late evening, a VPN that exits in another city
-    refresh = {lg: start + dt.timedelta(days=int(rng.integers(10, days - 10)))
+    refresh = {lg: start + dt.timedelta(days=int(rng.integers(min(10, days // 3), max(min(10, days // 3) + 1, days - 10))))
                for lg in logins.login if rng.random() < noise.device_refresh}
-    faster = {lg: start + dt.timedelta(days=int(rng.integers(10, days - 10)))
+    faster = {lg: start + dt.timedelta(days=int(rng.integers(min(10, days // 3), max(min(10, days // 3) + 1, days - 10))))
               for lg in logins.login if rng.random() < noise.faster_after_training}
     incident_days = {(lg, d) for chosen in (shared, ooq, phi, offh) for lg, d in chosen.items()}
     incident_days |= {(lg, d) for lg, ds in offshore_days.items() for d in ds}
