@@ -10,8 +10,10 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
-from codingwatch.commands import common
+from codingwatch.commands import audit, common, cost, demo, ingest_encounters, sampling, web, x12
+from codingwatch.commands import synth as synth_command
 
 app = typer.Typer(
     name="codingwatch",
@@ -25,11 +27,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-ingest_app = common.ingest_app
-app.add_typer(ingest_app, name="ingest")
+# `codingwatch ingest ...`: each ingest module registers its subcommand on this group.
+app.add_typer(common.ingest_app, name="ingest")
+assert ingest_encounters  # registered on import
 
-# Command groups: each module registers its commands on import.
-# (command modules are imported below as they are added)
+app.add_typer(sampling.app, name="sample")
+app.add_typer(sampling.appraise_app, name="appraise")
+app.add_typer(audit.app, name="audit")
+app.add_typer(cost.app, name="cost")
+app.add_typer(x12.app, name="denials")  # and `ingest claims`, `ingest remits`
+web.mount(app)  # codingwatch manage ..., codingwatch serve
+app.command("synth")(synth_command.synth)
+app.command("demo")(demo.demo)
+
 from codingwatch.commands import provenance  # noqa: E402  (also registers `ingest access`)
 
 app.add_typer(provenance.app, name="provenance")
@@ -40,7 +50,7 @@ def main() -> None:
     try:
         app()
     except common.UserError as exc:
-        common.err_console.print(f"[bold red]error:[/] {exc}")
+        common.err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, highlight=False)
         sys.exit(2)
 
 

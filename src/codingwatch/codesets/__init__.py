@@ -11,7 +11,7 @@ from codingwatch.codesets.calendar import (
     fiscal_year,
     grouper_version,
 )
-from codingwatch.codesets.drg import DrgResult, Grouper, drg_weight, drg_title
+from codingwatch.codesets.drg import DrgResult, Grouper, drg_title, drg_weight
 from codingwatch.codesets.validity import CodeCheck, CodeValidator
 
 __all__ = [

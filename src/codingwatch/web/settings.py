@@ -1,14 +1,41 @@
-"""Django settings, from environment variables with safe local defaults (see codingwatch.config)."""
+"""Django settings, from environment variables with safe local defaults (see codingwatch.config).
+
+Every variable read here is listed, with its default and meaning, in SETTINGS_DOC below and in
+docs/web.md; a test fails when one is missing from the guide.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
 
 import dj_database_url
 
 from codingwatch import config
 
+WEB_DIR = Path(__file__).resolve().parent
+
+# The environment variables the web app reads: name -> (default, meaning). Kept as data so the
+# guide can be checked against it.
+SETTINGS_DOC = {
+    "CODINGWATCH_SECRET_KEY": (config.DEFAULT_SECRET, "signs sessions and keys source ids; production refuses the default"),
+    "CODINGWATCH_DEBUG": ("false", "Django debug pages; production refuses true"),
+    "CODINGWATCH_ALLOWED_HOSTS": ("127.0.0.1,localhost", "comma-separated host names the app answers to"),
+    "CODINGWATCH_CSRF_TRUSTED_ORIGINS": ("", "comma-separated origins (https://host) trusted for form posts behind a proxy"),
+    "DATABASE_URL": ("sqlite:///var/codingwatch.sqlite3", "the app database; postgres://user:pass@host:port/name for PostgreSQL"),
+    "CODINGWATCH_VAR": ("var", "folder of the embedded default (SQLite file, lake)"),
+    "CODINGWATCH_LAKE": ("var/lake", "the Parquet lake"),
+    "CODINGWATCH_IDLE_MINUTES": ("15", "a session with no request for this long is logged out"),
+    "CODINGWATCH_LOGIN_FAILURE_LIMIT": ("5", "failed logins (per user name, and per client address) before a lockout"),
+    "CODINGWATCH_LOCKOUT_MINUTES": ("30", "how long a lockout lasts"),
+    "CODINGWATCH_HSTS_SECONDS": ("31536000", "production: Strict-Transport-Security max-age"),
+    "CODINGWATCH_SECURE_SSL_REDIRECT": ("true", "production: redirect plain HTTP to HTTPS"),
+}
+
 DEBUG = config.envbool("CODINGWATCH_DEBUG", False)
 SECRET_KEY = config.secret_key()
 ALLOWED_HOSTS = [h for h in config.envstr("CODINGWATCH_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in config.envstr("CODINGWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -16,24 +43,40 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_htmx",
+    "ninja",
+    "axes",
+    "codingwatch.web.accounts",
+    "codingwatch.web.organizations",
+    "codingwatch.web.vendors",
+    "codingwatch.web.dashboard",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "codingwatch.web.accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "codingwatch.web.accounts.middleware.LoginRequiredMiddleware",
+    "codingwatch.web.accounts.middleware.RoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "codingwatch.web.urls"
+WSGI_APPLICATION = "codingwatch.web.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [WEB_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -45,13 +88,92 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        config.envstr("DATABASE_URL", f"sqlite:///{config.var_dir() / 'codingwatch.sqlite3'}"),
-        conn_max_age=60,
-    )
-}
+_database_url = config.envstr("DATABASE_URL", "")
+if not _database_url:
+    config.var_dir().mkdir(parents=True, exist_ok=True)
+    _database_url = f"sqlite:///{config.var_dir() / 'codingwatch.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+
 STATIC_URL = "static/"
+STATIC_ROOT = config.var_dir() / "static"
+# Serve straight from the app folders (no collectstatic needed for `codingwatch serve`);
+# production serves the collected, hashed files instead.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [WEB_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# ---- accounts --------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Idle timeout: the session lives this long after the last request (saved on every request).
+IDLE_MINUTES = config.envint("CODINGWATCH_IDLE_MINUTES", 15)
+SESSION_COOKIE_AGE = IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Lockout after repeated failed logins (django-axes): a user name, and separately a client
+# address, is locked after AXES_FAILURE_LIMIT failures until the cool-off ends.
+AXES_FAILURE_LIMIT = config.envint("CODINGWATCH_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=config.envint("CODINGWATCH_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# ---- security headers (production tightens the transport ones) -------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Charts are drawn by vega-embed from our own bundle with its expression interpreter, so no
+# script needs eval; vega writes style attributes on SVG elements, hence 'unsafe-inline' for
+# styles only.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# ---- the REST API -------------------------------------------------------------------------------
+NINJA_PAGINATION_PER_PAGE = 100
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"axes": {"handlers": ["console"], "level": "WARNING"}},
+}

@@ -1,0 +1,229 @@
+"""The decision brief: comparison, tornado, Monte Carlo distribution and every input with its source.
+
+Charts are Vega-Lite specifications built with altair (`chart_specs`), so a web page can draw
+the same specs with vega-embed; for the documents they are rendered to SVG offline by
+vl-convert. The HTML is self-contained (charts inline as SVG images); the PDF is that HTML
+laid out by WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import altair as alt
+import jinja2
+
+from codingwatch.cost import evaluate
+from codingwatch.cost.inputs import COMPONENT_LABELS, COMPONENTS
+from codingwatch.cost.scenario import Scenario
+
+TORNADO_BARS = 15
+CHART_FONT = "DejaVu Sans"
+
+
+def _f(value) -> float:
+    return float(Decimal(value))
+
+
+def chart_specs(result: dict) -> dict[str, dict]:
+    """Vega-Lite specs (dicts) of the brief's charts: components, tornado, distribution."""
+    comparison = result["comparison"]
+    rows = []
+    for name, option in comparison["options"].items():
+        for component in COMPONENTS:
+            amount = _f(option["components"][component])
+            if amount:
+                rows.append({"option": name, "component": COMPONENT_LABELS[component], "per_year": amount})
+    components = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=alt.X("per_year:Q", title="yearly cost (USD)", axis=alt.Axis(format="$,.0f")),
+        y=alt.Y("option:N", title=None, sort=list(comparison["options"])),
+        color=alt.Color("component:N", title="component", sort=[COMPONENT_LABELS[c] for c in COMPONENTS],
+                        scale=alt.Scale(scheme="tableau20"),
+                        legend=alt.Legend(columns=3, orient="bottom", labelLimit=220)),
+        tooltip=["option:N", "component:N", alt.Tooltip("per_year:Q", format="$,.2f")],
+    ).properties(width=560, height=28 * len(comparison["options"]), title="Yearly cost by component")
+
+    specs = {"components": components.to_dict()}
+
+    tornado = result.get("tornado")
+    if tornado and tornado["inputs"]:
+        base = _f(tornado["base_difference"])
+        bars, order = [], []
+        for row in tornado["inputs"][:TORNADO_BARS]:
+            order.append(row["input"])
+            for end in ("low", "high"):
+                bars.append({"input": row["input"], "end": f"input at {end}",
+                             "value": f"{row[end]} {row['unit']}",
+                             "from": base, "to": _f(row[f"difference_at_{end}"])})
+        a, b = tornado["pair"]
+        chart = alt.Chart(alt.Data(values=bars)).mark_bar(height=12).encode(
+            x=alt.X("from:Q", title=f"yearly cost of {a} minus {b} (USD; below 0: {a} cheaper)",
+                    axis=alt.Axis(format="$,.0f", labelOverlap=True, tickCount=6)),
+            x2="to:Q",
+            y=alt.Y("input:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color("end:N", title=None, scale=alt.Scale(range=["#4c78a8", "#e45756"]),
+                            legend=alt.Legend(orient="bottom")),
+            tooltip=["input:N", "end:N", "value:N", alt.Tooltip("to:Q", format="$,.0f")],
+        )
+        zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="black").encode(x="x:Q")
+        stated = alt.Chart(alt.Data(values=[{"x": base}])).mark_rule(color="gray", strokeDash=[4, 3]).encode(
+            x="x:Q")
+        specs["tornado"] = (chart + zero + stated).properties(
+            width=520, height=18 * len(order), title="Where the answer turns (tornado)").to_dict()
+
+    simulation = result.get("simulation")
+    if simulation:
+        edges = [_f(e) for e in simulation["histogram_edges"]]
+        points = []
+        for name, option in simulation["options"].items():
+            total = sum(option["histogram"]) or 1
+            for i, count in enumerate(option["histogram"]):
+                points.append({"option": name, "cost": (edges[i] + edges[i + 1]) / 2, "share": count / total})
+        specs["distribution"] = alt.Chart(alt.Data(values=points)).mark_area(
+            interpolate="step", opacity=0.45).encode(
+            x=alt.X("cost:Q", title="yearly cost (USD)", axis=alt.Axis(format="$,.0f")),
+            y=alt.Y("share:Q", title="share of draws", stack=None, axis=alt.Axis(format="%")),
+            color=alt.Color("option:N", title=None, legend=alt.Legend(orient="bottom")),
+        ).properties(width=560, height=220,
+                     title=f"Monte Carlo: {simulation['draws']:,} draws (seed {simulation['seed']})").to_dict()
+    for spec in specs.values():
+        # The font the PDF renderer has, so that labels measured by vl-convert fit when drawn.
+        spec.setdefault("config", {})["font"] = CHART_FONT
+        spec["padding"] = {"left": 30, "right": 12, "top": 4, "bottom": 4}
+    return specs
+
+
+def _svg_data_uri(spec: dict) -> str:
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(spec)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _usd(value, signed: bool = False) -> str:
+    if value is None:
+        return ""
+    value = Decimal(value)
+    text = f"${abs(value):,.2f}"
+    if value < 0:
+        return "-" + text
+    return ("+" + text) if signed and value > 0 else text
+
+
+TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Decision brief: {{ scenario.name }}</title>
+<style>
+@page { size: Letter; margin: 14mm 12mm 16mm 12mm;
+        @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt; color: #666; } }
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; font-size: 9pt; color: #111; max-width: 1000px;
+       margin: 0 auto; }
+h1 { font-size: 16pt; margin: 0 0 2pt 0; } h2 { font-size: 12pt; margin: 14pt 0 4pt 0; }
+.meta { color: #555; margin-bottom: 8pt; }
+table { border-collapse: collapse; width: 100%; margin: 4pt 0; }
+th, td { border-bottom: 1px solid #ddd; padding: 2pt 4pt; text-align: right; vertical-align: top;
+         white-space: nowrap; }
+th:first-child, td:first-child, td.text { text-align: left; }
+th { background: #f2f2f2; } tr.total td { font-weight: bold; border-top: 1.5px solid #333; }
+td.source { text-align: left; font-size: 7.5pt; color: #333; white-space: normal; }
+table.inputs { table-layout: fixed; font-size: 8pt; }
+table.inputs td { white-space: normal; overflow-wrap: anywhere; }
+.cheapest { background: #e8f4e8; }
+img.chart { max-width: 100%; display: block; margin: 6pt 0; }
+.note { color: #444; font-size: 8pt; }
+section { page-break-inside: auto; } .keep { page-break-inside: avoid; }
+</style></head><body>
+<h1>Decision brief: {{ scenario.name }}</h1>
+<div class="meta">Prepared {{ today }} by codingwatch. Baseline: {{ comparison.baseline }}.
+Cheapest at the stated values: <b>{{ comparison.options[comparison.cheapest].label }}</b>.
+{% if simulation %}In {{ "{:,}".format(simulation.draws) }} simulated draws it is cheapest
+{{ "{:.0%}".format(simulation.options[comparison.cheapest].probability_cheapest) }} of the time.{% endif %}</div>
+{% if scenario.description %}<p>{{ scenario.description }}</p>{% endif %}
+
+<section><h2>1. What each option costs</h2>
+<table><tr><th>yearly cost</th>{% for n in names %}<th{% if n == comparison.cheapest %} class="cheapest"{% endif %}>{{ n }}</th>{% endfor %}</tr>
+{% for c in components %}<tr><td>{{ labels[c] }}</td>{% for n in names %}<td>{{ usd(comparison.options[n].components[c]) }}</td>{% endfor %}</tr>
+{% endfor %}
+<tr class="total"><td>Total per year</td>{% for n in names %}<td>{{ usd(comparison.options[n].total_per_year) }}</td>{% endfor %}</tr>
+<tr><td>Cost per chart</td>{% for n in names %}<td>{{ usd(comparison.options[n].cost_per_chart) }}</td>{% endfor %}</tr>
+<tr><td>Per domestic-equivalent hour</td>{% for n in names %}<td>{{ usd(comparison.options[n].cost_per_reference_hour) }}</td>{% endfor %}</tr>
+<tr><td>Coders (FTE)</td>{% for n in names %}<td>{{ comparison.options[n].coders_fte }}</td>{% endfor %}</tr>
+<tr><td>Difference from {{ comparison.baseline }}, per year</td>{% for n in names %}<td>{{ usd(comparison.options[n].difference_from_baseline.per_year, True) }}</td>{% endfor %}</tr>
+<tr><td>Difference from {{ comparison.baseline }}, per chart</td>{% for n in names %}<td>{{ usd(comparison.options[n].difference_from_baseline.per_chart, True) }}</td>{% endfor %}</tr>
+</table>
+<p class="note">{% for n in names %}<b>{{ n }}</b>: {{ comparison.options[n].label }} ({{ comparison.options[n].kind }}{% if comparison.options[n].parts %}: {% for t, p in comparison.options[n].parts.items() %}{{ t }} by {{ p }}{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}).
+{% endfor %}A domestic-equivalent hour is the time a reference coder needs for the same charts (the scenario's reference charts per hour).</p>
+<img class="chart" alt="yearly cost by component" src="{{ charts.components }}">
+</section>
+
+{% if measured %}<section class="keep"><h2>Promised vs measured</h2>
+<table><tr><th>option</th><th>figure</th><th>promised</th><th>measured</th><th class="text">basis</th></tr>
+{% for option, rows in measured.items() %}{% for r in rows %}<tr><td>{{ option }}</td><td class="text">{{ r.figure }}</td><td>{{ r.promised if r.promised is not none else "" }}</td><td>{{ r.measured if r.measured is not none else "" }}</td><td class="source">{{ r.basis }}</td></tr>{% endfor %}{% endfor %}
+</table></section>{% endif %}
+
+{% if tornado %}<section><h2>2. Where the answer turns</h2>
+<p>Each input with a stated range is swung from its low to its high value, the others held at their stated
+values; bars show how the {{ tornado.measure }} moves (stated values: {{ usd(tornado.base_difference, True) }} a year).
+Inputs marked <b>flips</b> reverse which option is cheaper within their range.</p>
+{% if charts.tornado %}<img class="chart" alt="tornado chart" src="{{ charts.tornado }}">{% endif %}
+<table><tr><th>input</th><th>low</th><th>stated</th><th>high</th><th>at low</th><th>at high</th><th>swing</th><th>flips</th></tr>
+{% for r in tornado.inputs[:25] %}<tr><td>{{ r.input }}</td><td>{{ r.low }}</td><td>{{ r.value }}</td><td>{{ r.high }}</td><td>{{ usd(r.difference_at_low, True) }}</td><td>{{ usd(r.difference_at_high, True) }}</td><td>{{ usd(r.swing) }}</td><td>{{ "flips" if r.flips else "" }}</td></tr>
+{% endfor %}</table>{% if tornado.inputs|length > 25 %}<p class="note">{{ tornado.inputs|length - 25 }} more inputs move it less.</p>{% endif %}
+</section>{% endif %}
+
+{% if simulation %}<section class="keep"><h2>3. How uncertain it is</h2>
+<p>{{ "{:,}".format(simulation.draws) }} Monte Carlo draws (seed {{ simulation.seed }}) over the {{ simulation.uncertain_inputs|length }} inputs with a stated distribution.</p>
+<img class="chart" alt="distribution of yearly cost" src="{{ charts.distribution }}">
+<table><tr><th>option</th><th>5th pct</th><th>median</th><th>95th pct</th><th>median per chart</th><th>P(cheapest)</th><th>P(cheaper than {{ simulation.baseline }})</th></tr>
+{% for n, o in simulation.options.items() %}<tr><td>{{ n }}</td><td>{{ usd(o.percentiles_per_year.p5) }}</td><td>{{ usd(o.percentiles_per_year.p50) }}</td><td>{{ usd(o.percentiles_per_year.p95) }}</td><td>{{ usd(o.percentiles_per_chart.p50) }}</td><td>{{ "{:.1%}".format(o.probability_cheapest) }}</td><td>{{ "" if o.probability_cheaper_than_baseline is none else "{:.1%}".format(o.probability_cheaper_than_baseline) }}</td></tr>
+{% endfor %}</table></section>{% endif %}
+
+<section><h2>4. Every input and its source</h2>
+<table class="inputs"><colgroup><col style="width:26%"><col style="width:8%"><col style="width:10%"><col style="width:7%"><col style="width:8%"><col style="width:10%"><col style="width:31%"></colgroup>
+<tr><th>input</th><th>value</th><th>unit</th><th>low</th><th>high</th><th class="text">distribution</th><th class="text">source</th></tr>
+{% for r in inputs %}<tr><td>{{ r.input }}</td><td>{{ r.value }}</td><td class="text">{{ r.unit }}</td><td>{{ r.low if r.low is not none else "" }}</td><td>{{ r.high if r.high is not none else "" }}</td><td class="text">{{ r.distribution }}</td><td class="source">{{ r.source }}</td></tr>
+{% endfor %}</table>
+<p class="note">Inputs not listed take the model's default of zero (or 1 for ramp productivity, 160 coder hours a month, 3 years for spreading transition costs).</p>
+{% if notes %}<h2>Notes</h2><ul>{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
+</section>
+</body></html>
+""")
+
+
+def render_html(scenario: Scenario, *, pair: tuple[str, str] | None = None, draws: int = 10_000,
+                seed: int = 0, result: dict | None = None) -> str:
+    result = result or evaluate(scenario, draws=draws, seed=seed, pair=pair)
+    charts = {name: _svg_data_uri(spec) for name, spec in chart_specs(result).items()}
+    comparison = result["comparison"]
+    return TEMPLATE.render(
+        scenario=scenario,
+        today=dt.date.today().isoformat(),
+        comparison=comparison,
+        names=list(comparison["options"]),
+        components=[c for c in COMPONENTS if any(o["components"][c] for o in comparison["options"].values())],
+        labels=COMPONENT_LABELS,
+        tornado=result.get("tornado"),
+        simulation=result.get("simulation"),
+        measured=result.get("measured") or {},
+        inputs=result["inputs"],
+        notes=result["notes"],
+        charts=charts,
+        usd=_usd,
+    )
+
+
+def write_brief(scenario: Scenario, out: Path, *, pair: tuple[str, str] | None = None, draws: int = 10_000,
+                seed: int = 0) -> Path:
+    """Write the brief as PDF or HTML, chosen by the file's suffix."""
+    out = Path(out)
+    html = render_html(scenario, pair=pair, draws=draws, seed=seed)
+    if out.suffix.lower() == ".pdf":
+        from weasyprint import HTML
+
+        HTML(string=html).write_pdf(out)
+    else:
+        out.write_text(html)
+    return out

@@ -1,0 +1,1 @@
+"""Preset scenarios shipped with codingwatch (YAML, copyable with `codingwatch cost preset NAME --write`)."""

@@ -1,0 +1,704 @@
+"""`ingest encounters`: coded encounters (one row per code line) from CSV or Parquet into the lake.
+
+The work is done by DuckDB over the whole file (read as text, validated with SQL), so a
+file of millions of lines is checked in seconds; only what needs an authority leaves SQL:
+each distinct (code, release) goes once to the CMS Medicare Code Editor, and each valid
+inpatient encounter goes to the CMS MS-DRG grouper.
+
+Rules:
+- an encounter with any bad line is rejected whole; `strict` refuses the file on any bad line;
+- the file's valid encounters load in one atomic lake commit (nothing of it on a crash);
+- a file already loaded (same SHA-256) is skipped; an encounter already in the lake from
+  another file is rejected, naming that file;
+- every rejected line is written to a rejects CSV: line, encounter, field, value, reason.
+"""
+
+from __future__ import annotations
+
+import atexit
+import csv
+import multiprocessing
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from codingwatch import config
+from codingwatch.codesets import COVERED_FISCAL_YEARS, CodeValidator, Grouper
+from codingwatch.codesets.calendar import _RELEASES
+from codingwatch.lake import Lake
+from codingwatch.lake.keys import encrypt_source_ids, source_keys
+from codingwatch.lake.schema import CODE_LINES, ENCOUNTERS
+from codingwatch.lake.store import file_sha256, new_load_id
+from codingwatch.vocabulary import CODE_SYSTEMS, ENCOUNTER_TYPES, POA_VALUES, SEXES, SPECIALTIES
+
+KIND = "encounters"
+
+COLUMNS: tuple[str, ...] = (
+    "encounter_id",
+    "facility",
+    "encounter_type",
+    "specialty",
+    "admit_date",
+    "discharge_date",
+    "service_date",
+    "sex",
+    "age",
+    "discharge_status",
+    "coder_id",
+    "vendor",
+    "received_at",
+    "coded_at",
+    "code_system",
+    "code",
+    "sequence",
+    "poa",
+    "modifiers",
+    "units",
+    "drg",
+)
+# Fields that describe the encounter, repeated on each of its lines: they must agree.
+ENCOUNTER_FIELDS: tuple[str, ...] = COLUMNS[:14] + ("drg",)
+
+_ID_SHAPE = r"^[A-Za-z0-9._:/#-]{1,64}$"
+
+
+class IngestError(ValueError):
+    """A whole file cannot be loaded; the message names the file, line and reason."""
+
+
+@dataclass
+class FileResult:
+    file: str
+    status: str  # loaded | skipped | rejected
+    message: str = ""
+    load_id: str | None = None
+    lines_read: int = 0
+    encounters_loaded: int = 0
+    lines_loaded: int = 0
+    encounters_rejected: int = 0
+    lines_rejected: int = 0
+    drg_computed: int = 0
+    drg_mismatches: int = 0
+    rejects_file: str | None = None
+    encounters_by_vendor: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+Progress = Callable[[str, float], None]  # (step description, fraction done of this file)
+
+
+def ingest_encounter_files(
+    paths: list[Path],
+    *,
+    lake: Lake,
+    strict: bool = False,
+    rejects_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> list[FileResult]:
+    results = []
+    with CodeValidator() as validator, Grouper() as grouper:
+        for path in paths:
+            results.append(
+                ingest_encounter_file(
+                    Path(path), lake=lake, strict=strict, rejects_dir=rejects_dir,
+                    validator=validator, grouper=grouper, progress=progress,
+                )
+            )
+    return results
+
+
+def ingest_encounter_file(
+    path: Path,
+    *,
+    lake: Lake,
+    strict: bool = False,
+    rejects_dir: Path | None = None,
+    validator: CodeValidator | None = None,
+    grouper: Grouper | None = None,
+    progress: Progress | None = None,
+) -> FileResult:
+    tick = progress or (lambda step, fraction: None)
+    result = FileResult(file=str(path), status="rejected")
+    if not path.is_file():
+        result.message = f"{path}: no such file"
+        return result
+    tick("checking whether the file is new", 0.02)
+    sha = file_sha256(path)
+    previous = lake.find_load(KIND, sha)
+    if previous is not None:
+        result.status = "skipped"
+        result.load_id = previous.load_id
+        result.message = (
+            f"{path.name}: already loaded on {previous.loaded_at} (load {previous.load_id}); nothing to do"
+        )
+        return result
+
+    own_validator = validator is None
+    own_grouper = grouper is None
+    validator = validator or CodeValidator()
+    grouper = grouper or Grouper()
+    con = _duckdb()
+    try:
+        tick("reading", 0.05)
+        try:
+            result.lines_read = _read(con, path)
+        except IngestError as exc:
+            result.message = str(exc)
+            return result
+        tick("validating", 0.25)
+        _validate(con, validator, lake)
+        rejects = con.execute("SELECT count(*) FROM line_errors").fetchone()[0]
+        bad_encounters = con.execute("SELECT count(*) FROM bad_encounters").fetchone()[0]
+        rejected_lines = con.execute(
+            "SELECT count(*) FROM lines WHERE encounter_id IN (SELECT encounter_id FROM bad_encounters)"
+            " OR encounter_id IS NULL"
+        ).fetchone()[0]
+        result.encounters_rejected = bad_encounters
+        result.lines_rejected = rejected_lines
+        if rejects:
+            result.rejects_file = str(_write_rejects(con, path, sha, rejects_dir))
+        if strict and rejects:
+            result.encounters_rejected = con.execute(
+                "SELECT count(DISTINCT encounter_id) FROM lines"
+            ).fetchone()[0]
+            result.lines_rejected = result.lines_read
+            result.message = (
+                f"{path.name}: {rejects} bad line(s) and --strict is on: nothing loaded "
+                f"(see {result.rejects_file})"
+            )
+            return result
+        good = con.execute("SELECT count(*) FROM good_encounters").fetchone()[0]
+        if good == 0:
+            result.message = f"{path.name}: no valid encounter to load (see {result.rejects_file})"
+            return result
+        tick("grouping inpatient encounters (MS-DRG)", 0.45)
+        _group_drgs(con, grouper, lambda f: tick("grouping inpatient encounters (MS-DRG)", 0.45 + 0.3 * f))
+        tick("keying and writing", 0.8)
+        load_id = new_load_id()
+        encounters, code_lines = _lake_tables(con, load_id)
+        summary = _summary(con)
+        record = lake.commit_load(
+            kind=KIND,
+            source_name=path.name,
+            sha256=sha,
+            tables={"encounters": encounters, "code_lines": code_lines},
+            summary=summary,
+            load_id=load_id,
+        )
+        result.status = "loaded"
+        result.load_id = record.load_id
+        result.encounters_loaded = encounters.num_rows
+        result.lines_loaded = code_lines.num_rows
+        result.drg_computed = summary["drg_computed"]
+        result.drg_mismatches = summary["drg_mismatches"]
+        result.encounters_by_vendor = summary["encounters_by_vendor"]
+        result.message = f"{path.name}: loaded {encounters.num_rows} encounters ({code_lines.num_rows} code lines)"
+        if result.encounters_rejected:
+            result.message += f"; rejected {result.encounters_rejected} (see {result.rejects_file})"
+        tick("done", 1.0)
+        return result
+    finally:
+        con.close()
+        if own_validator:
+            validator.close()
+        if own_grouper:
+            grouper.close()
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET preserve_insertion_order = true")
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Load the file as text into table `raw` with a line number; refuse malformed files whole."""
+    if path.suffix.lower() == ".parquet":
+        try:
+            names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_path(path)})").fetchall()]
+        except duckdb.Error as exc:
+            raise IngestError(f"{path.name}: not a readable Parquet file ({_first_line(exc)})") from None
+        _check_header(path, names)
+        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in COLUMNS)
+        source = f"(SELECT {casts} FROM read_parquet({_sql_path(path)}))"
+        first_line = 1  # Parquet rows are numbered from 1
+    else:
+        header = _csv_header(path)
+        _check_header(path, header)
+        column_types = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
+        source = (
+            f"read_csv({_sql_path(path)}, header = true, auto_detect = false, columns = {column_types}, "
+            "delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
+            "all_varchar = true)"
+        )
+        first_line = 2  # line 1 is the header
+    try:
+        con.execute(
+            f"CREATE TABLE raw AS SELECT row_number() OVER () + {first_line - 1} AS line_no, "
+            + ", ".join(f'"{c}"' for c in COLUMNS)
+            + f" FROM {source}"
+        )
+    except duckdb.Error as exc:
+        raise IngestError(_explain_read_error(path, exc)) from None
+    count = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    if count == 0:
+        raise IngestError(f"{path.name}: the file has a header but no rows")
+    return count
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), None)
+    except UnicodeDecodeError:
+        raise IngestError(f"{path.name}: line 1: not UTF-8 text; save the file as UTF-8 CSV") from None
+    if not header:
+        raise IngestError(f"{path.name}: the file is empty; expected a header row naming the columns")
+    return [h.strip() for h in header]
+
+
+def _check_header(path: Path, names: list[str]) -> None:
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise IngestError(
+            f"{path.name}: line 1: missing column(s) {', '.join(missing)}; "
+            f"the layout is documented in docs/ingest.md"
+        )
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise IngestError(f"{path.name}: line 1: column(s) named twice: {', '.join(duplicated)}")
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0]
+
+
+def _explain_read_error(path: Path, exc: Exception) -> str:
+    text = str(exc)
+    line = re.search(r"[Ll]ine:?\s*(\d+)", text)
+    where = f"line {line.group(1)}: " if line else ""
+    expected = re.search(r"Expected Number of Columns:\s*(\d+)\s*Found:\s*(\d+)", text)
+    if expected:
+        return (
+            f"{path.name}: {where}expected {expected.group(1)} fields, found {expected.group(2)}; "
+            "the file looks truncated or a row is malformed: nothing was loaded"
+        )
+    if "unicode" in text.lower() or "utf" in text.lower():
+        return f"{path.name}: {where}not valid UTF-8 text; save the file as UTF-8 CSV"
+    if "quote" in text.lower():
+        return f"{path.name}: {where}an unterminated quoted field; the file looks truncated: nothing was loaded"
+    return f"{path.name}: {where}cannot be read as CSV ({_first_line(exc)})"
+
+
+# ---- validation ---------------------------------------------------------------------------
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join("'" + v + "'" for v in values) + ")"
+
+
+def _has_offset(column: str) -> str:
+    """SQL: the timestamp text ends in Z or a UTC offset (+05:30, -0500, +05). String tests, not a
+    regular expression, because this runs on every line of files with millions of lines."""
+    text = f"trim({column})"
+    return (
+        f"(length({text}) >= 16 AND (right({text}, 1) = 'Z' "
+        f"OR substr({text}, length({text}) - 5, 1) IN ('+', '-') "
+        f"OR substr({text}, length({text}) - 4, 1) IN ('+', '-') "
+        f"OR (substr({text}, length({text}) - 2, 1) IN ('+', '-') AND length({text}) <= 22)))"
+    )
+
+
+def _release_case(column: str) -> str:
+    """SQL mapping a date to the code-set release in force (NULL outside covered years)."""
+    arms = []
+    for fy, (october, april) in _RELEASES.items():
+        arms.append(f"WHEN {column} BETWEEN DATE '{fy - 1}-10-01' AND DATE '{fy}-03-31' THEN {october}")
+        arms.append(f"WHEN {column} BETWEEN DATE '{fy}-04-01' AND DATE '{fy}-09-30' THEN {april}")
+    return "CASE " + " ".join(arms) + " ELSE NULL END"
+
+
+def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: Lake) -> None:
+    con.execute(
+        f"""
+        CREATE TABLE lines AS
+        SELECT *, {_release_case("code_date")} AS release FROM (
+        SELECT *, CASE WHEN encounter_type = 'inpatient' THEN discharge_date ELSE service_date END AS code_date
+        FROM (SELECT
+            line_no,
+            nullif(trim(encounter_id), '') AS encounter_id,
+            nullif(trim(facility), '') AS facility,
+            lower(trim(encounter_type)) AS encounter_type,
+            lower(trim(specialty)) AS specialty,
+            trim(admit_date) AS admit_date_raw, TRY_CAST(trim(admit_date) AS DATE) AS admit_date,
+            trim(discharge_date) AS discharge_date_raw, TRY_CAST(trim(discharge_date) AS DATE) AS discharge_date,
+            trim(service_date) AS service_date_raw, TRY_CAST(trim(service_date) AS DATE) AS service_date,
+            upper(trim(sex)) AS sex,
+            trim(age) AS age_raw, TRY_CAST(trim(age) AS SMALLINT) AS age,
+            trim(discharge_status) AS discharge_status_raw,
+            TRY_CAST(trim(discharge_status) AS SMALLINT) AS discharge_status,
+            nullif(trim(coder_id), '') AS coder_id,
+            nullif(trim(vendor), '') AS vendor,
+            trim(received_at) AS received_at_raw,
+            CASE WHEN {_has_offset('received_at')} THEN TRY_CAST(trim(received_at) AS TIMESTAMPTZ) END AS received_at,
+            trim(coded_at) AS coded_at_raw,
+            CASE WHEN {_has_offset('coded_at')} THEN TRY_CAST(trim(coded_at) AS TIMESTAMPTZ) END AS coded_at,
+            upper(trim(code_system)) AS code_system,
+            upper(replace(trim(code), '.', '')) AS code,
+            trim(sequence) AS sequence_raw, TRY_CAST(trim(sequence) AS SMALLINT) AS sequence,
+            upper(coalesce(trim(poa), '')) AS poa,
+            upper(regexp_replace(coalesce(trim(modifiers), ''), '\\s*[;,]\\s*', ';', 'g')) AS modifiers,
+            coalesce(nullif(trim(units), ''), '1') AS units_raw,
+            TRY_CAST(coalesce(nullif(trim(units), ''), '1') AS DECIMAL(9, 2)) AS units,
+            nullif(trim(drg), '') AS drg_raw, TRY_CAST(nullif(trim(drg), '') AS SMALLINT) AS drg_given
+        FROM raw))
+        """
+    )
+    # Code validity: one Medicare Code Editor question per distinct (system, code, release).
+    distinct = con.execute(
+        "SELECT code_system, code, release, min(code_date) FROM lines "
+        f"WHERE code_system IN {_in_list(CODE_SYSTEMS)} AND code <> '' AND code_date IS NOT NULL "
+        "GROUP BY ALL"
+    ).fetchall()
+    verdicts = []
+    for system, code, release, day in distinct:
+        check = validator.check(system, code, day)
+        if not check.ok and release is not None:
+            # The reason names the release; phrase it for the whole release period, not one day.
+            verdicts.append((system, code, release, check.reason))
+        elif not check.ok:
+            verdicts.append((system, code, -1, check.reason))
+    con.execute("CREATE TABLE code_verdicts (code_system VARCHAR, code VARCHAR, release INTEGER, reason VARCHAR)")
+    if verdicts:
+        con.executemany("INSERT INTO code_verdicts VALUES (?, ?, ?, ?)", verdicts)
+
+    covered = f"FY{COVERED_FISCAL_YEARS[0]}-FY{COVERED_FISCAL_YEARS[-1]}"
+    checks = [
+        ("encounter_id", "encounter_id", "encounter_id IS NULL", "'required'"),
+        ("encounter_id", "encounter_id", f"NOT regexp_matches(encounter_id, '{_ID_SHAPE}')",
+         "'must be 1-64 letters, digits or . _ : / # -'"),
+        ("facility", "facility", "facility IS NULL", "'required'"),
+        ("encounter_type", "encounter_type", f"encounter_type NOT IN {_in_list(ENCOUNTER_TYPES)}",
+         f"'must be one of {', '.join(ENCOUNTER_TYPES)}'"),
+        ("specialty", "specialty", f"specialty NOT IN {_in_list(SPECIALTIES)}",
+         f"'must be one of {', '.join(SPECIALTIES)}'"),
+        ("admit_date", "admit_date_raw", "admit_date_raw <> '' AND admit_date IS NULL", "'not a date (YYYY-MM-DD)'"),
+        ("admit_date", "admit_date_raw", "encounter_type = 'inpatient' AND coalesce(admit_date_raw, '') = ''",
+         "'required for inpatient encounters'"),
+        ("discharge_date", "discharge_date_raw", "discharge_date_raw <> '' AND discharge_date IS NULL",
+         "'not a date (YYYY-MM-DD)'"),
+        ("discharge_date", "discharge_date_raw",
+         "encounter_type = 'inpatient' AND coalesce(discharge_date_raw, '') = ''",
+         "'required for inpatient encounters'"),
+        ("discharge_date", "discharge_date_raw", "discharge_date < admit_date",
+         "'before admit_date ' || admit_date::VARCHAR"),
+        ("service_date", "service_date_raw", "service_date_raw <> '' AND service_date IS NULL",
+         "'not a date (YYYY-MM-DD)'"),
+        ("service_date", "service_date_raw",
+         "encounter_type <> 'inpatient' AND coalesce(service_date_raw, '') = ''",
+         "'required for ' || encounter_type || ' encounters'"),
+        ("service_date", "service_date_raw",
+         "encounter_type = 'inpatient' AND service_date IS NOT NULL AND admit_date IS NOT NULL "
+         "AND discharge_date IS NOT NULL AND (service_date < admit_date OR service_date > discharge_date)",
+         "'outside the stay ' || admit_date::VARCHAR || ' to ' || discharge_date::VARCHAR"),
+        ("sex", "sex", f"sex NOT IN {_in_list(SEXES)}", "'must be M, F or U'"),
+        ("age", "age_raw", "age IS NULL OR age < 0 OR age > 124", "'must be a whole number of years, 0 to 124'"),
+        ("discharge_status", "discharge_status_raw",
+         "discharge_status_raw <> '' AND (discharge_status IS NULL OR discharge_status < 1 OR discharge_status > 99)",
+         "'must be a CMS discharge status code such as 01'"),
+        ("discharge_status", "discharge_status_raw",
+         "encounter_type = 'inpatient' AND coalesce(discharge_status_raw, '') = ''",
+         "'required for inpatient encounters'"),
+        ("coder_id", "coder_id", "coder_id IS NULL", "'required'"),
+        ("vendor", "vendor", "vendor IS NULL", "'required (use the in-house team''s name for employees)'"),
+        ("received_at", "received_at_raw", "received_at IS NULL",
+         "'not an ISO 8601 timestamp with a UTC offset (e.g. 2026-01-05T09:30:00-05:00)'"),
+        ("coded_at", "coded_at_raw", "coded_at IS NULL",
+         "'not an ISO 8601 timestamp with a UTC offset (e.g. 2026-01-05T09:30:00-05:00)'"),
+        ("coded_at", "coded_at_raw", "coded_at < received_at", "'before received_at ' || received_at_raw"),
+        ("code_system", "code_system", f"code_system NOT IN {_in_list(CODE_SYSTEMS)}",
+         f"'must be one of {', '.join(CODE_SYSTEMS)}'"),
+        ("code", "code", "coalesce(code, '') = ''", "'required'"),
+        ("code", "code",
+         "code_date IS NOT NULL AND release IS NULL AND code_system IN ('ICD10CM', 'ICD10PCS')",
+         f"'date ' || code_date::VARCHAR || ' is outside the installed code sets ({covered})'"),
+        ("code", "code", "code_reason IS NOT NULL", "code_reason"),
+        ("code_system", "code_system",
+         "encounter_type = 'inpatient' AND code_system IN ('CPT', 'HCPCS')",
+         "'inpatient procedures are coded in ICD10PCS'"),
+        ("code_system", "code_system",
+         "encounter_type <> 'inpatient' AND code_system = 'ICD10PCS'",
+         "'ICD10PCS is for inpatient procedures; use CPT or HCPCS'"),
+        ("sequence", "sequence_raw", "sequence IS NULL OR sequence < 1", "'must be a whole number from 1'"),
+        ("poa", "poa", f"poa <> '' AND poa NOT IN {_in_list(POA_VALUES)}", "'must be Y, N, U, W, 1 or blank'"),
+        ("poa", "poa", "encounter_type = 'inpatient' AND code_system = 'ICD10CM' AND poa = ''",
+         "'required on inpatient diagnoses (Y, N, U, W or 1 for exempt)'"),
+        ("units", "units_raw", "units IS NULL OR units <= 0", "'must be a positive number'"),
+        ("drg", "drg_raw", "drg_raw IS NOT NULL AND (drg_given IS NULL OR drg_given < 1 OR drg_given > 999)",
+         "'must be an MS-DRG number from 001 to 999'"),
+    ]
+    # One pass over the lines: each check yields a (field, value, reason) or nothing.
+    arms = ",\n".join(
+        f"CASE WHEN ({condition}) THEN {{'field': '{fld}', 'value': CAST({value} AS VARCHAR), 'reason': {reason}}} END"
+        for fld, value, condition, reason in checks
+    )
+    union = f"""
+        SELECT line_no, encounter_id, e.field, e.value, e.reason
+        FROM (
+            SELECT line_no, encounter_id,
+                   unnest(list_filter([{arms}], lambda x: x IS NOT NULL)) AS e
+            FROM (SELECT l.*, v.reason AS code_reason FROM lines l LEFT JOIN code_verdicts v
+                  ON v.code_system = l.code_system AND v.code = l.code AND v.release = coalesce(l.release, -1))
+        )
+    """
+    con.execute(f"CREATE TABLE line_errors AS {union}")
+
+    # Lines of one encounter must agree on the encounter's fields (compared with its first line).
+    shared = ("facility", "encounter_type", "specialty", "admit_date_raw", "discharge_date_raw",
+              "service_date_raw", "sex", "age_raw", "discharge_status_raw", "coder_id", "vendor",
+              "received_at_raw", "coded_at_raw", "drg_raw")
+    firsts = ", ".join(f"arg_min({c}, line_no) AS first_{c}" for c in shared)
+    disagree = ",\n".join(
+        f"CASE WHEN l.{c} IS DISTINCT FROM f.first_{c} THEN {{'field': '{c.removesuffix('_raw')}', "
+        f"'value': CAST(l.{c} AS VARCHAR), 'reason': 'differs from line ' || f.first_line || "
+        f"' of the same encounter (' || coalesce(CAST(f.first_{c} AS VARCHAR), 'blank') || ')'}} END"
+        for c in shared
+    )
+    con.execute(
+        f"""
+        INSERT INTO line_errors
+        SELECT line_no, encounter_id, e.field, e.value, e.reason FROM (
+            SELECT l.line_no, l.encounter_id, unnest(list_filter([{disagree}], lambda x: x IS NOT NULL)) AS e
+            FROM lines l JOIN (
+                SELECT encounter_id, min(line_no) AS first_line, {firsts}
+                FROM lines WHERE encounter_id IS NOT NULL GROUP BY encounter_id HAVING count(*) > 1
+            ) f USING (encounter_id)
+        )
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO line_errors
+        SELECT l.line_no, l.encounter_id, 'sequence', CAST(l.sequence AS VARCHAR),
+               'sequence ' || l.sequence || ' of ' || l.code_system || ' also on line ' || d.first_line
+        FROM lines l JOIN (
+            SELECT encounter_id, code_system, sequence, min(line_no) AS first_line
+            FROM lines WHERE sequence IS NOT NULL GROUP BY ALL HAVING count(*) > 1
+        ) d USING (encounter_id, code_system, sequence)
+        WHERE l.line_no <> d.first_line;
+
+        INSERT INTO line_errors
+        SELECT min(line_no), encounter_id, 'sequence', NULL,
+               'inpatient encounter has no principal diagnosis (ICD10CM line with sequence 1)'
+        FROM lines WHERE encounter_type = 'inpatient' AND encounter_id IS NOT NULL
+        GROUP BY encounter_id
+        HAVING count(*) FILTER (WHERE code_system = 'ICD10CM' AND sequence = 1) = 0;
+        """
+    )
+    # An encounter already in the lake (loaded from another file) is not loaded again.
+    existing = lake.files("encounters")
+    if existing:
+        listing = ", ".join(_sql_path(p) for p in existing)
+        keys = con.execute("SELECT DISTINCT encounter_id FROM lines WHERE encounter_id IS NOT NULL").fetchall()
+        ids = [row[0] for row in keys]
+        con.register("file_keys", pa.table({"encounter_id": ids, "encounter_key": source_keys(ids)}))
+        sources = {r.load_id: r.source_name for r in lake.loads()}
+        con.register("load_sources", pa.table({"load_id": list(sources), "source_name": list(sources.values())}))
+        con.execute(
+            f"""
+            INSERT INTO line_errors
+            SELECT min(l.line_no), l.encounter_id, 'encounter_id', l.encounter_id,
+                   'already in the lake, loaded from ' || any_value(s.source_name)
+            FROM lines l
+            JOIN file_keys k USING (encounter_id)
+            JOIN (SELECT encounter_key, load_id FROM read_parquet([{listing}], union_by_name = true)
+                  WHERE origin = 'coded') e USING (encounter_key)
+            LEFT JOIN load_sources s USING (load_id)
+            GROUP BY l.encounter_id
+            """
+        )
+    con.execute(
+        """
+        CREATE TABLE bad_encounters AS
+        SELECT DISTINCT encounter_id FROM line_errors WHERE encounter_id IS NOT NULL;
+        CREATE TABLE good_encounters AS
+        SELECT DISTINCT encounter_id FROM lines
+        WHERE encounter_id IS NOT NULL AND encounter_id NOT IN (SELECT encounter_id FROM bad_encounters);
+        """
+    )
+
+
+def _write_rejects(con: duckdb.DuckDBPyConnection, path: Path, sha: str, rejects_dir: Path | None) -> Path:
+    directory = rejects_dir or (config.var_dir() / "rejects")
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{path.stem}-{sha[:8]}.rejects.csv"
+    # Every line of a rejected encounter is listed: its own faults, or the line that sank it.
+    con.execute(
+        f"""
+        COPY (
+            SELECT line_no AS line, encounter_id, field, value, reason FROM line_errors
+            UNION ALL
+            SELECT l.line_no, l.encounter_id, '', NULL,
+                   'encounter rejected because of line ' || (SELECT min(line_no) FROM line_errors e
+                                                               WHERE e.encounter_id = l.encounter_id)
+            FROM lines l
+            WHERE l.encounter_id IN (SELECT encounter_id FROM bad_encounters)
+              AND l.line_no NOT IN (SELECT line_no FROM line_errors)
+            ORDER BY line, field
+        ) TO {_sql_path(target)} (HEADER, DELIMITER ',')
+        """
+    )
+    return target
+
+
+# ---- MS-DRG --------------------------------------------------------------------------------
+
+
+_PARALLEL_GROUPING_FROM = 40_000  # below this, starting worker processes costs more than it saves
+_worker_grouper: Grouper | None = None
+
+
+def _group_chunk(rows: list[tuple]) -> list[tuple]:
+    """Group a chunk of inpatient encounters: (id, discharge, age, sex, status, dx, poa, px)."""
+    global _worker_grouper
+    if _worker_grouper is None:
+        _worker_grouper = Grouper()
+        atexit.register(_worker_grouper.close)
+    return _group_with(_worker_grouper, rows)
+
+
+def _group_with(grouper: Grouper, rows: list[tuple]) -> list[tuple]:
+    out = []
+    for encounter_id, discharge, age, sex, status, dx, poa, px in rows:
+        grouped = grouper.group(
+            discharge_date=discharge, age=age, sex=sex, discharge_status=status,
+            diagnoses=list(zip(dx or [], poa or [], strict=True)), procedures=px or [],
+        )
+        out.append((encounter_id, grouped.drg, grouped.weight, grouped.version))
+    return out
+
+
+def _group_drgs(con: duckdb.DuckDBPyConnection, grouper: Grouper, tick: Callable[[float], None]) -> None:
+    rows = con.execute(
+        """
+        SELECT l.encounter_id,
+               any_value(l.discharge_date), any_value(l.age), any_value(l.sex), any_value(l.discharge_status),
+               list(l.code ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10CM'),
+               list(l.poa ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10CM'),
+               list(l.code ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10PCS')
+        FROM lines l JOIN good_encounters g USING (encounter_id)
+        WHERE l.encounter_type = 'inpatient'
+        GROUP BY l.encounter_id
+        """
+    ).fetchall()
+    chunk = 10_000
+    chunks = [rows[i : i + chunk] for i in range(0, len(rows), chunk)]
+    grouped: list[tuple] = []
+    if len(rows) >= _PARALLEL_GROUPING_FROM and (os.cpu_count() or 1) > 1:
+        # The grouper is single-threaded native code behind a JSON interface; worker processes
+        # (spawned, not forked: DuckDB's threads are running) use every core.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+            for i, part in enumerate(pool.map(_group_chunk, chunks)):
+                grouped.extend(part)
+                tick((i + 1) / len(chunks))
+    else:
+        for i, part in enumerate(chunks):
+            grouped.extend(_group_with(grouper, part))
+            tick((i + 1) / len(chunks))
+    ids, drgs, weights, versions = (list(column) for column in zip(*grouped, strict=True)) if grouped else ([], [], [], [])
+    con.register(
+        "drg_arrow",
+        pa.table(
+            {
+                "encounter_id": pa.array(ids, pa.string()),
+                "drg": pa.array(drgs, pa.int16()),
+                "drg_weight": pa.array(weights, pa.decimal128(8, 4)),
+                "grouper_version": pa.array(versions, pa.int16()),
+            }
+        ),
+    )
+    con.execute("CREATE TABLE drgs AS SELECT * FROM drg_arrow")
+    con.unregister("drg_arrow")
+
+
+# ---- lake tables ---------------------------------------------------------------------------
+
+
+def _lake_tables(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[pa.Table, pa.Table]:
+    ids = [row[0] for row in con.execute("SELECT encounter_id FROM good_encounters ORDER BY encounter_id").fetchall()]
+    con.register(
+        "keys_arrow",
+        pa.table({"encounter_id": ids, "encounter_key": source_keys(ids), "source_id_enc": encrypt_source_ids(ids)}),
+    )
+    fy = "CAST(CASE WHEN month(d) >= 10 THEN year(d) + 1 ELSE year(d) END AS SMALLINT)"
+    encounters = con.sql(
+        f"""
+        SELECT k.encounter_key, k.source_id_enc, 'coded' AS origin,
+               e.facility, e.encounter_type, e.specialty, e.admit_date, e.discharge_date,
+               coalesce(e.service_date, e.admit_date) AS service_date, e.sex, e.age, e.discharge_status,
+               e.coder_id, e.vendor, e.received_at, e.coded_at,
+               {fy.replace('d', 'e.code_date')} AS fiscal_year,
+               e.drg_given, d.drg, d.drg_weight,
+               CASE WHEN e.drg_given IS NULL OR d.drg IS NULL THEN NULL ELSE e.drg_given <> d.drg END AS drg_mismatch,
+               d.grouper_version, '{load_id}' AS load_id
+        FROM (SELECT encounter_id, any_value(facility) AS facility, any_value(encounter_type) AS encounter_type,
+                     any_value(specialty) AS specialty, any_value(admit_date) AS admit_date,
+                     any_value(discharge_date) AS discharge_date, any_value(service_date) AS service_date,
+                     any_value(sex) AS sex, any_value(age) AS age, any_value(discharge_status) AS discharge_status,
+                     any_value(coder_id) AS coder_id, any_value(vendor) AS vendor,
+                     any_value(received_at) AS received_at, any_value(coded_at) AS coded_at,
+                     any_value(code_date) AS code_date, any_value(drg_given) AS drg_given
+              FROM lines JOIN good_encounters USING (encounter_id) GROUP BY encounter_id) e
+        JOIN keys_arrow k USING (encounter_id)
+        LEFT JOIN drgs d USING (encounter_id)
+        """
+    ).to_arrow_table()
+    code_lines = con.sql(
+        f"""
+        SELECT k.encounter_key, l.code_system, l.code, l.sequence, l.poa,
+               l.modifiers, l.units, '{load_id}' AS load_id
+        FROM lines l JOIN keys_arrow k USING (encounter_id)
+        """
+    ).to_arrow_table()
+    con.unregister("keys_arrow")
+    return encounters.cast(ENCOUNTERS), code_lines.cast(CODE_LINES)
+
+
+def _summary(con: duckdb.DuckDBPyConnection) -> dict:
+    by_vendor = dict(
+        con.execute(
+            "SELECT vendor, count(DISTINCT encounter_id) FROM lines JOIN good_encounters USING (encounter_id) "
+            "GROUP BY vendor ORDER BY vendor"
+        ).fetchall()
+    )
+    computed, mismatches = con.execute(
+        """
+        SELECT count(*), count(*) FILTER (WHERE e.drg_given IS NOT NULL AND e.drg_given <> d.drg)
+        FROM drgs d JOIN (SELECT encounter_id, any_value(drg_given) AS drg_given FROM lines GROUP BY 1) e
+        USING (encounter_id)
+        """
+    ).fetchone()
+    return {"encounters_by_vendor": by_vendor, "drg_computed": computed, "drg_mismatches": mismatches}
+
+
+__all__ = ["COLUMNS", "FileResult", "IngestError", "ingest_encounter_file", "ingest_encounter_files"]

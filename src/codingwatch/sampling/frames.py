@@ -1,0 +1,314 @@
+"""Sampling frames from the lake: the encounters an audit samples from, numbered 1..N.
+
+Order: encounters are numbered within each stratum by `encounter_key` ascending. The key is an
+HMAC of the source encounter id, so the order is stable (the same encounters always get the
+same numbers) and carries no information about the encounters (not by date, coder or size),
+which makes frame number order as good as a shuffle for a systematic look and impossible to
+game. Unstratified frames have one stratum named "all".
+
+A frame file is a CSV (one row per encounter: stratum, frame_number, encounter_key and the
+columns an auditor needs) with a sidecar `<frame>.json` recording the lake snapshot it came
+from, the filters, the order, the strata's frame ranges, the creation time and the CSV's
+SHA-256. A frame plus a seed reproduces the sample anywhere: here with `draw_sample`, or in
+RAT-STATS with single-stage random numbers over each stratum's frame 1..N.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import warnings
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from codingwatch.sampling.draws import DrawError, RandomDraw, random_numbers
+
+STRATA_CHOICES = ("specialty", "encounter_type", "drg_band")
+FRAME_COLUMNS = (
+    "stratum", "frame_number", "encounter_key", "encounter_type", "specialty", "vendor",
+    "facility", "coder_id", "frame_date", "drg", "drg_weight",
+)
+ORDER = "encounter_key ascending within stratum"
+FRAME_FORMAT = 1
+
+# DRG bands by CMS relative weight (Table 5), half-open ([1, 2) is "weight_1-2"): an audit often
+# samples heavier DRGs harder. Names need no quoting in a shell (`--count weight_4+=20`).
+DRG_BANDS = ((Decimal("1.0"), "weight_0-1"), (Decimal("2.0"), "weight_1-2"), (Decimal("4.0"), "weight_2-4"))
+DRG_BAND_TOP = "weight_4+"
+DRG_BAND_NONE = "no_drg"
+
+
+class FrameError(ValueError):
+    """The frame cannot be built, read or drawn from; the message says why."""
+
+
+def drg_band(weight: Decimal | None) -> str:
+    if weight is None:
+        return DRG_BAND_NONE
+    for top, name in DRG_BANDS:
+        if weight < top:
+            return name
+    return DRG_BAND_TOP
+
+
+@dataclass(frozen=True)
+class FrameEncounter:
+    stratum: str
+    frame_number: int
+    encounter_key: str
+    encounter_type: str
+    specialty: str
+    vendor: str
+    facility: str
+    coder_id: str
+    frame_date: str
+    drg: str
+    drg_weight: str
+
+
+@dataclass
+class Frame:
+    encounters: list[FrameEncounter]
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def strata(self) -> dict[str, int]:
+        """Stratum -> its frame size N (numbers 1..N)."""
+        sizes: dict[str, int] = {}
+        for row in self.encounters:
+            sizes[row.stratum] = sizes.get(row.stratum, 0) + 1
+        return sizes
+
+    def lookup(self, stratum: str, frame_number: int) -> FrameEncounter:
+        return self._index[(stratum, frame_number)]
+
+    @property
+    def _index(self) -> dict[tuple[str, int], FrameEncounter]:
+        cached = getattr(self, "_cached_index", None)
+        if cached is None:
+            cached = {(r.stratum, r.frame_number): r for r in self.encounters}
+            self._cached_index = cached
+        return cached
+
+
+def build_frame(
+    lake,
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    vendor: str | None = None,
+    specialty: str | None = None,
+    encounter_type: str | None = None,
+    strata: str | None = None,
+    origin: str = "coded",
+) -> Frame:
+    """The encounters matching the filters, numbered 1..N per stratum (see the module doc).
+
+    The date is the discharge date for inpatient encounters and the service date for others;
+    both ends are included. An encounter loaded more than once counts once (its latest load).
+    """
+    import ibis
+
+    if date_to < date_from:
+        raise FrameError(f"--to {date_to} is before --from {date_from}")
+    if strata is not None and strata not in STRATA_CHOICES:
+        raise FrameError(f"strata must be one of {', '.join(STRATA_CHOICES)} (got {strata})")
+    snapshot = lake.snapshot()
+    con = lake.connect()
+    files = lake.files("encounters")
+    if not files:
+        t = con.table("encounters").mutate(_load_rank=ibis.literal(0))
+    else:
+        # Each row's load is its file's; loads rank in commit order (the lake's own ordering).
+        rank = {record.load_id: i for i, record in enumerate(lake.loads())}
+        t = con.read_parquet([str(p) for p in files], filename=True, union_by_name=True)
+        ranks = ibis.memtable({"filename": [str(p) for p in files], "_load_rank": [rank[p.stem] for p in files]})
+        t = t.join(ranks, "filename").drop("filename")
+    # The latest load of each encounter first, then the filters: a later load that moved an
+    # encounter out of the filters takes it out of the frame.
+    latest = ibis.row_number().over(group_by=t.encounter_key, order_by=ibis.desc(t._load_rank))
+    t = t.mutate(_latest=latest).filter(lambda s: s._latest == 0)
+    frame_date = ibis.ifelse(t.encounter_type == "inpatient", t.discharge_date, t.service_date)
+    t = t.mutate(frame_date=frame_date)
+    filters = [t.frame_date >= date_from, t.frame_date <= date_to, t.origin == origin]
+    if vendor is not None:
+        filters.append(t.vendor == vendor)
+    if specialty is not None:
+        filters.append(t.specialty == specialty)
+    if encounter_type is not None:
+        filters.append(t.encounter_type == encounter_type)
+    t = t.filter(filters)
+    t = t.select(
+        "encounter_key", "encounter_type", "specialty", "vendor", "facility", "coder_id",
+        "frame_date", "drg", "drg_weight",
+    )
+    with warnings.catch_warnings():
+        # ibis 12 calls DuckDB's deprecated fetch_arrow_table(); not ours to fix, not the user's news.
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ibis\.backends\.duckdb")
+        rows = t.to_pyarrow().to_pylist()
+
+    def stratum_of(row: dict) -> str:
+        if strata is None:
+            return "all"
+        if strata == "drg_band":
+            return drg_band(row["drg_weight"])
+        return str(row[strata] or "")
+
+    rows.sort(key=lambda r: (stratum_of(r), r["encounter_key"]))
+    numbered: list[FrameEncounter] = []
+    counters: dict[str, int] = {}
+    for row in rows:
+        stratum = stratum_of(row)
+        counters[stratum] = counters.get(stratum, 0) + 1
+        numbered.append(
+            FrameEncounter(
+                stratum=stratum,
+                frame_number=counters[stratum],
+                encounter_key=row["encounter_key"],
+                encounter_type=row["encounter_type"] or "",
+                specialty=row["specialty"] or "",
+                vendor=row["vendor"] or "",
+                facility=row["facility"] or "",
+                coder_id=row["coder_id"] or "",
+                frame_date=row["frame_date"].isoformat() if row["frame_date"] else "",
+                drg="" if row["drg"] is None else str(row["drg"]),
+                drg_weight="" if row["drg_weight"] is None else str(row["drg_weight"]),
+            )
+        )
+    meta = {
+        "format": FRAME_FORMAT,
+        "lake_snapshot": snapshot,
+        "filters": {
+            "vendor": vendor, "specialty": specialty, "encounter_type": encounter_type,
+            "from": date_from.isoformat(), "to": date_to.isoformat(), "origin": origin,
+            "date": "discharge_date for inpatient, service_date otherwise",
+        },
+        "strata_by": strata,
+        "order": ORDER,
+        "strata": {name: {"low": 1, "high": size} for name, size in counters.items()},
+        "encounters": len(numbered),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    return Frame(encounters=numbered, meta=meta)
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def write_frame(frame: Frame, path: Path) -> Path:
+    """Write the frame CSV and its sidecar JSON (with the CSV's SHA-256); returns the sidecar."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(FRAME_COLUMNS)
+        for row in frame.encounters:
+            writer.writerow([getattr(row, column) for column in FRAME_COLUMNS])
+    digest = hashlib.sha256(temporary.read_bytes()).hexdigest()
+    temporary.replace(path)
+    meta = dict(frame.meta, csv_sha256=digest, csv_file=path.name)
+    side = sidecar_path(path)
+    side.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    frame.meta = meta
+    return side
+
+
+def read_frame(path: Path) -> Frame:
+    """Read a frame file, checking it against its sidecar (unchanged, numbered 1..N per stratum)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FrameError(f"{path}: no such frame file")
+    side = sidecar_path(path)
+    meta: dict = {}
+    if side.is_file():
+        try:
+            meta = json.loads(side.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise FrameError(f"{side}: not valid JSON ({exc})") from None
+        expected = meta.get("csv_sha256")
+        if expected and hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+            raise FrameError(f"{path}: the file has changed since it was made (SHA-256 differs from {side.name})")
+    encounters: list[FrameEncounter] = []
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in ("stratum", "frame_number", "encounter_key") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise FrameError(f"{path}: line 1: missing column(s) {', '.join(missing)}")
+        expected_next: dict[str, int] = {}
+        for line, record in enumerate(reader, start=2):
+            stratum = record["stratum"]
+            try:
+                number = int(record["frame_number"])
+            except ValueError:
+                raise FrameError(f"{path}: line {line}: frame_number {record['frame_number']!r} is not a whole number") from None
+            want = expected_next.get(stratum, 1)
+            if number != want:
+                raise FrameError(f"{path}: line {line}: frame_number {number} in stratum {stratum!r}, expected {want}")
+            expected_next[stratum] = want + 1
+            encounters.append(FrameEncounter(**{c: record.get(c, "") or "" for c in FRAME_COLUMNS}
+                                             | {"frame_number": number}))
+    return Frame(encounters=encounters, meta=meta)
+
+
+@dataclass(frozen=True)
+class SampledEncounter:
+    stratum: str
+    kind: str  # "sample" or "spare"
+    order: int  # selection order within the stratum (spares continue after the sample)
+    frame_number: int
+    encounter_key: str
+
+
+@dataclass(frozen=True)
+class FrameSample:
+    seed: str
+    encounters: tuple[SampledEncounter, ...]
+    draws: dict[str, RandomDraw]
+
+    @property
+    def sample_keys(self) -> list[str]:
+        return [e.encounter_key for e in self.encounters if e.kind == "sample"]
+
+    @property
+    def spare_keys(self) -> list[str]:
+        return [e.encounter_key for e in self.encounters if e.kind == "spare"]
+
+
+def draw_sample(frame: Frame | Path | str, seed: str | float, n: int | dict[str, int], spares: int | dict[str, int] = 0) -> FrameSample:
+    """Draw `n` encounters (and `spares`) from a frame with RAT-STATS' single-stage generator.
+
+    For each stratum the values are frame numbers 1..N_h drawn with the seed; the stratum's
+    sample is listed sorted by frame number, its spares after in selection order, exactly as
+    RAT-STATS reports a draw over 1..N_h. `n` and `spares` are one number for an unstratified
+    frame, or a mapping stratum -> number.
+    """
+    if not isinstance(frame, Frame):
+        frame = read_frame(Path(frame))
+    sizes = frame.strata
+    if not sizes:
+        raise FrameError("the frame holds no encounters")
+    counts = n if isinstance(n, dict) else None
+    if counts is None:
+        if len(sizes) != 1:
+            raise FrameError(f"the frame has {len(sizes)} strata: give a sample size per stratum")
+        counts = {next(iter(sizes)): n}
+    extra = spares if isinstance(spares, dict) else {name: spares for name in counts}
+    unknown = sorted(set(counts) - set(sizes))
+    if unknown:
+        raise FrameError(f"no stratum named {', '.join(unknown)} in the frame (it has {', '.join(sizes)})")
+    chosen: list[SampledEncounter] = []
+    draws: dict[str, RandomDraw] = {}
+    for stratum, count in counts.items():
+        try:
+            draw = random_numbers(seed, count, 1, sizes[stratum], extra.get(stratum, 0))
+        except DrawError as exc:
+            raise FrameError(f"stratum {stratum}: {exc}") from None
+        draws[stratum] = draw
+        for selection in draw.rows:
+            encounter = frame.lookup(stratum, selection.value)
+            chosen.append(SampledEncounter(stratum, selection.kind, selection.order, selection.value, encounter.encounter_key))
+    return FrameSample(seed=str(seed), encounters=tuple(chosen), draws=draws)

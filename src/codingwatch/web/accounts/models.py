@@ -1,0 +1,95 @@
+"""Users with a role, and the append-only trail of what they looked at and exported."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+from codingwatch.web.accounts import roles
+
+
+class RoleUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", roles.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=roles.ROLE_CHOICES, default=roles.EXECUTIVE)
+    # A vendor user is bound to exactly one vendor; nobody else is bound to any.
+    vendor = models.ForeignKey(
+        "vendors.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="vendor_user_has_exactly_one_vendor",
+                condition=(models.Q(role=roles.VENDOR, vendor__isnull=False)
+                           | (~models.Q(role=roles.VENDOR) & models.Q(vendor__isnull=True))),
+            )
+        ]
+
+    objects = RoleUserManager()
+
+    @property
+    def role_label(self) -> str:
+        return roles.ROLES.get(self.role, (self.role, ""))[0]
+
+    @property
+    def is_vendor_user(self) -> bool:
+        return self.role in roles.VENDOR_SCOPED_ROLES
+
+    def save(self, *args, **kwargs):
+        # The role is the one source of truth: the admin role, and only it, runs the admin screens.
+        self.is_staff = self.is_superuser = self.role == roles.ADMIN
+        super().save(*args, **kwargs)
+
+
+class AppendOnlyError(RuntimeError):
+    """The access trail is append-only: rows are never changed or deleted."""
+
+
+class AccessEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("access events cannot be updated")
+
+    def delete(self):
+        raise AppendOnlyError("access events cannot be deleted")
+
+    # bulk_update goes through update(); the row-level paths are guarded on the model.
+
+
+class AccessEvent(models.Model):
+    """One view of a chart-level page, or one export: who, when, what."""
+
+    VIEW = "view"
+    EXPORT = "export"
+    ACTIONS = [(VIEW, "view"), (EXPORT, "export")]
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The user name is copied so that the trail keeps its meaning if a user is renamed.
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="access_events")
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=20)
+    action = models.CharField(max_length=10, choices=ACTIONS)
+    object_type = models.CharField(max_length=40)  # e.g. "vendor", "coder", "dashboard"
+    object_id = models.CharField(max_length=200, blank=True)
+    path = models.CharField(max_length=500)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "at"]), models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("access events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("access events cannot be deleted")

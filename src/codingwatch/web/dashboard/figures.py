@@ -1,0 +1,64 @@
+"""Figures for the pages and the API: the lake metrics, restricted to what the user may see.
+
+The vendor scope of the app database decides which lake vendors a user may see: a vendor
+user only their own vendor's code; other roles every vendor.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from codingwatch.lake import metrics
+from codingwatch.lake.store import cached_connection
+
+SORTABLE = ("key",) + metrics.FIGURE_COLUMNS
+
+CSV_COLUMNS = ("key",) + metrics.FIGURE_COLUMNS
+
+
+def encounters_table():
+    return cached_connection().table("encounters")
+
+
+def visible_vendors(user) -> list[str] | None:
+    """None: every vendor. A list: only these lake vendor codes."""
+    if user.is_vendor_user:
+        return [user.vendor.code]
+    return None
+
+
+def figures_for(user, by: str, *, vendor: str | None = None, coder: str | None = None) -> metrics.Figures:
+    vendors = visible_vendors(user)
+    if vendor is not None:
+        vendors = [vendor] if vendors is None or vendor in vendors else []
+    return metrics.figures(encounters_table(), by, vendors=vendors, coder=coder)
+
+
+def totals_for(user) -> dict:
+    return metrics.totals(encounters_table(), vendors=visible_vendors(user))
+
+
+def parse_sort(raw: str | None, default: str = "key") -> tuple[str, bool]:
+    """'cmi' -> ('cmi', False); '-cmi' -> ('cmi', True). Unknown columns fall back to the default."""
+    raw = raw or default
+    descending = raw.startswith("-")
+    column = raw.lstrip("-")
+    if column not in SORTABLE:
+        return default.lstrip("-"), default.startswith("-")
+    return column, descending
+
+
+def sorted_rows(rows: list[dict], column: str, descending: bool) -> list[dict]:
+    present = [r for r in rows if r[column] is not None]
+    missing = [r for r in rows if r[column] is None]  # groups without a figure always last
+    return sorted(present, key=lambda r: r[column], reverse=descending) + missing
+
+
+def to_csv(rows: list[dict], key_label: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([key_label.lower().replace(" ", "_")] + list(CSV_COLUMNS[1:]))
+    for row in rows:
+        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+    return out.getvalue()

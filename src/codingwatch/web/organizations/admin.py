@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from codingwatch.web.organizations.models import Facility, Organization, WorkQueue
+
+
+class FacilityInline(admin.TabularInline):
+    model = Facility
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    inlines = [FacilityInline]
+
+
+@admin.register(Facility)
+class FacilityAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "organization")
+    search_fields = ("code", "name")
+
+
+@admin.register(WorkQueue)
+class WorkQueueAdmin(admin.ModelAdmin):
+    list_display = ("facility", "service_line", "encounter_type")
+    list_filter = ("facility", "service_line", "encounter_type")

@@ -1,0 +1,50 @@
+"""The health system that uses codingwatch: organizations, facilities and their work queues."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from codingwatch import vocabulary
+
+ENCOUNTER_TYPE_CHOICES = [(t, t) for t in vocabulary.ENCOUNTER_TYPES]
+SPECIALTY_CHOICES = [(s, s.replace("_", " ")) for s in vocabulary.SPECIALTIES]
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Facility(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="facilities")
+    # The value of the lake's `facility` column for this facility's encounters.
+    code = models.CharField(max_length=60, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "facilities"
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class WorkQueue(models.Model):
+    """Where work arrives: one facility's encounters of one service line and encounter type."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="work_queues")
+    service_line = models.CharField(max_length=40, choices=SPECIALTY_CHOICES)
+    encounter_type = models.CharField(max_length=20, choices=ENCOUNTER_TYPE_CHOICES)
+
+    class Meta:
+        ordering = ["facility__code", "service_line", "encounter_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "service_line", "encounter_type"], name="one_queue_per_line_and_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility.code} / {self.service_line} / {self.encounter_type}"

@@ -1,0 +1,170 @@
+"""Who codes: vendors (the in-house team is one too), their contracts, coders and queue assignments.
+
+Every model here that holds a vendor's data has a django-scopes manager on the `vendor`
+dimension: inside `scope(vendor=<id>)` a query returns that vendor's rows only, and a query
+outside any scope raises ScopeError instead of returning everyone's rows. The unscoped path is
+explicit: `with scopes_disabled():` (staff requests, imports, the admin).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_scopes import ScopedManager
+
+from codingwatch import vocabulary
+from codingwatch.web.organizations.models import (
+    ENCOUNTER_TYPE_CHOICES,
+    SPECIALTY_CHOICES,
+    Organization,
+    WorkQueue,
+)
+
+DELIVERY_MODEL_CHOICES = [(m, m) for m in vocabulary.DELIVERY_MODELS]
+CREDENTIAL_CHOICES = [(c, c) for c in vocabulary.CREDENTIALS]
+
+# ISO 3166-1 alpha-2 country ("US") or ISO 3166-2 subdivision ("US-TX", "IN-KA").
+LOCATION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
+def validate_location(value: str) -> None:
+    if not LOCATION_RE.match(value or ""):
+        raise ValidationError(f"{value!r} is not an ISO 3166 country (US) or region (US-TX)")
+
+
+def validate_locations(values: list) -> None:
+    if not isinstance(values, list):
+        raise ValidationError("work locations must be a list of ISO 3166 codes")
+    for value in values:
+        validate_location(value)
+
+
+def validate_specialties(values: list) -> None:
+    unknown = [v for v in values if v not in vocabulary.SPECIALTIES]
+    if unknown:
+        raise ValidationError(f"unknown specialty: {', '.join(map(str, unknown))}")
+
+
+def validate_credentials(values: list) -> None:
+    unknown = [v for v in values if v not in vocabulary.CREDENTIALS]
+    if unknown:
+        raise ValidationError(f"unknown credential: {', '.join(map(str, unknown))}")
+
+
+class Vendor(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="vendors")
+    # The value of the lake's `vendor` column for this vendor's encounters.
+    code = models.CharField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    delivery_model = models.CharField(max_length=20, choices=DELIVERY_MODEL_CHOICES)
+    # Where the vendor declares its people work: ISO 3166 codes, e.g. ["US", "US-TX"].
+    work_locations = models.JSONField(default=list, blank=True, validators=[validate_locations])
+
+    objects = ScopedManager(vendor="pk")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(models.Model):
+    PER_CHART = "per_chart"
+    PER_HOUR = "per_hour"
+    PRICING_CHOICES = [(PER_CHART, "per chart"), (PER_HOUR, "per hour")]
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="contracts")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    baa_date = models.DateField("BAA signed", null=True, blank=True)
+    pricing = models.CharField(max_length=10, choices=PRICING_CHOICES)
+    price = models.DecimalField(max_digits=10, decimal_places=2, help_text="dollars per chart or per hour")
+    base_rate = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="payment per 1.0000 of MS-DRG relative weight (the hospital's base rate), for payment impact",
+    )
+    rework_cost_per_denial = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        ordering = ["vendor__name", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                name="contract_ends_after_it_starts",
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} from {self.start_date}"
+
+
+class AccuracySLA(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="accuracy_slas")
+    specialty = models.CharField(max_length=40, choices=SPECIALTY_CHOICES)
+    minimum_accuracy = models.DecimalField(max_digits=5, decimal_places=2, help_text="percent, e.g. 95.00")
+
+    objects = ScopedManager(vendor="contract__vendor")
+
+    class Meta:
+        verbose_name = "accuracy SLA"
+        constraints = [models.UniqueConstraint(fields=["contract", "specialty"], name="one_accuracy_sla_per_specialty")]
+
+
+class TurnaroundSLA(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="turnaround_slas")
+    encounter_type = models.CharField(max_length=20, choices=ENCOUNTER_TYPE_CHOICES)
+    maximum_hours = models.DecimalField(max_digits=7, decimal_places=1, help_text="received -> coded")
+
+    objects = ScopedManager(vendor="contract__vendor")
+
+    class Meta:
+        verbose_name = "turnaround SLA"
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "encounter_type"], name="one_turnaround_sla_per_type")
+        ]
+
+
+class Coder(models.Model):
+    # The value of the lake's `coder_id` column: the login the coder works under.
+    login_id = models.CharField(max_length=60, unique=True)
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="coders")
+    credentials = models.JSONField(default=list, blank=True, validators=[validate_credentials])
+    specialties = models.JSONField(default=list, blank=True, validators=[validate_specialties])
+    location = models.CharField(max_length=6, validators=[validate_location], help_text="declared ISO 3166 location")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(vendor="vendor")
+
+    class Meta:
+        ordering = ["login_id"]
+
+    def __str__(self) -> str:
+        return self.login_id
+
+
+class QueueAssignment(models.Model):
+    coder = models.ForeignKey(Coder, on_delete=models.CASCADE, related_name="assignments")
+    work_queue = models.ForeignKey(WorkQueue, on_delete=models.PROTECT, related_name="assignments")
+    from_date = models.DateField()
+    to_date = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(vendor="coder__vendor")
+
+    class Meta:
+        ordering = ["coder__login_id", "from_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["coder", "work_queue", "from_date"], name="one_assignment_per_start"),
+            models.CheckConstraint(
+                name="assignment_ends_after_it_starts",
+                condition=models.Q(to_date__isnull=True) | models.Q(to_date__gte=models.F("from_date")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coder} -> {self.work_queue} from {self.from_date}"

@@ -1,0 +1,121 @@
+"""Personas, a small roster and a small lake for the web tests.
+
+Standing personas: `director` (staff, sees every vendor), `acme_user` (a vendor user of Acme:
+the vendor's own QA lead) and `bayside_user` (a vendor user of Bayside: the outsider who
+should have no access to Acme's data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+from django_scopes import scopes_disabled
+
+from codingwatch.codesets import drg_weight
+from codingwatch.lake import open_lake
+from codingwatch.lake.schema import ENCOUNTERS
+from codingwatch.web.accounts import roles
+from codingwatch.web.accounts.models import User
+from codingwatch.web.organizations.models import Facility, Organization, WorkQueue
+from codingwatch.web.vendors.models import Coder, QueueAssignment, Vendor
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def encounter_row(key, *, vendor, coder, encounter_type="inpatient", specialty="cardiology",
+                  day=dt.date(2026, 1, 15), drg=None, hours=24.0):
+    received = dt.datetime(day.year, day.month, day.day, 8, 0, tzinfo=dt.UTC)
+    inpatient = encounter_type == "inpatient"
+    return {
+        "encounter_key": key, "source_id_enc": "x", "origin": "coded", "facility": "NORTH",
+        "encounter_type": encounter_type, "specialty": specialty,
+        "admit_date": day - dt.timedelta(days=3) if inpatient else None,
+        "discharge_date": day if inpatient else None, "service_date": None if inpatient else day,
+        "sex": "F", "age": 60, "discharge_status": 1 if inpatient else None,
+        "coder_id": coder, "vendor": vendor,
+        "received_at": received, "coded_at": received + dt.timedelta(hours=hours),
+        "fiscal_year": 2026, "drg_given": None, "drg": drg,
+        "drg_weight": drg_weight(drg) if drg else None, "drg_mismatch": False,
+        "grouper_version": 430 if drg else None, "load_id": "t",
+    }
+
+
+@pytest.fixture
+def lake(lake_root):
+    """A lake with Acme (coders ac1, ac2) and Bayside (coder bc1) encounters in Jan-Feb 2026."""
+    store = open_lake(lake_root)
+    rows = [
+        encounter_row("a1", vendor="acme", coder="ac1", drg=291, hours=10),
+        encounter_row("a2", vendor="acme", coder="ac1", drg=470, hours=20, specialty="orthopedics"),
+        encounter_row("a3", vendor="acme", coder="ac2", encounter_type="outpatient", day=dt.date(2026, 2, 3)),
+        encounter_row("b1", vendor="bayside", coder="bc1", drg=871, hours=5, day=dt.date(2026, 2, 20)),
+        encounter_row("b2", vendor="bayside", coder="bc1", encounter_type="profee", hours=7),
+    ]
+    store.commit_load(kind="encounters", source_name="t.csv", sha256="t",
+                      tables={"encounters": pa.Table.from_pylist(rows, schema=ENCOUNTERS)})
+    return store
+
+
+@pytest.fixture
+def roster(db):
+    with scopes_disabled():
+        org = Organization.objects.create(name="Test Health")
+        north = Facility.objects.create(organization=org, code="NORTH", name="North Hospital")
+        queue = WorkQueue.objects.create(facility=north, service_line="cardiology", encounter_type="inpatient")
+        acme = Vendor.objects.create(organization=org, code="acme", name="Acme Coding",
+                                     delivery_model="offshore", work_locations=["IN", "US"])
+        bayside = Vendor.objects.create(organization=org, code="bayside", name="Bayside Coders",
+                                        delivery_model="onshore", work_locations=["US-TX"])
+        coders = {
+            "ac1": Coder.objects.create(login_id="ac1", vendor=acme, credentials=["CCS"], specialties=["cardiology"],
+                                        location="IN", start_date=dt.date(2025, 1, 1)),
+            "ac2": Coder.objects.create(login_id="ac2", vendor=acme, location="IN", start_date=dt.date(2025, 1, 1)),
+            "bc1": Coder.objects.create(login_id="bc1", vendor=bayside, location="US-TX", start_date=dt.date(2024, 6, 1)),
+        }
+        QueueAssignment.objects.create(coder=coders["ac1"], work_queue=queue, from_date=dt.date(2025, 1, 1))
+    return {"acme": acme, "bayside": bayside, "coders": coders, "queue": queue}
+
+
+def make_user(username, role, vendor=None):
+    return User.objects.create_user(username=username, password=PASSWORD, role=role, vendor=vendor)
+
+
+@pytest.fixture
+def director(roster):
+    return make_user("dana", roles.DIRECTOR)
+
+
+@pytest.fixture
+def acme_user(roster):
+    return make_user("amit", roles.VENDOR, roster["acme"])
+
+
+@pytest.fixture
+def bayside_user(roster):
+    return make_user("bea", roles.VENDOR, roster["bayside"])
+
+
+@pytest.fixture
+def user_of_role(roster):
+    """Any role's user: vendor users belong to Acme."""
+
+    def make(role):
+        return make_user(f"user-{role}", role, roster["acme"] if role == roles.VENDOR else None)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def as_(user):
+        client.force_login(user)
+        return client
+
+    return as_
