@@ -40,6 +40,10 @@ web.mount(app)  # codingwatch manage ..., codingwatch serve
 app.command("synth")(synth_command.synth)
 app.command("demo")(demo.demo)
 
+from codingwatch.commands import provenance  # noqa: E402  (also registers `ingest access`)
+
+app.add_typer(provenance.app, name="provenance")
+
 
 def main() -> None:
     """Entry point: user errors become one clear line and exit code 2, never a traceback."""
