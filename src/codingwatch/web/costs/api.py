@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from codingwatch.cost import ScenarioError
@@ -96,8 +96,8 @@ def evaluate(request, body: EvaluateIn):
     if body.scenario is None:
         name = body.preset or calculator.DEFAULT_PRESET
         if name not in calculator.presets():
-            return 422, {"detail": "unknown preset", "problems": [
-                f"preset: no preset `{name}` (presets: {', '.join(calculator.presets())})"]}
+            return Status(422, {"detail": "unknown preset", "problems": [
+                f"preset: no preset `{name}` (presets: {', '.join(calculator.presets())})"]})
         scenario = calculator.preset_dict(name)
     else:
         scenario = body.scenario
@@ -106,7 +106,7 @@ def evaluate(request, body: EvaluateIn):
     if not calc.valid:
         problems = calc.general_errors + [
             f"{path}: {reason}" for path, reasons in calc.errors.items() for reason in reasons]
-        return 422, {"detail": "the scenario cannot be evaluated", "problems": problems}
+        return Status(422, {"detail": "the scenario cannot be evaluated", "problems": problems})
     return jsonable(calc.result)
 
 
@@ -142,17 +142,17 @@ def saved_create(request, body: SaveIn):
     _guard(request, change=True)
     organization = Organization.objects.filter(name=body.organization).first()
     if organization is None:
-        return 422, {"detail": "unknown organization", "problems": [f"organization: no organization named {body.organization!r}"]}
+        return Status(422, {"detail": "unknown organization", "problems": [f"organization: no organization named {body.organization!r}"]})
     try:
         saved, created = save_scenario(organization=organization, name=body.name, scenario=body.scenario,
                                        user=request.user)
     except ScenarioError as exc:
-        return 422, {"detail": "the scenario is not valid", "problems": exc.problems}
-    return (201 if created else 200), saved
+        return Status(422, {"detail": "the scenario is not valid", "problems": exc.problems})
+    return Status(201 if created else 200, saved)
 
 
 @router.delete("/scenarios/{scenario_id}", response={204: None}, summary="Delete a saved scenario")
 def saved_delete(request, scenario_id: int):
     _guard(request, change=True)
     get_object_or_404(SavedScenario, pk=scenario_id).delete()
-    return 204, None
+    return Status(204, None)

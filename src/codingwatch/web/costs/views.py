@@ -147,7 +147,7 @@ def _page_context(request, calc, origin, saved) -> dict:
         origin=origin, saved=saved, presets=calculator.presets(),
         groups=calculator.form_groups(data, calc.texts, calc.errors),
         base_json=json.dumps(calc.base, default=str),
-        option_names=list((data.get("options") or {})),
+        option_names=list(data.get("options") or {}),
         pair_value=",".join(calc.pair) if calc.pair else (request.GET.get("pair") or ""),
         saved_scenarios=SavedScenario.objects.select_related("organization", "saved_by"),
         form=request.GET,

@@ -9,7 +9,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from codingwatch.sampling import AppraisalError, DrawError, appraise_attribute, appraise_variable, random_numbers
+from codingwatch.sampling import (
+    AppraisalError,
+    DrawError,
+    appraise_attribute,
+    appraise_variable,
+    random_numbers,
+)
 from codingwatch.sampling.inputs import InputFileError, read_values
 
 # The web app draws at most this many numbers (sample and spares) per request; the CLI has no limit.
