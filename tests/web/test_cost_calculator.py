@@ -58,6 +58,18 @@ def test_a_value_outside_its_stated_range_is_named_beside_its_input(login, direc
     assert "needs low &lt;= value &lt;= high (got 30, 41, 40)" in error
 
 
+def test_a_widened_range_lets_the_value_through_and_moves_the_tornado(login, director):
+    page = login(director).get(evaluate_url(hfma(), **{"offshore.hourly_pay": "41",
+                                                       "offshore.hourly_pay@high": "45"})).content.decode()
+    changed = parse_scenario(hfma()).with_value("offshore.hourly_pay", 41)
+    changed.options["offshore"].inputs["hourly_pay"].high = 45
+    result = evaluate(changed, draws=200)
+    row = next(r for r in result["tornado"]["inputs"] if r["input"] == "offshore.hourly_pay")
+    assert f'data-testid="total-offshore">{_usd(result["comparison"]["options"]["offshore"]["total_per_year"])}<' in page
+    assert '<td>offshore.hourly_pay</td><td class="num">30</td><td class="num">41</td><td class="num">45</td>' in page
+    assert _usd(row["difference_at_high"], True) in page
+
+
 def test_a_share_above_one_is_named_beside_its_input_on_the_full_page(login, director):
     query = urlencode({"scenario": json.dumps(hfma()), "in:offshore.vacancy_rate": "8"})
     page = login(director).get(f"/costs/?{query}").content.decode()
@@ -195,3 +207,12 @@ def test_api_lists_reads_and_saves_scenarios(login, director, saved_scenario):
                                                    "scenario": detail["scenario"]}, content_type="application/json")
     assert created.status_code == 201 and SavedScenario.objects.count() == 2
     assert client.get("/api/costs/presets").json() == ["hfma-2018", "public-2025"]
+
+
+def test_api_evaluates_a_saved_scenario_by_get_for_the_read_only_executive(login, user_of_role, saved_scenario):
+    body = login(user_of_role(roles.EXECUTIVE)).get(
+        f"/api/costs/scenarios/{saved_scenario.pk}/evaluate?draws=200&seed=5&pair=offshore,domestic").json()
+    expected = evaluate(saved_scenario.scenario, draws=200, seed=5, pair=("offshore", "domestic"))
+    assert body["tornado"]["base_difference"] == str(expected["tornado"]["base_difference"])
+    assert body["simulation"]["options"]["offshore"]["probability_cheapest"] == (
+        expected["simulation"]["options"]["offshore"]["probability_cheapest"])

@@ -22,6 +22,7 @@ COST_READS = [
     ("get", "/api/costs/presets"),
     ("get", "/api/costs/presets/hfma-2018"),
     ("get", "/api/costs/scenarios"),
+    ("get", "/api/costs/presets/hfma-2018/evaluate?draws=200"),
 ]
 SAMPLING_READS = [
     ("get", "/sampling/"),
@@ -66,6 +67,8 @@ def test_only_admin_and_director_may_save_or_delete_a_cost_scenario(client, user
                                                "scenario": saved_scenario.scenario}, content_type="application/json")
     assert api.status_code == (201 if allowed else refused), role
     assert client.get(f"/api/costs/scenarios/{saved_scenario.pk}").status_code == expected(role, "costs"), role
+    evaluated = client.get(f"/api/costs/scenarios/{saved_scenario.pk}/evaluate?draws=200")
+    assert evaluated.status_code == expected(role, "costs"), role
     assert client.delete(f"/api/costs/scenarios/{saved_scenario.pk}").status_code == (204 if allowed else refused), role
 
 

@@ -1,9 +1,9 @@
 """REST endpoints of the cost calculator (mounted under /api/costs/).
 
 Same rules as the page: admin, director and executive may evaluate and read; admin and
-director may save and delete; vendor users get 404 and other roles 403. Evaluating is a POST
-(a scenario is a body, not a query), so the read-only executive role, which may send no POST,
-evaluates on the page instead.
+director may save and delete; vendor users get 404 and other roles 403. Evaluating a scenario
+of one's own is a POST (a scenario is a body, not a query), which the read-only executive role
+may not send; presets and saved scenarios are evaluated by GET, open to the executive too.
 """
 
 from __future__ import annotations
@@ -101,8 +101,11 @@ def evaluate(request, body: EvaluateIn):
         scenario = calculator.preset_dict(name)
     else:
         scenario = body.scenario
-    calc = calculator.calculate(scenario, {}, draws=body.draws, seed=body.seed,
-                                pair=",".join(body.pair) if body.pair else None)
+    return _evaluated(scenario, body.draws, body.seed, ",".join(body.pair) if body.pair else None)
+
+
+def _evaluated(scenario: dict, draws: int, seed: int, pair: str | None):
+    calc = calculator.calculate(scenario, {}, draws=draws, seed=seed, pair=pair)
     if not calc.valid:
         problems = calc.general_errors + [
             f"{path}: {reason}" for path, reasons in calc.errors.items() for reason in reasons]
@@ -124,6 +127,17 @@ def preset_detail(request, name: str):
     return calculator.preset_dict(name)
 
 
+@router.get("/presets/{name}/evaluate", response={200: dict, 422: ProblemsOut},
+            summary="Every figure of a preset (a read: open to the executive role too)")
+def preset_evaluate(request, name: str, draws: int = calculator.DEFAULT_DRAWS, seed: int = 0,
+                    pair: str | None = None):
+    """As POST /evaluate, for a preset; `pair` is two option names separated by a comma."""
+    _guard(request)
+    if name not in calculator.presets():
+        raise HttpError(404, f"no preset {name!r}")
+    return _evaluated(calculator.preset_dict(name), draws, seed, pair)
+
+
 @router.get("/scenarios", response=list[SavedOut], summary="Saved scenarios of every organization")
 def saved_list(request):
     _guard(request)
@@ -134,6 +148,14 @@ def saved_list(request):
 def saved_detail(request, scenario_id: int):
     _guard(request)
     return get_object_or_404(SavedScenario.objects.select_related("organization", "saved_by"), pk=scenario_id)
+
+
+@router.get("/scenarios/{scenario_id}/evaluate", response={200: dict, 422: ProblemsOut},
+            summary="Every figure of a saved scenario (a read: open to the executive role too)")
+def saved_evaluate(request, scenario_id: int, draws: int = calculator.DEFAULT_DRAWS, seed: int = 0,
+                   pair: str | None = None):
+    _guard(request)
+    return _evaluated(get_object_or_404(SavedScenario, pk=scenario_id).scenario, draws, seed, pair)
 
 
 @router.post("/scenarios", response={201: SavedDetailOut, 200: SavedDetailOut, 422: ProblemsOut},

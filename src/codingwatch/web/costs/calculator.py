@@ -2,8 +2,8 @@
 
 Plain helpers (no request, no ORM) so the page, the brief download and the API share them.
 The form carries the scenario it started from (hidden, as JSON) and one field per input,
-named `in:<path>` (`in:volume_inpatient`, `in:offshore.hourly_pay`). A stated input's field
-holds its value; an input the scenario does not state is offered empty, its default shown,
+named `in:<path>` (`in:volume_inpatient`, `in:offshore.hourly_pay`), plus `in:<path>@low` and
+`in:<path>@high` for a stated input's range. A stated input's field holds its value; an input the scenario does not state is offered empty, its default shown,
 and becomes stated when a value is typed into it.
 """
 
@@ -64,27 +64,45 @@ def _text(value) -> str:
 
 
 def apply_form(base: dict, texts: dict[str, str]) -> dict:
-    """The base scenario with the form's values in place (strings: the engine validates them)."""
+    """The base scenario with the form's values in place (strings: the engine validates them).
+
+    `texts` maps a path to its value, and `<path>@low` / `<path>@high` to a stated input's range
+    (empty: no range)."""
     data = copy.deepcopy(base)
-    for path, raw in texts.items():
+    for key, raw in texts.items():
+        path, _, part = key.partition("@")
+        part = part or "value"
+        if part not in ("value", "low", "high"):
+            continue
         text = raw.strip()
         spec = _spec_of(data, path)
         if spec is not None and isinstance(spec, dict):
-            if text == _text(spec.get("value")):
+            if text == _text(spec.get(part)):
                 continue
-            spec["value"] = text
+            if part != "value" and not text:
+                spec.pop(part, None)
+            else:
+                spec[part] = text
             source = str(spec.get("source") or "")
             if not source.startswith(ENTERED):
-                spec["source"] = f"{ENTERED} (was {_text(base_value(base, path))}: {source})"
-        elif text:
+                spec["source"] = f"{ENTERED} (was {_describe(_spec_of(base, path))}: {source})"
+        elif text and part == "value":
             option = path.split(".", 1)[0] if "." in path else None
             if option is not None and option not in (data.get("options") or {}):
                 continue
-            definition = OPTION_INPUTS[path.split(".", 1)[1]] if option else SCENARIO_INPUTS.get(path)
+            definition = OPTION_INPUTS.get(path.split(".", 1)[1]) if option else SCENARIO_INPUTS.get(path)
             if definition is None:
                 continue
             _set_spec(data, path, {"value": text, "unit": definition.unit, "source": ENTERED})
     return data
+
+
+def _describe(spec: dict) -> str:
+    """`35` or `35 (30-40)`: what a stated input said before the page changed it."""
+    text = _text(spec.get("value"))
+    if spec.get("low") is not None or spec.get("high") is not None:
+        text += f" ({_text(spec.get('low'))}-{_text(spec.get('high'))})"
+    return text
 
 
 def base_value(data: dict, path: str):
@@ -209,12 +227,14 @@ def form_groups(data: dict, texts: dict[str, str] | None = None, errors: dict | 
         }
         if isinstance(spec, dict):
             row.update(value=texts.get(path, _text(spec.get("value"))), source=spec.get("source", ""),
-                       low=spec.get("low"), high=spec.get("high"), distribution=spec.get("distribution", ""),
+                       low=texts.get(f"{path}@low", _text(spec.get("low"))),
+                       high=texts.get(f"{path}@high", _text(spec.get("high"))),
+                       distribution=spec.get("distribution", ""),
                        note=spec.get("note", ""), unit=spec.get("unit", definition.unit))
             by_key[option]["stated"].append(row)
         else:
             default = definition.default
-            row.update(value=texts.get(path, ""), source="", low=None, high=None, distribution="", note="",
+            row.update(value=texts.get(path, ""), source="", low="", high="", distribution="", note="",
                        placeholder="required" if default is None else f"default {default}")
             by_key[option]["defaults"].append(row)
     return groups
