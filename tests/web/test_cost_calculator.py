@@ -125,6 +125,7 @@ def test_an_invalid_scenario_gives_no_brief_and_no_export(login, director):
     assert not AccessEvent.objects.exists()
 
 
+@pytest.mark.postgres
 def test_a_director_saves_a_scenario_and_opens_it_again(login, director, roster):
     client = login(director)
     changed = parse_scenario(hfma()).with_value("offshore.hourly_pay", 38).to_dict()
@@ -139,6 +140,7 @@ def test_a_director_saves_a_scenario_and_opens_it_again(login, director, roster)
     assert f'data-testid="total-offshore">{_usd(total)}<' in page
 
 
+@pytest.mark.postgres
 def test_saving_an_invalid_scenario_saves_nothing_and_says_why(login, director, roster):
     bad = hfma()
     bad["options"]["offshore"]["inputs"]["hourly_pay"]["value"] = -1
@@ -148,6 +150,7 @@ def test_saving_an_invalid_scenario_saves_nothing_and_says_why(login, director, 
     assert "options.offshore.inputs.hourly_pay.value: must not be negative" in response.content.decode()
 
 
+@pytest.mark.postgres
 def test_a_director_deletes_a_saved_scenario(login, director, saved_scenario):
     response = login(director).post(f"/costs/saved/{saved_scenario.pk}/delete/")
     assert response.status_code == 302 and not SavedScenario.objects.exists()
@@ -198,6 +201,7 @@ def test_api_names_each_bad_field_of_a_scenario(login, director):
     assert "offshore.hourly_rate: unknown input" in problems
 
 
+@pytest.mark.postgres
 def test_api_lists_reads_and_saves_scenarios(login, director, saved_scenario):
     client = login(director)
     assert [s["name"] for s in client.get("/api/costs/scenarios").json()] == ["HFMA as published"]
