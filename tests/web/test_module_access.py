@@ -30,6 +30,8 @@ SAMPLING_READS = [
     ("get", f"/sampling/random.csv?{DRAW}"),
     ("get", f"/sampling/random.xlsx?{DRAW}"),
     ("get", "/sampling/?run=attribute&universe=150&sample=100&hits=97"),
+    ("get", "/sampling/attribute.csv?universe=150&sample=100&hits=97"),
+    ("get", "/sampling/attribute.xlsx?universe=150&sample=100&hits=97"),
     ("get", f"/api/sampling/random?{DRAW}"),
     ("get", "/api/sampling/attribute?universe=150&sample=100&hits=97"),
 ]

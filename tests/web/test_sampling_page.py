@@ -80,6 +80,19 @@ def test_attribute_appraisal_shows_the_public_check_lower_limits(login, auditor)
     assert lowers == {"80": 143, "90": 142, "95": 141}
 
 
+def test_attribute_appraisal_downloads_as_the_clis_csv_and_is_recorded(login, auditor):
+    from codingwatch.sampling import appraise_attribute
+    from codingwatch.sampling.export import attribute_csv
+
+    client = login(auditor)
+    body = client.get("/sampling/attribute.csv?universe=150&sample=100&hits=97").content.decode()
+    assert body == attribute_csv(appraise_attribute(150, 100, 97))
+    sheet = load_workbook(io.BytesIO(client.get("/sampling/attribute.xlsx?universe=150&sample=100&hits=97").content))
+    assert sheet.active.max_row > 3
+    assert [e.object_type for e in AccessEvent.objects.order_by("id")] == [
+        "attribute-appraisal-csv", "attribute-appraisal-xlsx"]
+
+
 def test_variable_appraisal_of_an_uploaded_file_gives_the_engines_limits(login, auditor, values_file):
     from decimal import Decimal
 

@@ -53,8 +53,13 @@ def sampling_page(request):
     if request.GET.get("run") == "attribute":
         try:
             result = services.attribute(request.GET)
-            context["attribute"] = {"result": result, "rows": _attribute_rows(result),
-                                    "point": float(result.point_estimate), "rate": float(result.rate)}
+            query = urlencode({k: request.GET.get(k, "") for k in ("universe", "sample", "hits")})
+            context["attribute"] = {
+                "result": result, "rows": _attribute_rows(result),
+                "point": float(result.point_estimate), "rate": float(result.rate),
+                "csv_url": f"{reverse('sampling-attribute-download', args=['csv'])}?{query}",
+                "xlsx_url": f"{reverse('sampling-attribute-download', args=['xlsx'])}?{query}",
+            }
         except services.SamplingInputError as exc:
             context["attribute_error"] = str(exc)
     if request.method == "POST":
@@ -85,11 +90,35 @@ def random_download(request, fmt: str):
     if fmt == "csv":
         response = HttpResponse(export.draw_csv(draw), content_type="text/csv; charset=utf-8")
     else:
-        with tempfile.TemporaryDirectory(prefix="codingwatch-draw-") as folder:
-            path = Path(folder) / "draw.xlsx"
-            export.draw_xlsx(draw, path)
-            body = path.read_bytes()
-        response = HttpResponse(
-            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = _xlsx_response(lambda path: export.draw_xlsx(draw, path))
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _xlsx_response(write) -> HttpResponse:
+    with tempfile.TemporaryDirectory(prefix="codingwatch-export-") as folder:
+        path = Path(folder) / "export.xlsx"
+        write(path)
+        body = path.read_bytes()
+    return HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@require_GET
+@module_view(MODULE)
+def attribute_download(request, fmt: str):
+    """The attribute appraisal as CSV (as `codingwatch appraise attribute --format csv`) or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("no such format")
+    try:
+        result = services.attribute(request.GET)
+    except services.SamplingInputError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    object_id = f"universe={result.universe} sample={result.sample} hits={result.hits}"
+    record_access(request, action=AccessEvent.EXPORT, object_type=f"attribute-appraisal-{fmt}", object_id=object_id)
+    if fmt == "csv":
+        response = HttpResponse(export.attribute_csv(result), content_type="text/csv; charset=utf-8")
+    else:
+        response = _xlsx_response(lambda path: export.attribute_xlsx(result, path))
+    response["Content-Disposition"] = (
+        f'attachment; filename="attribute-appraisal-{result.universe}-{result.sample}-{result.hits}.{fmt}"')
     return response
