@@ -197,8 +197,8 @@ def test_api_names_each_bad_field_of_a_scenario(login, director):
     response = login(director).post("/api/costs/evaluate", {"scenario": bad}, content_type="application/json")
     assert response.status_code == 422
     problems = response.json()["problems"]
-    assert any(p.startswith("offshore.vacancy_rate: is a share") for p in problems)
-    assert "offshore.hourly_rate: unknown input" in problems
+    assert any(p.startswith("options.offshore.inputs.vacancy_rate.value: is a share") for p in problems)
+    assert "options.offshore.inputs.hourly_rate: unknown input" in problems
 
 
 @pytest.mark.postgres

@@ -107,9 +107,7 @@ def evaluate(request, body: EvaluateIn):
 def _evaluated(scenario: dict, draws: int, seed: int, pair: str | None):
     calc = calculator.calculate(scenario, {}, draws=draws, seed=seed, pair=pair)
     if not calc.valid:
-        problems = calc.general_errors + [
-            f"{path}: {reason}" for path, reasons in calc.errors.items() for reason in reasons]
-        return Status(422, {"detail": "the scenario cannot be evaluated", "problems": problems})
+        return Status(422, {"detail": "the scenario cannot be evaluated", "problems": calc.problems})
     return jsonable(calc.result)
 
 

@@ -138,6 +138,7 @@ class Calculation:
     errors: dict[str, list[str]] = field(default_factory=dict)
     general_errors: list[str] = field(default_factory=list)
     scenario_object: object = None  # the parsed Scenario (for the brief), when valid
+    problems: list[str] = field(default_factory=list)  # every problem, as the engine words it
 
     @property
     def valid(self) -> bool:
@@ -183,9 +184,10 @@ def calculate(base: dict, texts: dict[str, str], *, draws=None, seed=None, pair:
     except ScenarioError as exc:
         calc.errors, more = field_errors(exc.problems)
         calc.general_errors = general + more
+        calc.problems = general + exc.problems
         return calc
     if general:
-        calc.general_errors = general
+        calc.general_errors = calc.problems = general
         return calc
     try:
         if actuals is not None:
@@ -193,6 +195,7 @@ def calculate(base: dict, texts: dict[str, str], *, draws=None, seed=None, pair:
         calc.result = evaluate(scenario, draws=n_draws, seed=n_seed, pair=calc.pair)
     except ScenarioError as exc:
         calc.errors, calc.general_errors = field_errors(exc.problems)
+        calc.problems = exc.problems
         return calc
     calc.scenario = scenario.to_dict() if actuals is not None else data
     calc.scenario_object = scenario
