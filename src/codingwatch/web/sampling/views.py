@@ -35,7 +35,7 @@ def _attribute_rows(result) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 @module_view(MODULE)
 def sampling_page(request):
-    context: dict = {"form": request.GET, "max_numbers": services.MAX_WEB_NUMBERS}
+    context: dict = {"form": request.GET, "max_numbers": f"{services.MAX_WEB_NUMBERS:,}"}
     if request.GET.get("run") == "random":
         try:
             draw = services.draw(request.GET)
