@@ -220,3 +220,9 @@ def test_api_evaluates_a_saved_scenario_by_get_for_the_read_only_executive(login
     assert body["tornado"]["base_difference"] == str(expected["tornado"]["base_difference"])
     assert body["simulation"]["options"]["offshore"]["probability_cheapest"] == (
         expected["simulation"]["options"]["offshore"]["probability_cheapest"])
+
+
+def test_the_admin_screens_list_saved_scenarios(login, user_of_role, saved_scenario):
+    client = login(user_of_role(roles.ADMIN))
+    assert "HFMA as published" in client.get("/admin/costs/savedscenario/").content.decode()
+    assert client.get(f"/admin/costs/savedscenario/{saved_scenario.pk}/change/").status_code == 200
