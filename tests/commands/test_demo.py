@@ -60,3 +60,14 @@ def test_demo_refuses_a_world_made_with_other_settings(demo_twice):
     assert done.returncode == 2
     assert "holds a world made with other settings" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_demo_loads_the_worlds_claims_and_remittances_once(demo_twice):
+    var, first, second = demo_twice
+    world = var / "demo" / "world"
+    billed = sum(1 for _ in (world / "claims_truth.csv").open()) - 1
+    assert first["claims"]["files"] == len(list((world / "claims").glob("*.837")))
+    assert first["remits"]["files"] == len(list((world / "remits").glob("*.835")))
+    assert first["claims"]["claims"] == billed
+    assert second["claims"]["files"] == second["remits"]["files"] == 0
+    assert len(second["remits"]["skipped"]) == first["remits"]["files"]
