@@ -131,3 +131,11 @@ def coder_detail(request, login_id: str):
         "specialties": coder.specialties, "location": coder.location, "start_date": coder.start_date,
         "end_date": coder.end_date, "months": months,
     }
+
+
+# The modules' own endpoints: /api/costs/..., /api/sampling/...
+from codingwatch.web.costs.api import router as costs_router  # noqa: E402
+from codingwatch.web.sampling.api import router as sampling_router  # noqa: E402
+
+api.add_router("/costs/", costs_router)
+api.add_router("/sampling/", sampling_router)
