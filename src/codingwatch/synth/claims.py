@@ -95,10 +95,6 @@ class ClaimFiles:
     counts: dict
 
 
-def _cents(value: float) -> int:
-    return max(100, int(round(value * 100)))
-
-
 def _money(cents: int) -> Decimal:
     return Decimal(cents) / 100
 
@@ -151,6 +147,15 @@ def write_claims(world, outdir: Path) -> ClaimFiles:  # noqa: C901 - one pass ov
     line_start = np.r_[0, np.cumsum(np.bincount(coded.enc, minlength=n))]
     line_units = coded.units
     line_charge_noise = rng.lognormal(0.0, 0.35, size=len(coded))
+    price = np.array([LINE_CHARGE.get(name, 0.0) for name in SYSTEMS])[coded.system]
+    line_cents = np.maximum(100, np.rint(price * coded.units * line_charge_noise * 100)).astype(np.int64).tolist()
+    weights = {}
+    for drg in np.unique(world.drg_coded[enc.etype == IP]).tolist():
+        weights[drg] = float(drg_weight(drg) or Decimal("1"))
+    ip_cents = np.maximum(100, np.rint(
+        np.array([weights.get(int(d), 1.0) for d in world.drg_coded]) * INPATIENT_BASE_CHARGE * charge_noise * 100
+    )).astype(np.int64).tolist()
+    other_cents = np.maximum(100, np.rint(150 * charge_noise * 100)).astype(np.int64).tolist()
     line_order = np.lexsort((coded.order, coded.enc))  # lines in order within each encounter
 
     claims_by_file: dict[tuple, list[dict]] = {}
@@ -176,7 +181,7 @@ def write_claims(world, outdir: Path) -> ClaimFiles:  # noqa: C901 - one pass ov
                 mod = mods[coded.mod[i]]
                 units = int(line_units[i])
                 svc.append({"code": code, "modifiers": mod.split(";") if mod else [], "units": units,
-                            "charge": _cents(LINE_CHARGE[system] * units * line_charge_noise[i])})
+                            "charge": line_cents[i]})
         claim_id = f"E{e + 1:09d}"
         p = PAYERS[payer[e]]
         if etype == PF and not svc:
@@ -185,8 +190,7 @@ def write_claims(world, outdir: Path) -> ClaimFiles:  # noqa: C901 - one pass ov
         birth = _birth_date(admit, int(enc.age[e]), int(birth_days[e]))
         sex = "MF"[enc.sex[e]]
         if etype == IP:
-            weight = drg_weight(int(world.drg_coded[e])) or Decimal("1")
-            charge = _cents(INPATIENT_BASE_CHARGE * float(weight) * charge_noise[e])
+            charge = ip_cents[e]
             claim = {"claim_id": claim_id, "charge": _money(charge), "type_of_bill": "111", "sex": sex,
                      "birth_date": birth, "admit_date": admit, "discharge_date": day,
                      "discharge_status": DSTATUS_CODES[enc.dstatus[e]], "diagnoses": dx, "procedures": px,
@@ -203,7 +207,7 @@ def write_claims(world, outdir: Path) -> ClaimFiles:  # noqa: C901 - one pass ov
         else:
             revenue = "0450" if etype == ED else "0510"
             if not svc:
-                svc = [{"code": None, "modifiers": [], "units": 1, "charge": _cents(150 * charge_noise[e])}]
+                svc = [{"code": None, "modifiers": [], "units": 1, "charge": other_cents[e]}]
             charge = sum(s["charge"] for s in svc)
             claim = {"claim_id": claim_id, "charge": _money(charge), "type_of_bill": "131", "sex": sex,
                      "birth_date": birth, "admit_date": day, "discharge_date": day, "discharge_status": "01",
