@@ -182,3 +182,10 @@ def test_the_chart_specs_are_valid_vega_lite(login, director, denials_lake):
     charts.rates_chart(rows, "Month", validate=True)
     charts.pareto_chart(client.get("/api/denials/carcs").json(), validate=True)
     assert json.dumps(rows)
+
+
+def test_the_page_answers_before_any_remittance_is_loaded(login, director, lake):
+    page = login(director).get("/denials/")
+    assert page.status_code == 200
+    assert "No remittances in the lake yet" in page.content.decode()
+    assert login(director).get("/api/denials/summary").json()["claims"] == 0
