@@ -122,14 +122,16 @@ def demo(
         bar.advance(steps)
 
         bar.update(steps, description="summarizing")
-        by_vendor = metrics.figures(lake.connect().table("encounters"), "vendor")
+        con = lake.connect()
+        by_vendor = metrics.figures(con.table("encounters"), "vendor")
+        denied = _denials_by_vendor(con)
         bar.advance(steps)
 
     rows = [{"vendor": r["key"], "encounters": r["encounters"], "inpatient": r["inpatient_encounters"], "cmi": r["cmi"]}
             for r in by_vendor.rows]
     if output is OutputFormat.json:
         print_json({"encounters_by_vendor": rows, "ingest": results[0].as_dict(), "claims": x12["claims"],
-                    "remits": x12["remits"], "world": str(world),
+                    "remits": x12["remits"], "denials_by_vendor": denied, "world": str(world),
                     "admin": DEMO_ADMIN, "admin_password": password})
     else:
         table = Table(title="demo: encounters and case mix index by vendor")
@@ -138,6 +140,13 @@ def demo(
         for r in rows:
             table.add_row(r["vendor"], f"{r['encounters']:,}", f"{r['inpatient']:,}", str(r["cmi"] or "-"))
         console.print(table)
+        denials_table = Table(title="demo: denials by vendor (remitted claims, 835)")
+        for column in ("vendor", "claims", "denied", "coding-related", "coding denial rate"):
+            denials_table.add_column(column, justify="left" if column == "vendor" else "right")
+        for r in denied:
+            denials_table.add_row(r["vendor"], f"{r['claims']:,}", f"{r['denied']:,}", f"{r['coding_denied']:,}",
+                                  f"{r['coding_denial_rate']:.1%}")
+        console.print(denials_table)
         console.print(results[0].message, highlight=False, soft_wrap=True)
         for kind, report in x12.items():
             console.print(f"{kind}: {report['files']} file(s) loaded, {len(report['skipped'])} already loaded, "
@@ -150,6 +159,15 @@ def demo(
     if not no_serve:
         console.print(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
         serve(host=host, port=port, migrate=False)
+
+
+def _denials_by_vendor(con) -> list[dict]:
+    from codingwatch import denials
+
+    frame = denials.denial_rates(denials.from_lake(con)["linked"], ["vendor"]).execute()
+    return [{"vendor": r.vendor, "claims": int(r.claims), "denied": int(r.denied),
+             "coding_denied": int(r.coding_denied), "coding_denial_rate": round(float(r.coding_denial_rate), 4)}
+            for r in frame.itertuples()]
 
 
 def _ingest_x12(world: Path, lake) -> dict[str, dict]:
