@@ -250,7 +250,7 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     try:
         # Rows keep the file's order (preserve_insertion_order), so a row's rowid gives its line;
         # cheaper than a window function over millions of rows.
-        con.execute(f"CREATE TABLE raw_rows AS SELECT " + ", ".join(f'"{c}"' for c in COLUMNS) + f" FROM {source}")
+        con.execute("CREATE TABLE raw_rows AS SELECT " + ", ".join(f'"{c}"' for c in COLUMNS) + f" FROM {source}")
         con.execute(f"CREATE VIEW raw AS SELECT rowid + {first_line} AS line_no, * FROM raw_rows")
     except duckdb.Error as exc:
         raise IngestError(_explain_read_error(path, exc)) from None
