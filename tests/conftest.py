@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Command output is read by tests as a person reads it on a wide terminal: tables must not be
+# squeezed to whatever width a test worker happens to report.
+os.environ["COLUMNS"] = "200"
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
