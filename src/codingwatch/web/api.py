@@ -127,3 +127,8 @@ def coder_detail(request, login_id: str):
         "specialties": coder.specialties, "location": coder.location, "start_date": coder.start_date,
         "end_date": coder.end_date, "months": months,
     }
+
+
+from codingwatch.web.audits.api import router as audits_router  # noqa: E402
+
+api.add_router("/audits", audits_router)
