@@ -8,6 +8,7 @@ of a finding that the new review still has.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,12 +28,14 @@ _local = threading.local()
 def grouper() -> Grouper:
     if getattr(_local, "grouper", None) is None:
         _local.grouper = Grouper()
+        atexit.register(_local.grouper.close)  # closed before the interpreter tears down msdrg
     return _local.grouper
 
 
 def validator() -> CodeValidator:
     if getattr(_local, "validator", None) is None:
         _local.validator = CodeValidator()
+        atexit.register(_local.validator.close)
     return _local.validator
 
 
