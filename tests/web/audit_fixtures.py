@@ -81,3 +81,32 @@ def bayside_audit(roster, auditor, audit_lake):
     with scopes_disabled():
         draw(audit, auditor)
     return audit
+
+
+@pytest.fixture
+def reviewed_audit(roster, auditor, audit_lake, contracts):
+    """All nine of Acme's example charts drawn and reviewed (the auditor's file imported): a draft."""
+    from codingwatch.web.audits.services.bulk import import_audited
+
+    audit = new_audit(roster["acme"], auditor, sample_size=9, title="Acme February")
+    with scopes_disabled():
+        draw(audit, auditor)
+        import_audited(audit, auditor, AUDITED)
+    return audit
+
+
+@pytest.fixture
+def bayside_reviewed(roster, auditor, audit_lake):
+    """Bayside's one chart drawn and reviewed with a change (so it has findings), then routed."""
+    from codingwatch.web.audits.services import review
+    from codingwatch.web.audits.services.workflow import transition
+
+    audit = new_audit(roster["bayside"], auditor, sample_size=1, title="Bayside February")
+    with scopes_disabled():
+        draw(audit, auditor)
+        case = audit.cases.get()
+        lines = [dict(line) for line in case.coded_lines] + [
+            {"code_system": "ICD10CM", "code": "J9601", "sequence": 9, "poa": "Y", "modifiers": [], "units": "1"}]
+        review.save_review(case, auditor, lines, None, {})
+        transition(audit, auditor, "route")
+    return audit
