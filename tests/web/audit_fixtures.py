@@ -12,7 +12,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import make_user
 from django_scopes import scopes_disabled
 
 from codingwatch.ingest.encounters import ingest_encounter_files
@@ -21,6 +20,7 @@ from codingwatch.web.accounts import roles
 from codingwatch.web.audits.models import Audit
 from codingwatch.web.audits.services.draw import draw
 from codingwatch.web.vendors.models import AccuracySLA, Contract
+from conftest import make_user
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "audit"
 CODED = EXAMPLES / "coded.csv"

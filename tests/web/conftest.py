@@ -119,3 +119,7 @@ def login(client):
         return client
 
     return as_
+
+
+# The audit pages' fixtures (lake with the example charts, an auditor, drawn and reviewed audits).
+from audit_fixtures import *  # noqa: E402,F403

@@ -8,13 +8,14 @@ upholds it and makes the audit final; the report downloads.
 from __future__ import annotations
 
 import pytest
-from audit_fixtures import audit_lake, auditor, contracts  # noqa: F401
-from conftest import PASSWORD
+import test_browser
 from django_scopes import scopes_disabled
-from test_browser import browser_page  # noqa: F401
 
 from codingwatch.lake.keys import decrypt_source_id
 from codingwatch.web.audits.models import Audit
+from conftest import PASSWORD
+
+browser_page = test_browser.browser_page  # the Chromium page fixture of the dashboard's browser tests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

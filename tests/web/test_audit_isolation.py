@@ -10,13 +10,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from audit_fixtures import (  # noqa: F401
-    audit_lake,
-    auditor,
-    bayside_reviewed,
-    contracts,
-    reviewed_audit,
-)
 from django.urls import reverse
 from django_scopes import scopes_disabled
 

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from audit_fixtures import acme_audit, audit_lake, auditor, contracts, new_audit  # noqa: F401
+from audit_fixtures import new_audit
 from django.urls import reverse
 from django_scopes import scopes_disabled
 

@@ -4,7 +4,7 @@ the access trail, the source id reveal, and the bulk import from another encoder
 from __future__ import annotations
 
 import pytest
-from audit_fixtures import AUDITED, CODED, audit_lake, auditor, contracts, new_audit  # noqa: F401
+from audit_fixtures import AUDITED, CODED, new_audit
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -126,7 +126,7 @@ def test_an_invalid_save_is_refused_and_keeps_what_was_typed(login, auditor, ful
 
 def test_save_and_next_opens_the_next_case(login, auditor, full_audit):
     case = case_of(full_audit, "IP-1001")
-    lines = [(l["code_system"], l["code"], l["sequence"], l["poa"]) for l in case.coded_lines]
+    lines = [(x["code_system"], x["code"], x["sequence"], x["poa"]) for x in case.coded_lines]
     response = login(auditor).post(reverse("audit-case", args=[full_audit.pk, case.number]),
                                    form_of(lines, save_next="1"))
     with scopes_disabled():

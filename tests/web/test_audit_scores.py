@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from audit_fixtures import AUDITED, CODED, audit_lake, auditor, contracts, reviewed_audit  # noqa: F401
+from audit_fixtures import AUDITED, CODED
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from codingwatch.audit import compare_case, payment_totals, case_impacts, score
+from codingwatch.audit import case_impacts, compare_case, payment_totals, score
 from codingwatch.audit.reader import match_cases, read_encounters
 from codingwatch.codesets import Grouper
 from codingwatch.web.accounts.models import AccessEvent

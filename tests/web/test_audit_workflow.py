@@ -6,16 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from audit_fixtures import (  # noqa: F401
-    AUDITED,
-    CODED,
-    audit_lake,
-    auditor,
-    contracts,
-    new_audit,
-    reviewed_audit,
-)
-from conftest import make_user
+from audit_fixtures import AUDITED, CODED, new_audit
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -24,10 +15,11 @@ from codingwatch.audit.reader import match_cases, read_encounters
 from codingwatch.codesets import Grouper
 from codingwatch.lake.keys import decrypt_source_id
 from codingwatch.web.accounts import roles
-from codingwatch.web.audits.models import AuditEvent, AuditLocked, Finding
+from codingwatch.web.audits.models import AppendOnlyError, AuditEvent, AuditLocked, Finding
 from codingwatch.web.audits.services.draw import draw
 from codingwatch.web.audits.services.scores import audit_report
 from codingwatch.web.audits.services.workflow import WorkflowError, act_on_finding, transition
+from conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +139,7 @@ def test_every_step_and_comment_is_kept_with_who_and_when(reviewed_audit, audito
     rebut = next(e for e in events if e.action == "finding_rebut")
     assert (rebut.finding_id, rebut.comment, rebut.role) == (first.pk, "the record supports the coder", "vendor")
     assert all(e.at is not None for e in events)
-    with pytest.raises(Exception):
+    with pytest.raises(AppendOnlyError):
         rebut.save()
 
 
