@@ -10,8 +10,10 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
-from codingwatch.commands import audit, common, cost, ingest_encounters, sampling, web
+from codingwatch.commands import audit, common, cost, demo, ingest_encounters, sampling, web, x12
+from codingwatch.commands import synth as synth_command
 
 app = typer.Typer(
     name="codingwatch",
@@ -33,7 +35,10 @@ app.add_typer(sampling.app, name="sample")
 app.add_typer(sampling.appraise_app, name="appraise")
 app.add_typer(audit.app, name="audit")
 app.add_typer(cost.app, name="cost")
+app.add_typer(x12.app, name="denials")  # and `ingest claims`, `ingest remits`
 web.mount(app)  # codingwatch manage ..., codingwatch serve
+app.command("synth")(synth_command.synth)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:
@@ -41,7 +46,7 @@ def main() -> None:
     try:
         app()
     except common.UserError as exc:
-        common.err_console.print(f"[bold red]error:[/] {exc}")
+        common.err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, highlight=False)
         sys.exit(2)
 
 

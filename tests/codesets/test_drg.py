@@ -22,3 +22,12 @@ def test_missed_mcc_moves_heart_failure_drg():
 def test_table5_weight_has_published_precision():
     assert drg_weight(291) == Decimal("1.2838")
     assert drg_weight(999) is None
+
+
+def test_exempt_poa_indicator_groups_like_blank():
+    with Grouper() as grouper:
+        exempt = grouper.group(
+            discharge_date=dt.date(2026, 2, 1), age=70, sex="M", discharge_status=1,
+            diagnoses=[("I5021", "Y"), ("N179", "1")], procedures=[],
+        )
+    assert exempt.return_code == "OK" and exempt.drg == 292

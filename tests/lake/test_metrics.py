@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+import ibis
 import pyarrow as pa
 import pytest
 
@@ -134,3 +135,20 @@ def test_an_empty_lake_gives_no_rows_and_zero_totals(tmp_path):
 def test_an_unknown_dimension_is_refused_with_the_choices(encounters):
     with pytest.raises(metrics.MetricsError, match="choose one of vendor"):
         metrics.figures(encounters, "payer")
+
+
+@pytest.mark.postgres
+def test_the_same_figures_on_postgresql_as_on_duckdb(encounters):
+    """Portability: the expressions run unchanged on a second ibis backend (the test cluster)."""
+    import os
+    from urllib.parse import urlparse
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("no PostgreSQL here: `make test` runs this under scripts/with-postgresql")
+    parts = urlparse(url)
+    con = ibis.postgres.connect(host=parts.hostname, port=parts.port, user=parts.username,
+                                password=parts.password, database=parts.path.lstrip("/"))
+    table = con.create_table("metrics_encounters", encounters.to_pyarrow(), temp=True, overwrite=True)
+    for by in ("vendor", "specialty", "month", "coder"):
+        assert metrics.figures(table, by).rows == metrics.figures(encounters, by).rows, by

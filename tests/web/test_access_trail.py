@@ -31,6 +31,14 @@ def test_an_export_is_recorded_with_its_filters(login, director, lake):
     assert event.path == "/figures/month.csv?coder=ac1"
 
 
+def test_the_api_records_coder_and_vendor_reads_like_the_pages(login, director, lake):
+    client = login(director)
+    client.get("/api/coders/ac1")
+    client.get("/api/vendors/acme")
+    assert sorted(AccessEvent.objects.values_list("object_type", "object_id", "path")) == [
+        ("coder", "ac1", "/api/coders/ac1"), ("vendor", "acme", "/api/vendors/acme")]
+
+
 def test_a_refused_page_is_not_recorded_as_viewed(login, bayside_user, lake):
     assert login(bayside_user).get("/coders/ac1/").status_code == 404
     assert not AccessEvent.objects.exists()

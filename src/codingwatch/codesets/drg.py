@@ -54,6 +54,11 @@ class DrgResult:
         return self.return_code == "OK" and self.drg not in (998, 999)
 
 
+def _grouper_poa(poa: str | None) -> str:
+    """The grouper takes Y, N, U, W or blank; the claim's exempt indicator 1 is blank to it."""
+    return poa if poa in ("Y", "N", "U", "W") else " "
+
+
 class Grouper:
     """Groups inpatient encounters. Not thread-safe; one per worker."""
 
@@ -90,8 +95,8 @@ class Grouper:
             sex=SEX_CODES.get(sex, 2),
             discharge_status=discharge_status,
             pdx=pdx,
-            pdx_poa=pdx_poa or None,
-            sdx=[(code, poa or "Y") for code, poa in secondary],
+            pdx_poa=_grouper_poa(pdx_poa),
+            sdx=[(code, _grouper_poa(poa)) for code, poa in secondary],
             procedures=procedures,
         )
         result = self._grouper.group(claim)

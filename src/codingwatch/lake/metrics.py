@@ -12,15 +12,17 @@ Definitions:
   weighted inpatient encounter.
 - turnaround: hours from `received_at` to `coded_at`, mean and median.
 - month: the month of the discharge date (inpatient), else of the service date, else of the
-  admit date, as YYYY-MM.
+  admit date, shown as YYYY-MM (in figures_expr: the month's first day).
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import ibis
+import ibis.expr.datatypes as dt
 
 CMI_PLACES = Decimal("0.0001")
 HOURS_PLACES = 1
@@ -58,9 +60,31 @@ def coded_encounters(encounters: ibis.Table, *, vendors=None, coder: str | None 
     return t
 
 
+@ibis.udf.scalar.builtin(name="epoch")
+def _duckdb_epoch(ts: dt.Timestamp(timezone="UTC")) -> dt.float64:
+    """DuckDB's epoch() of a timestamptz, in seconds."""
+
+
+# Seconds since the epoch, by backend. ibis's portable epoch_seconds() makes DuckDB cast every
+# timestamptz to a plain timestamp first, which costs about 0.3 s per million rows; DuckDB's own
+# epoch() reads the instant directly. Other backends use ibis's portable expression.
+FAST_EPOCH_SECONDS = {"duckdb": _duckdb_epoch}
+
+
+def epoch_seconds(table: ibis.Table, column: ibis.Value) -> ibis.Value:
+    try:
+        backend = table.get_backend().name
+    except Exception:  # an unbound table: no backend to specialise for
+        backend = None
+    fast = FAST_EPOCH_SECONDS.get(backend)
+    return fast(column) if fast else column.epoch_seconds().cast("float64")
+
+
 def service_month(t: ibis.Table) -> ibis.Value:
+    """The first day of the service month (grouping on a date is about twice as fast as on text;
+    figures() shows it as YYYY-MM)."""
     day = ibis.coalesce(t.discharge_date, t.service_date, t.admit_date)
-    return day.strftime("%Y-%m")
+    return day.truncate("M")
 
 
 def _key(t: ibis.Table, by: str) -> ibis.Value:
@@ -81,7 +105,7 @@ def figures_expr(encounters: ibis.Table, by: str, *, vendors=None, coder: str | 
         _key=_key(t, by),
         _inpatient=t.encounter_type == "inpatient",
         _weighted=(t.encounter_type == "inpatient") & t.drg_weight.notnull(),
-        _hours=(t.coded_at.epoch_seconds() - t.received_at.epoch_seconds()).cast("float64") / 3600.0,
+        _hours=(epoch_seconds(t, t.coded_at) - epoch_seconds(t, t.received_at)) / 3600.0,
     )
     grouped = t.group_by(key=t._key).aggregate(
         encounters=t.count(),
@@ -118,9 +142,17 @@ def _hours(value) -> float | None:
     return round(float(value), HOURS_PLACES)
 
 
+def _label(key) -> str:
+    if key is None:
+        return "(none)"
+    if isinstance(key, datetime.date):  # a service month
+        return key.strftime("%Y-%m")
+    return str(key)
+
+
 def _finish(raw: dict) -> dict:
     return {
-        "key": raw["key"] if raw["key"] is not None else "(none)",
+        "key": _label(raw["key"]),
         "encounters": int(raw["encounters"]),
         "inpatient_encounters": int(raw["inpatient_encounters"]),
         "cmi": case_mix_index(raw["drg_weight_sum"], int(raw["weighted_encounters"])),

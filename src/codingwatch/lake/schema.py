@@ -49,8 +49,90 @@ CODE_LINES = pa.schema(
     ]
 )
 
+# ---- X12 837 claims as billed (codingwatch.ingest.x12.claims; FIELDS there maps each column) ----
+_D = pa.decimal128(18, 2)
+
+CLAIMS = pa.schema([
+    ("encounter_key", pa.string()), ("load_id", pa.string()), ("segment", pa.int64()),
+    ("claim_type", pa.string()), ("guide_version", pa.string()), ("transaction_control", pa.string()),
+    ("billing_npi", pa.string()), ("billing_taxonomy", pa.string()), ("payer_id", pa.string()),
+    ("filing_indicator", pa.string()), ("total_charge", _D), ("facility_code", pa.string()),
+    ("frequency_code", pa.string()), ("type_of_bill", pa.string()), ("place_of_service", pa.string()),
+    ("statement_from", pa.date32()), ("statement_to", pa.date32()), ("admission_date", pa.date32()),
+    ("admission_type", pa.string()), ("discharge_status", pa.string()), ("drg_given", pa.string()),
+    ("attending_npi", pa.string()), ("rendering_npi", pa.string()), ("service_facility_npi", pa.string()),
+])
+
+CLAIM_CODES = pa.schema([
+    ("encounter_key", pa.string()), ("load_id", pa.string()), ("segment", pa.int64()),
+    ("qualifier", pa.string()), ("code_system", pa.string()), ("role", pa.string()),
+    ("code", pa.string()), ("poa", pa.string()), ("sequence", pa.int16()),
+])
+
+CLAIM_LINES = pa.schema([
+    ("encounter_key", pa.string()), ("load_id", pa.string()), ("segment", pa.int64()),
+    ("line_number", pa.int32()), ("revenue_code", pa.string()), ("qualifier", pa.string()),
+    ("code_system", pa.string()), ("code", pa.string()), ("modifiers", pa.string()),
+    ("charge", _D), ("unit_basis", pa.string()), ("units", pa.decimal128(12, 2)),
+    ("place_of_service", pa.string()), ("dx_pointers", pa.string()), ("service_date", pa.date32()),
+])
+
+# ---- X12 835 remittances (codingwatch.ingest.x12.remits; FIELDS there maps each column) ----
+# Rows of one load are tied by (load_id, payment_row / claim_row / service_row).
+REMIT_PAYMENTS = pa.schema([
+    ("load_id", pa.string()), ("payment_row", pa.int64()), ("handling_code", pa.string()),
+    ("total_payment", _D), ("credit_debit", pa.string()), ("payment_method", pa.string()),
+    ("payment_date", pa.date32()), ("trace_number", pa.string()), ("payer_identifier", pa.string()),
+    ("production_date", pa.date32()), ("payer_name", pa.string()), ("payer_id", pa.string()),
+    ("payee_name", pa.string()), ("payee_id", pa.string()), ("payee_id_qualifier", pa.string()),
+])
+
+REMIT_CLAIMS = pa.schema([
+    ("load_id", pa.string()), ("payment_row", pa.int64()), ("claim_row", pa.int64()),
+    ("encounter_key", pa.string()), ("claim_status", pa.string()), ("charge", _D), ("payment", _D),
+    ("patient_responsibility", _D), ("filing_indicator", pa.string()), ("payer_claim_key", pa.string()),
+    ("facility_type", pa.string()), ("frequency_code", pa.string()), ("drg", pa.string()),
+    ("drg_weight", pa.decimal128(12, 4)), ("statement_from", pa.date32()), ("statement_to", pa.date32()),
+    ("segment", pa.int64()),
+])
+
+REMIT_LINES = pa.schema([
+    ("load_id", pa.string()), ("claim_row", pa.int64()), ("service_row", pa.int64()),
+    ("encounter_key", pa.string()), ("qualifier", pa.string()), ("procedure_code", pa.string()),
+    ("modifiers", pa.string()), ("charge", _D), ("payment", _D), ("units_paid", pa.decimal128(12, 2)),
+    ("original_units", pa.decimal128(12, 2)), ("allowed", _D), ("service_date", pa.date32()),
+    ("segment", pa.int64()),
+])
+
+REMIT_ADJUSTMENTS = pa.schema([
+    ("load_id", pa.string()), ("claim_row", pa.int64()), ("service_row", pa.int64()),
+    ("encounter_key", pa.string()), ("level", pa.string()), ("group_code", pa.string()),
+    ("carc", pa.string()), ("amount", _D), ("quantity", pa.decimal128(12, 2)), ("segment", pa.int64()),
+])
+
+REMIT_REMARKS = pa.schema([
+    ("load_id", pa.string()), ("claim_row", pa.int64()), ("service_row", pa.int64()),
+    ("encounter_key", pa.string()), ("source", pa.string()), ("qualifier", pa.string()),
+    ("code", pa.string()), ("segment", pa.int64()),
+])
+
+REMIT_PROVIDER_ADJUSTMENTS = pa.schema([
+    ("load_id", pa.string()), ("payment_row", pa.int64()), ("provider_id", pa.string()),
+    ("fiscal_period_date", pa.date32()), ("reason_code", pa.string()), ("reference_key", pa.string()),
+    ("amount", _D), ("segment", pa.int64()),
+])
+
 # Every table the lake knows. Ingest modules for other sources add their schemas here.
 TABLES: dict[str, pa.Schema] = {
     "encounters": ENCOUNTERS,
     "code_lines": CODE_LINES,
+    "claims": CLAIMS,
+    "claim_codes": CLAIM_CODES,
+    "claim_lines": CLAIM_LINES,
+    "remit_payments": REMIT_PAYMENTS,
+    "remit_claims": REMIT_CLAIMS,
+    "remit_lines": REMIT_LINES,
+    "remit_adjustments": REMIT_ADJUSTMENTS,
+    "remit_remarks": REMIT_REMARKS,
+    "remit_provider_adjustments": REMIT_PROVIDER_ADJUSTMENTS,
 }

@@ -15,6 +15,8 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from codingwatch.lake.metrics import DIMENSIONS
+from codingwatch.web.accounts.models import AccessEvent
+from codingwatch.web.accounts.trail import record_access
 from codingwatch.web.dashboard.figures import figures_for, totals_for
 from codingwatch.web.vendors.models import Coder, Vendor
 
@@ -102,6 +104,7 @@ def vendor_list(request):
 @api.get("/vendors/{code}", response=VendorDetailOut, summary="One vendor with its figures by month and by coder")
 def vendor_detail(request, code: str):
     vendor = get_object_or_404(Vendor.objects.all(), code=code)
+    record_access(request, action=AccessEvent.VIEW, object_type="vendor", object_id=vendor.code)
     return {
         "code": vendor.code, "name": vendor.name, "delivery_model": vendor.delivery_model,
         "work_locations": vendor.work_locations,
@@ -122,6 +125,7 @@ def coder_list(request, vendor: str | None = None):
 def coder_detail(request, login_id: str):
     coder = get_object_or_404(Coder.objects.select_related("vendor"), login_id=login_id)
     months = figures_for(request.user, "month", vendor=coder.vendor.code, coder=coder.login_id).rows
+    record_access(request, action=AccessEvent.VIEW, object_type="coder", object_id=coder.login_id)
     return {
         "login_id": coder.login_id, "vendor": coder.vendor.code, "credentials": coder.credentials,
         "specialties": coder.specialties, "location": coder.location, "start_date": coder.start_date,

@@ -10,8 +10,11 @@ ENCOUNTERS_COLOR = "#3b6ea5"
 CMI_COLOR = "#c2693e"
 
 
-def figures_chart(rows: list[dict], by: str, *, width: int = 320, height: int = 200) -> dict:
-    """Encounters and CMI side by side, one mark per group (bars; lines over months)."""
+def figures_chart(rows: list[dict], by: str, *, width: int = 320, height: int = 200, validate: bool = False) -> dict:
+    """Encounters and CMI side by side, one mark per group (bars; lines over months).
+
+    Schema validation costs about 50 ms a chart, so pages skip it; the tests validate.
+    """
     label = DIMENSIONS[by]
     values = [
         {"key": row["key"], "encounters": row["encounters"], "cmi": float(row["cmi"]) if row["cmi"] is not None else None}
@@ -33,4 +36,4 @@ def figures_chart(rows: list[dict], by: str, *, width: int = 320, height: int = 
         x=x, y=alt.Y("cmi:Q", title="CMI", scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("key:N", title=label), alt.Tooltip("cmi:Q", title="CMI", format=".4f")],
     ).properties(title="Case mix index (inpatient)")
-    return alt.hconcat(volume, case_mix).configure_view(stroke=None).to_dict()
+    return alt.hconcat(volume, case_mix).configure_view(stroke=None).to_dict(validate=validate)

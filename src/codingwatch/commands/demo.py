@@ -1,0 +1,182 @@
+"""`codingwatch demo`: the main job end to end on the embedded default (what `make demo` runs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from decimal import Decimal
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from codingwatch import config
+from codingwatch.commands.common import FORMAT_OPTION, OutputFormat, UserError, console, print_json, progress
+from codingwatch.commands.web import DEFAULT_SETTINGS, serve
+
+DEMO_ADMIN = "demo-admin"
+ORGANIZATION = "Synth Health"
+# Demo contract terms, stated here so that the audit and cost pages have something to measure
+# against; an organization enters its real contracts in the admin screens.
+DEMO_CONTRACT = {
+    "pricing": "per_chart",
+    "price": Decimal("6.50"),
+    "base_rate": Decimal("6500.00"),
+    "rework_cost_per_denial": Decimal("43.84"),  # Premier 2022 (docs/cost.md)
+    "accuracy": Decimal("95.00"),  # the common minimum (AHIMA practice)
+    "turnaround_hours": {"inpatient": Decimal("72"), "outpatient": Decimal("48"), "ed": Decimal("48"),
+                         "profee": Decimal("48")},
+}
+
+
+def _world_matches(world: Path, encounters: int, seed: int) -> bool | None:
+    """None if there is no world yet; else whether it was made with these settings."""
+    meta = world / "world.json"
+    if not meta.exists():
+        return None
+    params = json.loads(meta.read_text()).get("parameters", {})
+    return params.get("encounters") == encounters and params.get("seed") == seed
+
+
+def demo(
+    no_serve: bool = typer.Option(False, "--no-serve", help="do everything but serve; print a summary"),
+    encounters: int = typer.Option(20_000, "--encounters", "-n", min=100, help="size of the synthetic world"),
+    seed: int = typer.Option(2026, "--seed", help="seed of the synthetic world"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to serve on"),
+    port: int = typer.Option(8000, "--port", help="port to serve on"),
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Build the demo: migrate, create a demo admin, write a synthetic health system, load it, serve.
+
+    Steps: apply the app database migrations; create the user `demo-admin` (role admin; its
+    password is printed once, when it is created); write a synthetic health system under
+    $CODINGWATCH_VAR/demo/world (`codingwatch synth`); load its encounters into the lake
+    (`codingwatch ingest encounters`) and its roster into the app (vendors, coders, work queues),
+    with a demo contract per vendor; print encounters and CMI by vendor; then serve the web app
+    on http://127.0.0.1:8000. Running it again is safe: every step that is already done is
+    skipped.
+
+    Example: codingwatch demo --no-serve
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from codingwatch.ingest.encounters import ingest_encounter_files
+    from codingwatch.lake import metrics, open_lake
+    from codingwatch.synth.params import WorldParams
+    from codingwatch.synth.world import generate_world
+
+    var = config.var_dir()
+    var.mkdir(parents=True, exist_ok=True)
+    world = var / "demo" / "world"
+    quiet = output is OutputFormat.json
+    password = None
+    with progress(quiet=quiet) as bar:
+        steps = bar.add_task("demo", total=5)
+
+        bar.update(steps, description="migrating the app database")
+        call_command("migrate", interactive=False, verbosity=0)
+        password = _demo_admin()
+        bar.advance(steps)
+
+        bar.update(steps, description="writing the synthetic health system")
+        matches = _world_matches(world, encounters, seed)
+        if matches is False:
+            raise UserError(
+                f"{world} holds a world made with other settings; run `codingwatch demo` with its "
+                f"--encounters and --seed (see {world / 'world.json'}), or remove {var} to start over"
+            )
+        if matches is None:
+
+            def report(description: str, total: int | None):
+                task = bar.add_task(f"  {description}", total=total or 1)
+                return lambda n: bar.advance(task, n)
+
+            generate_world(WorldParams(encounters=encounters, seed=seed), world, report)
+        bar.advance(steps)
+
+        bar.update(steps, description="loading encounters into the lake")
+        lake = open_lake()
+        results = ingest_encounter_files([world / "encounters.csv"], lake=lake)
+        if results[0].status == "rejected":
+            raise UserError(f"the demo world did not load: {results[0].message}")
+        bar.advance(steps)
+
+        bar.update(steps, description="importing the roster")
+        from codingwatch.web.vendors.services.roster import RosterError, import_roster
+
+        try:
+            import_roster(world, organization=ORGANIZATION)
+        except RosterError as exc:
+            raise UserError(f"the demo roster did not import: {exc}") from None
+        _demo_contracts()
+        bar.advance(steps)
+
+        bar.update(steps, description="summarizing")
+        by_vendor = metrics.figures(lake.connect().table("encounters"), "vendor")
+        bar.advance(steps)
+
+    rows = [{"vendor": r["key"], "encounters": r["encounters"], "inpatient": r["inpatient_encounters"], "cmi": r["cmi"]}
+            for r in by_vendor.rows]
+    if output is OutputFormat.json:
+        print_json({"encounters_by_vendor": rows, "ingest": results[0].as_dict(), "world": str(world),
+                    "admin": DEMO_ADMIN, "admin_password": password})
+    else:
+        table = Table(title="demo: encounters and case mix index by vendor")
+        for column in ("vendor", "encounters", "inpatient", "CMI"):
+            table.add_column(column, justify="left" if column == "vendor" else "right")
+        for r in rows:
+            table.add_row(r["vendor"], f"{r['encounters']:,}", f"{r['inpatient']:,}", str(r["cmi"] or "-"))
+        console.print(table)
+        console.print(results[0].message, highlight=False, soft_wrap=True)
+        if password:
+            console.print(f"demo admin: [bold]{DEMO_ADMIN}[/], password (shown once): [bold]{password}[/]")
+        else:
+            console.print(f"demo admin: {DEMO_ADMIN} (its password was printed when it was created; "
+                          f"`codingwatch manage changepassword {DEMO_ADMIN}` sets a new one)")
+    if not no_serve:
+        console.print(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
+        serve(host=host, port=port, migrate=False)
+
+
+def _demo_admin() -> str | None:
+    """Create the demo admin once; return its new password, or None if it already existed."""
+    from codingwatch.web.accounts import roles
+    from codingwatch.web.accounts.models import User
+
+    if User.objects.filter(username=DEMO_ADMIN).exists():
+        return None
+    password = secrets.token_urlsafe(12)
+    User.objects.create_user(username=DEMO_ADMIN, password=password, role=roles.ADMIN, is_staff=True,
+                             is_superuser=True)
+    return password
+
+
+def _demo_contracts() -> None:
+    """One contract per vendor of the demo roster that has none, with SLAs for every specialty."""
+    import datetime as dt
+
+    from django_scopes import scopes_disabled
+
+    from codingwatch.vocabulary import SPECIALTIES
+    from codingwatch.web.vendors.models import AccuracySLA, Contract, TurnaroundSLA, Vendor
+
+    terms = DEMO_CONTRACT
+    with scopes_disabled():
+        for vendor in Vendor.objects.filter(contracts__isnull=True):
+            contract = Contract.objects.create(
+                vendor=vendor, start_date=dt.date(2025, 10, 1), baa_date=dt.date(2025, 9, 15),
+                pricing=terms["pricing"], price=terms["price"], base_rate=terms["base_rate"],
+                rework_cost_per_denial=terms["rework_cost_per_denial"],
+            )
+            AccuracySLA.objects.bulk_create(
+                AccuracySLA(contract=contract, specialty=s, minimum_accuracy=terms["accuracy"]) for s in SPECIALTIES
+            )
+            TurnaroundSLA.objects.bulk_create(
+                TurnaroundSLA(contract=contract, encounter_type=t, maximum_hours=h)
+                for t, h in terms["turnaround_hours"].items()
+            )

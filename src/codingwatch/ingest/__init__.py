@@ -1,0 +1,1 @@
+"""Readers that load files into the lake."""

@@ -1,0 +1,62 @@
+"""`codingwatch demo --no-serve` end to end, in a subprocess with its own var folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run_demo(var, *extra):
+    env = {**os.environ, "CODINGWATCH_VAR": str(var)}
+    env.pop("CODINGWATCH_LAKE", None)
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "codingwatch.cli", "demo", "--no-serve", "--encounters", "600", "--seed", "5",
+         "--format", "json", *extra],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), done
+
+
+@pytest.fixture(scope="module")
+def demo_twice(tmp_path_factory):
+    var = tmp_path_factory.mktemp("demo-var")
+    first, _ = run_demo(var)
+    second, _ = run_demo(var)
+    return var, first, second
+
+
+def test_demo_loads_every_vendor_of_the_synthetic_world(demo_twice):
+    var, first, _ = demo_twice
+    world = json.loads((var / "demo" / "world" / "world.json").read_text())
+    expected = {name: v["encounters"] for name, v in world["counts"]["by_vendor"].items()}
+    assert {row["vendor"]: row["encounters"] for row in first["encounters_by_vendor"]} == expected
+    assert first["ingest"]["status"] == "loaded"
+    assert all(row["cmi"] for row in first["encounters_by_vendor"] if row["inpatient"])
+
+
+def test_demo_prints_the_admin_password_once(demo_twice):
+    _, first, second = demo_twice
+    assert first["admin"] == "demo-admin" and len(first["admin_password"]) >= 12
+    assert second["admin_password"] is None
+
+
+def test_running_the_demo_twice_changes_nothing(demo_twice):
+    _, first, second = demo_twice
+    assert second["ingest"]["status"] == "skipped"
+    assert second["encounters_by_vendor"] == first["encounters_by_vendor"]
+
+
+def test_demo_refuses_a_world_made_with_other_settings(demo_twice):
+    var, _, _ = demo_twice
+    env = {**os.environ, "CODINGWATCH_VAR": str(var)}
+    done = subprocess.run([sys.executable, "-m", "codingwatch.cli", "demo", "--no-serve", "--seed", "6",
+                           "--encounters", "600"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    assert "holds a world made with other settings" in done.stderr
+    assert "Traceback" not in done.stderr
