@@ -122,4 +122,4 @@ def login(client):
 
 
 # The audit pages' fixtures (lake with the example charts, an auditor, drawn and reviewed audits).
-from audit_fixtures import *  # noqa: E402,F403
+from .audit_fixtures import *  # noqa: E402,F403

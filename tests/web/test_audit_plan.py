@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from audit_fixtures import new_audit
+from .audit_fixtures import new_audit
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -76,7 +76,7 @@ def test_each_case_holds_the_encounter_as_coded_in_the_lake(acme_audit, audit_la
 def test_a_drawn_audit_does_not_change_when_the_lake_does(acme_audit, audit_lake, tmp_path):
     import shutil
 
-    from audit_fixtures import CODED
+    from .audit_fixtures import CODED
 
     from codingwatch.ingest.encounters import ingest_encounter_files
 

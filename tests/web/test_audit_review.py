@@ -4,7 +4,7 @@ the access trail, the source id reveal, and the bulk import from another encoder
 from __future__ import annotations
 
 import pytest
-from audit_fixtures import AUDITED, CODED, new_audit
+from .audit_fixtures import AUDITED, CODED, new_audit
 from django.urls import reverse
 from django_scopes import scopes_disabled
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from audit_fixtures import AUDITED, CODED
+from .audit_fixtures import AUDITED, CODED
 from django.urls import reverse
 from django_scopes import scopes_disabled
 

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from audit_fixtures import AUDITED, CODED, new_audit
+from .audit_fixtures import AUDITED, CODED, new_audit
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -19,7 +19,7 @@ from codingwatch.web.audits.models import AppendOnlyError, AuditEvent, AuditLock
 from codingwatch.web.audits.services.draw import draw
 from codingwatch.web.audits.services.scores import audit_report
 from codingwatch.web.audits.services.workflow import WorkflowError, act_on_finding, transition
-from conftest import make_user
+from .conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
