@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from audit_builders import Case
+from .audit_builders import Case
 
 from codingwatch.codesets import CodeValidator, Grouper
 

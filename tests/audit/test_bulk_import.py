@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from audit_builders import dx, inpatient, rows_of, write_csv
+from .audit_builders import dx, inpatient, rows_of, write_csv
 
 from codingwatch.audit import Case, compare_case
 from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounters

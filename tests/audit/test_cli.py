@@ -9,7 +9,7 @@ import sys
 from decimal import Decimal
 
 import pytest
-from audit_builders import cpt, dx, inpatient, outpatient, rows_of, write_cases, write_csv
+from .audit_builders import cpt, dx, inpatient, outpatient, rows_of, write_cases, write_csv
 from typer.testing import CliRunner
 
 from codingwatch.audit import Case

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audit_builders import dx, inpatient
+from .audit_builders import dx, inpatient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

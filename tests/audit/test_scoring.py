@@ -7,7 +7,7 @@ import math
 from decimal import Decimal
 
 import pytest
-from audit_builders import cpt, dx, inpatient, outpatient
+from .audit_builders import cpt, dx, inpatient, outpatient
 
 from codingwatch.audit import (
     Case,

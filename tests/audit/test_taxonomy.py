@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from audit_builders import cpt, dx, inpatient, outpatient, px
+from .audit_builders import cpt, dx, inpatient, outpatient, px
 
 from codingwatch.audit import Case, FindingKind, compare_case
 from codingwatch.audit.model import RESEQUENCED
