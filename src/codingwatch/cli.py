@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from codingwatch.commands import audit, common, cost, demo, ingest_encounters, sampling, web, x12
+from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, web, x12
 from codingwatch.commands import synth as synth_command
 
 app = typer.Typer(
@@ -39,6 +39,7 @@ app.add_typer(x12.app, name="denials")  # and `ingest claims`, `ingest remits`
 web.mount(app)  # codingwatch manage ..., codingwatch serve
 app.command("synth")(synth_command.synth)
 app.command("demo")(demo.demo)
+app.add_typer(provenance.app, name="provenance")  # and `ingest access`
 
 
 def main() -> None:

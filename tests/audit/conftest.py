@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from .audit_builders import Case
 
 from codingwatch.codesets import CodeValidator, Grouper
+from tests.audit.audit_builders import Case
 
 
 @pytest.fixture(scope="session")

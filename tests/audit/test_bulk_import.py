@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from .audit_builders import dx, inpatient, rows_of, write_csv
 
 from codingwatch.audit import Case, compare_case
 from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounters
+from tests.audit.audit_builders import dx, inpatient, rows_of, write_csv
 
 CASES = [
     Case(inpatient("IP-1"), dx("I509", "N179"), dx("I5021", "N179")),

@@ -9,12 +9,12 @@ import sys
 from decimal import Decimal
 
 import pytest
-from .audit_builders import cpt, dx, inpatient, outpatient, rows_of, write_cases, write_csv
 from typer.testing import CliRunner
 
 from codingwatch.audit import Case
 from codingwatch.cli import app
 from codingwatch.commands.common import UserError
+from tests.audit.audit_builders import cpt, dx, inpatient, outpatient, rows_of, write_cases, write_csv
 
 runner = CliRunner()
 

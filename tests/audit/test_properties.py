@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .audit_builders import dx, inpatient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codingwatch.audit import Case, compare_case, score
+from tests.audit.audit_builders import dx, inpatient
 
 # Valid and billable in FY2026 (checked by the MCE in test_the_pool_is_valid).
 POOL = ["I5021", "I509", "I5023", "N179", "J9601", "E119", "E1165", "E1169", "I10", "J189", "J151",

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from .audit_builders import cpt, dx, inpatient, outpatient
 
 from codingwatch.audit import Case, compare_case
 from codingwatch.audit.report import Auditor, SampleInfo, build_report, pareto_spec, render_html, write_pdf
+from tests.audit.audit_builders import cpt, dx, inpatient, outpatient
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import math
 from decimal import Decimal
 
 import pytest
-from .audit_builders import cpt, dx, inpatient, outpatient
 
 from codingwatch.audit import (
     Case,
@@ -27,6 +26,7 @@ from codingwatch.audit import (
     wilson,
 )
 from codingwatch.codesets import drg_weight
+from tests.audit.audit_builders import cpt, dx, inpatient, outpatient
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from .audit_builders import cpt, dx, inpatient, outpatient, px
 
 from codingwatch.audit import Case, FindingKind, compare_case
 from codingwatch.audit.model import RESEQUENCED
 from codingwatch.codesets import drg_title, drg_weight
+from tests.audit.audit_builders import cpt, dx, inpatient, outpatient, px
 
 K = FindingKind
 

@@ -20,7 +20,7 @@ from codingwatch.web.accounts import roles
 from codingwatch.web.audits.models import Audit
 from codingwatch.web.audits.services.draw import draw
 from codingwatch.web.vendors.models import AccuracySLA, Contract
-from .conftest import make_user
+from tests.web.conftest import make_user
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "audit"
 CODED = EXAMPLES / "coded.csv"

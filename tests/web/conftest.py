@@ -121,5 +121,26 @@ def login(client):
     return as_
 
 
+@pytest.fixture
+def saved_scenario(roster, director):
+    """The hfma-2018 preset saved for the roster's organization by the director."""
+    from codingwatch.cost import preset_scenario
+    from codingwatch.web.costs.models import SavedScenario
+
+    return SavedScenario.objects.create(organization=roster["acme"].organization, name="HFMA as published",
+                                        scenario=preset_scenario("hfma-2018").to_dict(), saved_by=director)
+
+
+@pytest.fixture
+def values_file():
+    """An uploaded values CSV (examined and audited amounts of a small sample)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def make(text="examined,audited\n100.00,80.00\n250.00,250.00\n75.50,0\n310.00,290.00\n", name="sample.csv"):
+        return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+    return make
+
+
 # The audit pages' fixtures (lake with the example charts, an auditor, drawn and reviewed audits).
-from .audit_fixtures import *  # noqa: E402,F403
+from tests.web.audit_fixtures import *  # noqa: E402,F403

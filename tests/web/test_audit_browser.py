@@ -8,12 +8,12 @@ upholds it and makes the audit final; the report downloads.
 from __future__ import annotations
 
 import pytest
-from . import test_browser
 from django_scopes import scopes_disabled
 
 from codingwatch.lake.keys import decrypt_source_id
 from codingwatch.web.audits.models import Audit
-from .conftest import PASSWORD
+from tests.web import test_browser
+from tests.web.conftest import PASSWORD
 
 browser_page = test_browser.browser_page  # the Chromium page fixture of the dashboard's browser tests
 

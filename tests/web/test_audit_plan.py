@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from .audit_fixtures import new_audit
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -14,6 +13,7 @@ from codingwatch.lake.keys import decrypt_source_id
 from codingwatch.sampling.frames import draw_sample, read_frame
 from codingwatch.web.audits.models import Audit
 from codingwatch.web.audits.services.draw import draw
+from tests.web.audit_fixtures import new_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -76,9 +76,8 @@ def test_each_case_holds_the_encounter_as_coded_in_the_lake(acme_audit, audit_la
 def test_a_drawn_audit_does_not_change_when_the_lake_does(acme_audit, audit_lake, tmp_path):
     import shutil
 
-    from .audit_fixtures import CODED
-
     from codingwatch.ingest.encounters import ingest_encounter_files
+    from tests.web.audit_fixtures import CODED
 
     with scopes_disabled():
         before = {c.number: (c.coded_lines, c.coded_drg) for c in acme_audit.cases.all()}

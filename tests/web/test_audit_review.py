@@ -4,7 +4,6 @@ the access trail, the source id reveal, and the bulk import from another encoder
 from __future__ import annotations
 
 import pytest
-from .audit_fixtures import AUDITED, CODED, new_audit
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -15,6 +14,7 @@ from codingwatch.lake.keys import decrypt_source_id
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.audits.models import Finding
 from codingwatch.web.audits.services.draw import draw
+from tests.web.audit_fixtures import AUDITED, CODED, new_audit
 
 pytestmark = pytest.mark.django_db
 

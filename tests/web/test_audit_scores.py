@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from .audit_fixtures import AUDITED, CODED
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -14,6 +13,7 @@ from codingwatch.audit.reader import match_cases, read_encounters
 from codingwatch.codesets import Grouper
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.audits.services.scores import audit_report
+from tests.web.audit_fixtures import AUDITED, CODED
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from .audit_fixtures import AUDITED, CODED, new_audit
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -19,7 +18,8 @@ from codingwatch.web.audits.models import AppendOnlyError, AuditEvent, AuditLock
 from codingwatch.web.audits.services.draw import draw
 from codingwatch.web.audits.services.scores import audit_report
 from codingwatch.web.audits.services.workflow import WorkflowError, act_on_finding, transition
-from .conftest import make_user
+from tests.web.audit_fixtures import AUDITED, CODED, new_audit
+from tests.web.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -194,6 +194,7 @@ def test_a_final_audit_with_an_overpayment_starts_the_60_day_clock(reviewed_audi
 
 
 def test_only_compliance_and_admin_see_the_repayment_clock(login, user_of_role):
-    for role in ("auditor", "director", "executive", "vendor"):
+    for role in ("auditor", "director", "executive"):
         assert login(user_of_role(role)).get(reverse("repayments")).status_code == 403, role
+    assert login(user_of_role("vendor")).get(reverse("repayments")).status_code == 404
     assert login(user_of_role("admin")).get(reverse("repayments")).status_code == 200

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from .conftest import PASSWORD
+from tests.web.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

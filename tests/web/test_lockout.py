@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PASSWORD
+from tests.web.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

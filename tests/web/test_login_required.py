@@ -37,7 +37,7 @@ def test_static_files_are_public(client):
 
 
 def test_logging_in_with_the_form_opens_the_page_asked_for(client, director, lake):
-    from .conftest import PASSWORD
+    from tests.web.conftest import PASSWORD
 
     response = client.post("/login/?next=/vendors/", {"username": "dana", "password": PASSWORD, "next": "/vendors/"})
     assert response.status_code == 302 and response["Location"] == "/vendors/"

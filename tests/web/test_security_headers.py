@@ -24,7 +24,7 @@ def test_the_login_page_sends_the_headers_too(client):
 
 
 def test_session_cookie_is_http_only(client, director):
-    from .conftest import PASSWORD
+    from tests.web.conftest import PASSWORD
 
     response = client.post("/login/", {"username": "dana", "password": PASSWORD})
     assert response.cookies["sessionid"]["httponly"]

@@ -121,6 +121,27 @@ REMIT_PROVIDER_ADJUSTMENTS = pa.schema([
     ("fiscal_period_date", pa.date32()), ("reason_code", pa.string()), ("reference_key", pa.string()),
     ("amount", _D), ("segment", pa.int64()),
 ])
+ACCESS_EVENTS = pa.schema(
+    [
+        ("event_id", pa.string()),  # "<first 12 hex of the file's sha256>:<line>", unique in the lake
+        ("occurred_at", pa.timestamp("us", tz="UTC")),
+        ("login", pa.string()),  # the account that acted (EHR user id, VDI login)
+        ("event", pa.string()),  # one of vocabulary.ACCESS_EVENTS
+        ("session_id", pa.string()),
+        ("client_ip", pa.string()),
+        ("country", pa.string()),  # ISO 3166-1 alpha-2, from the event or the CIDR map
+        ("country_source", pa.string()),  # 'event' | 'ip_map' | '' (unknown)
+        ("latitude", pa.float64()),  # of the place the event came from, when known
+        ("longitude", pa.float64()),
+        ("device_id", pa.string()),
+        ("work_queue", pa.string()),
+        ("encounter_key", pa.string()),  # lake.keys.source_key(encounter id); never the plain id
+        ("encounter_type", pa.string()),  # inpatient | outpatient | ed | profee, when the source says
+        ("outcome", pa.string()),  # 'success' | 'failure' (FHIR outcome / denied actions)
+        ("source_format", pa.string()),  # 'csv' | 'parquet' | 'fhir' | 'clarity'
+        ("load_id", pa.string()),
+    ]
+)
 
 # Every table the lake knows. Ingest modules for other sources add their schemas here.
 TABLES: dict[str, pa.Schema] = {
@@ -135,4 +156,5 @@ TABLES: dict[str, pa.Schema] = {
     "remit_adjustments": REMIT_ADJUSTMENTS,
     "remit_remarks": REMIT_REMARKS,
     "remit_provider_adjustments": REMIT_PROVIDER_ADJUSTMENTS,
+    "access_events": ACCESS_EVENTS,
 }

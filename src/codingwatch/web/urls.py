@@ -12,6 +12,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("costs/", include("codingwatch.web.costs.urls")),
+    path("sampling/", include("codingwatch.web.sampling.urls")),
     path("", include("codingwatch.web.audits.urls")),
     path("", include("codingwatch.web.dashboard.urls")),
 ]

@@ -24,3 +24,20 @@ ROLE_CHOICES = [(key, label) for key, (label, _) in ROLES.items()]
 READ_ONLY_ROLES = frozenset({EXECUTIVE})
 # Roles scoped to one vendor's rows.
 VENDOR_SCOPED_ROLES = frozenset({VENDOR})
+
+# Modules beyond the figures and the roster: module -> (roles that may open it, roles that may
+# change its records). Vendor users are never let into a module: they get 404, as for anything
+# outside their scope; a staff role not listed gets 403. docs/web.md lists these; a test keeps it so.
+MODULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "costs": (frozenset({ADMIN, DIRECTOR, EXECUTIVE}), frozenset({ADMIN, DIRECTOR})),
+    "sampling": (frozenset({ADMIN, AUDITOR}), frozenset({ADMIN, AUDITOR})),
+    "repayments": (frozenset({ADMIN, COMPLIANCE}), frozenset()),
+}
+
+
+def may_open(role: str, module: str) -> bool:
+    return role in MODULES[module][0]
+
+
+def may_change(role: str, module: str) -> bool:
+    return role in MODULES[module][1]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from codingwatch.audit import repayment_due
 from codingwatch.lake.keys import decrypt_source_id
-from codingwatch.web.accounts import roles
+from codingwatch.web.accounts.access import module_view
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access, records_view
 from codingwatch.web.audits import charts
@@ -50,8 +50,6 @@ from codingwatch.web.audits.services.workflow import (
     allowed_transitions,
     transition,
 )
-
-REPAYMENT_ROLES = frozenset({roles.COMPLIANCE, roles.ADMIN})
 
 
 def visible_audits(user):
@@ -292,9 +290,9 @@ def audit_report_download(request, pk: int, fmt: str):
 
 
 @require_GET
+@module_view("repayments")
 def repayments(request):
     """The compliance dashboard's 60-day clock: overpayments identified by final audits."""
-    _require(request.user, REPAYMENT_ROLES)
     today = timezone.localdate()
     rows = []
     for audit in visible_audits(request.user).filter(overpayment_identified__isnull=False).order_by("overpayment_identified"):

@@ -14,3 +14,5 @@ function drawCharts(root) {
   });
 }
 document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+// Content swapped in by htmx (the cost calculator's results) brings new charts: draw them too.
+document.addEventListener("htmx:load", function (event) { drawCharts(event.detail.elt); });
