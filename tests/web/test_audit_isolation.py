@@ -17,7 +17,7 @@ from codingwatch.web.audits import urls as audit_urls
 from codingwatch.web.audits.models import Finding
 from codingwatch.web.audits.services.workflow import transition
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def requests_on(audit, finding_id, case_number=1):

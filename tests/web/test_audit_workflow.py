@@ -21,7 +21,7 @@ from codingwatch.web.audits.services.workflow import WorkflowError, act_on_findi
 from tests.web.audit_fixtures import AUDITED, CODED, new_audit
 from tests.web.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def findings(audit):
