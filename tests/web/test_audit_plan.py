@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from codingwatch.codesets import grouper_version
 from codingwatch.lake.keys import decrypt_source_id
 from codingwatch.sampling.frames import draw_sample, read_frame
 from codingwatch.web.audits.models import Audit
@@ -50,6 +51,12 @@ def test_only_auditors_plan_audits(login, acme_user, director):
     assert login(director).get(reverse("audit-new")).status_code == 403
 
 
+def audit_lake_snapshot(audit):
+    from codingwatch.lake import open_lake
+
+    return open_lake().snapshot()
+
+
 def test_the_drawn_sample_is_the_rat_stats_draw_over_the_stored_frame(acme_audit):
     audit = acme_audit
     with scopes_disabled():
@@ -59,7 +66,9 @@ def test_the_drawn_sample_is_the_rat_stats_draw_over_the_stored_frame(acme_audit
     again = draw_sample(read_frame(frame_path), audit.seed, 4)
     assert [c.encounter_key for c in cases] == again.sample_keys
     assert audit.frame_size == 9 and len(cases) == 4
-    assert audit.lake_snapshot and audit.code_sets["MS-DRG grouper / MCE"]
+    assert audit.lake_snapshot == audit_lake_snapshot(audit)
+    versions = {f"v{grouper_version(c.discharge_date or c.service_date)}" for c in cases}
+    assert audit.code_sets["MS-DRG grouper / MCE"] == ", ".join(sorted(versions))
 
 
 def test_each_case_holds_the_encounter_as_coded_in_the_lake(acme_audit, audit_lake):

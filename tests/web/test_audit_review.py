@@ -176,3 +176,13 @@ def test_the_bulk_import_names_an_encounter_that_is_not_in_the_audit_and_imports
     assert f"encoder.csv line {line}, field encounter_id: encounter &#x27;IP-7777&#x27; is not one of this audit" in html
     with scopes_disabled():
         assert not full_audit.cases.filter(reviewed_at__isnull=False).exists()
+
+
+def test_a_preview_with_a_bad_code_does_not_show_the_saved_drg_as_if_current(login, auditor, full_audit):
+    case = case_of(full_audit, "IP-1001")
+    client = login(auditor)
+    client.post(reverse("audit-case", args=[full_audit.pk, case.number]), form_of(IP_1001_AUDITED))
+    response = client.post(reverse("audit-case-preview", args=[full_audit.pk, case.number]),
+                           form_of([("ICD10CM", "I50.2", 1, "Y")] + IP_1001_AUDITED[1:]))
+    html = response.content.decode()
+    assert "Fix the marked lines to regroup" in html and 'data-testid="audited-drg"' not in html

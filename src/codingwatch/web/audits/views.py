@@ -127,9 +127,10 @@ def audit_draw(request, pk: int):
     return redirect("audit", pk=audit.pk)
 
 
-def _review_context(request, case: AuditCase, rows, discharge_status: str, result=None, notes=None, status_error=""):
+def _review_context(request, case: AuditCase, rows, discharge_status: str, result=None, notes=None, status_error="",
+                    saved_result=True):
     audit = case.audit
-    if result is None and case.reviewed:
+    if result is None and saved_result and case.reviewed:
         result = review.compare(case, case.audited_lines, case.audited_discharge_status)
     saved = {f.signature: f for f in case.findings.all()}
     finding_rows = []
@@ -151,7 +152,6 @@ def _review_context(request, case: AuditCase, rows, discharge_status: str, resul
         "next_number": later[0] if later else None, "coded_drg": review.drg_text(case.coded_drg),
         "audited_drg": review.drg_text(result.drg.audited_drg) if result is not None and result.drg else "",
         "systems": ["ICD10CM", "ICD10PCS", "CPT", "HCPCS"],
-        "stored_findings": list(case.findings.all()) if not (audit.state == DRAFT) else [],
     }
 
 
@@ -177,7 +177,8 @@ def case_review(request, pk: int, number: int):
     status, status_error = review.parse_discharge_status(case, request.POST.get("discharge_status", ""))
     if not ok or status_error:
         context = _review_context(request, case, rows, request.POST.get("discharge_status", ""),
-                                  status_error=status_error)
+                                  status_error=status_error, saved_result=False)
+        context["preview_failed"] = True
         return render(request, "audits/case_review.html", context, status=422)
     review.save_review(case, request.user, [r.as_line() for r in rows], status, _notes(request.POST))
     if "save_next" in request.POST and (following := case.audit.cases.filter(number__gt=case.number).first()):
@@ -196,7 +197,7 @@ def case_preview(request, pk: int, number: int):
     status, status_error = review.parse_discharge_status(case, request.POST.get("discharge_status", ""))
     result = review.compare(case, [r.as_line() for r in rows], status) if ok and not status_error else None
     context = _review_context(request, case, rows, request.POST.get("discharge_status", ""), result=result,
-                              notes=_notes(request.POST), status_error=status_error)
+                              notes=_notes(request.POST), status_error=status_error, saved_result=False)
     context["preview_failed"] = result is None
     errors = {r.index: r.errors for r in rows}
     context["line_errors"] = [(i, errors.get(i, [])) for i in range(len(request.POST.getlist("code")))]

@@ -148,7 +148,7 @@ def draw(audit: Audit, user) -> int:
         audit.frame_strata = {name: [size, sizes[name]] for name, size in frame.strata.items()}
         audit.lake_snapshot = frame.meta["lake_snapshot"]
         audit.code_sets = {
-            "MS-DRG grouper / MCE": sorted(versions),
+            "MS-DRG grouper / MCE": ", ".join(f"v{v}" for v in sorted(versions)),
             "ICD-10-CM / PCS": "the release in force on each discharge or service date (CMS MCE)",
             "relative weights": "CMS FY2026 Final Rule Table 5",
         }

@@ -25,3 +25,8 @@ def money(value):
         return "—"
     sign = "-" if value < 0 else ""
     return f"{sign}${abs(value):,.2f}"
+
+
+@register.filter
+def spaced(value):
+    return str(value).replace("_", " ")
