@@ -62,8 +62,6 @@ COLUMNS: tuple[str, ...] = (
     "units",
     "drg",
 )
-# Fields that describe the encounter, repeated on each of its lines: they must agree.
-ENCOUNTER_FIELDS: tuple[str, ...] = COLUMNS[:14] + ("drg",)
 
 _ID_SHAPE = r"^[A-Za-z0-9._:/#-]{1,64}$"
 
