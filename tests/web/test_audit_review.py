@@ -186,3 +186,10 @@ def test_a_preview_with_a_bad_code_does_not_show_the_saved_drg_as_if_current(log
                            form_of([("ICD10CM", "I50.2", 1, "Y")] + IP_1001_AUDITED[1:]))
     html = response.content.decode()
     assert "Fix the marked lines to regroup" in html and 'data-testid="audited-drg"' not in html
+
+
+def test_reading_an_audits_cases_through_the_api_is_recorded_in_the_trail(login, auditor, full_audit):
+    response = login(auditor).get(f"/api/audits/{full_audit.pk}/cases")
+    assert response.status_code == 200 and len(response.json()) == 9
+    event = AccessEvent.objects.get(object_type="audit_cases")
+    assert (event.username, event.object_id) == ("aud", str(full_audit.pk))

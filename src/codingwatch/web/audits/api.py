@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from codingwatch.web.accounts.models import AccessEvent
+from codingwatch.web.accounts.trail import record_access
 from codingwatch.web.audits.models import AuditCase, Finding
 from codingwatch.web.audits.services.workflow import WorkflowError, act_on_finding, transition
 from codingwatch.web.audits.views import visible_audits
@@ -102,7 +104,10 @@ def audit_detail(request, audit_id: int):
 
 @router.get("/{audit_id}/cases", response=list[CaseOut], summary="The audit's cases (as coded, as audited)")
 def case_list(request, audit_id: int):
-    return list(AuditCase.objects.filter(audit=_audit(request, audit_id)))
+    """Chart-level data: each read is recorded in the access trail."""
+    cases = list(AuditCase.objects.filter(audit=_audit(request, audit_id)))
+    record_access(request, action=AccessEvent.VIEW, object_type="audit_cases", object_id=str(audit_id))
+    return cases
 
 
 @router.get("/{audit_id}/findings", response=list[FindingOut], summary="The audit's findings and their rebuttal status")
