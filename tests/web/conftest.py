@@ -140,3 +140,7 @@ def values_file():
         return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
 
     return make
+
+
+# The audit pages' fixtures (lake with the example charts, an auditor, drawn and reviewed audits).
+from tests.web.audit_fixtures import *  # noqa: E402,F403

@@ -376,30 +376,29 @@ class VariableAppraisal:
 
 
 def variable_appraisal(values: Sequence[float | Decimal], universe: int) -> VariableAppraisal:
-    """Unrestricted variable appraisal as RAT-STATS computes it (ratstats.md).
+    """Unrestricted variable appraisal as RAT-STATS computes it (ratstats.md), by the sampling engine.
 
     Point estimate N*mean; standard error of the total N * s/sqrt(n) * sqrt((N-n)/N) with s
-    on divisor n-1; limits point -/+ t(n-1) * SE at 80%, 90% and 95% two-sided.
-    The sampling engine (codingwatch.sampling) carries the RAT-STATS-checked version; this small
-    copy keeps the audit engine usable until that one is available to import.
+    on divisor n-1; limits point -/+ t(n-1) * SE at 80%, 90% and 95% two-sided. The arithmetic
+    is `codingwatch.sampling.variable.appraise_variable` (exact fractions, checked against
+    RAT-STATS); this keeps the audit engine's float view of it.
     """
-    from scipy import stats  # costs about a second to import: only when extrapolating
+    from codingwatch.sampling.variable import appraise_variable
 
-    xs = [float(v) for v in values]
-    n = len(xs)
+    n = len(values)
     if n < 2:
         raise ValueError("a variable appraisal needs at least 2 sample values")
     if universe < n:
         raise ValueError(f"the universe ({universe}) is smaller than the sample ({n})")
-    mean = sum(xs) / n
-    sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / (n - 1))
-    se_total = universe * sd / math.sqrt(n) * math.sqrt((universe - n) / universe)
-    point = universe * mean
-    limits = {}
-    for conf in CONFIDENCES:
-        t = float(stats.t.ppf(0.5 + conf / 2, n - 1))
-        limits[conf] = (point - t * se_total, point + t * se_total)
-    return VariableAppraisal(universe, n, sum(1 for x in xs if x != 0), mean, sd, point, se_total, limits)
+    exact = appraise_variable(universe, [v if isinstance(v, Decimal) else Decimal(repr(float(v))) for v in values])
+    limits = {
+        conf: (float(exact.levels[name].lower), float(exact.levels[name].upper))
+        for conf, name in zip(CONFIDENCES, ("80", "90", "95"), strict=True)
+    }
+    return VariableAppraisal(
+        universe, n, exact.nonzero, float(exact.mean), float(exact.std_dev or 0), float(exact.point_estimate),
+        float(exact.std_err_total), limits,
+    )
 
 
 LIMIT_RULES = {

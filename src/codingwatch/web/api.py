@@ -141,3 +141,8 @@ from codingwatch.web.sampling.api import router as sampling_router  # noqa: E402
 api.add_router("/costs/", costs_router)
 api.add_router("/sampling/", sampling_router)
 api.add_router("/denials/", denials_router)
+
+
+from codingwatch.web.audits.api import router as audits_router  # noqa: E402
+
+api.add_router("/audits", audits_router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "codingwatch.web.denials",
     "codingwatch.web.costs",
     "codingwatch.web.sampling",
+    "codingwatch.web.audits",
 ]
 
 MIDDLEWARE = [

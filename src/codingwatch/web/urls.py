@@ -15,5 +15,6 @@ urlpatterns = [
     path("costs/", include("codingwatch.web.costs.urls")),
     path("denials/", include("codingwatch.web.denials.urls")),
     path("sampling/", include("codingwatch.web.sampling.urls")),
+    path("", include("codingwatch.web.audits.urls")),
     path("", include("codingwatch.web.dashboard.urls")),
 ]

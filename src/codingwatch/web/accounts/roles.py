@@ -31,6 +31,7 @@ VENDOR_SCOPED_ROLES = frozenset({VENDOR})
 MODULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "costs": (frozenset({ADMIN, DIRECTOR, EXECUTIVE}), frozenset({ADMIN, DIRECTOR})),
     "sampling": (frozenset({ADMIN, AUDITOR}), frozenset({ADMIN, AUDITOR})),
+    "repayments": (frozenset({ADMIN, COMPLIANCE}), frozenset()),
 }
 
 

@@ -1,0 +1,189 @@
+"""Chart review: the auditor's lines checked as typed, regrouped and compared by the audit engine.
+
+One Grouper and one CodeValidator per thread (neither is thread-safe). `compare` runs the
+engine on a case's as-coded lines and a proposed as-audited set; `save_review` stores the
+set and turns the engine's findings into Finding rows, keeping the rationale and root cause
+of a finding that the new review still has.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from codingwatch.audit import Case, CaseResult, CodeLine, Encounter, compare_case
+from codingwatch.codesets import CodeValidator, Grouper, drg_title
+from codingwatch.vocabulary import CODE_SYSTEMS, POA_VALUES
+from codingwatch.web.audits.models import DRAFT, OPEN, AuditCase, Finding
+from codingwatch.web.audits.services.workflow import WorkflowError
+
+_local = threading.local()
+
+
+def grouper() -> Grouper:
+    if getattr(_local, "grouper", None) is None:
+        _local.grouper = Grouper()
+        atexit.register(_local.grouper.close)  # closed before the interpreter tears down msdrg
+    return _local.grouper
+
+
+def validator() -> CodeValidator:
+    if getattr(_local, "validator", None) is None:
+        _local.validator = CodeValidator()
+        atexit.register(_local.validator.close)
+    return _local.validator
+
+
+def encounter_of(case: AuditCase) -> Encounter:
+    return Encounter(
+        encounter_id=f"case-{case.number}", encounter_type=case.encounter_type, specialty=case.specialty,
+        facility=case.facility, coder_id=case.coder_id, vendor=case.vendor_code, admit_date=case.admit_date,
+        discharge_date=case.discharge_date, service_date=case.service_date, sex=case.sex, age=case.age,
+        discharge_status=case.discharge_status,
+    )
+
+
+def to_code_lines(lines: list[dict]) -> tuple[CodeLine, ...]:
+    return tuple(
+        CodeLine(line["code_system"], line["code"], int(line["sequence"]), line.get("poa", ""),
+                 tuple(line.get("modifiers") or ()), Decimal(str(line.get("units") or "1")))
+        for line in lines
+    )
+
+
+@dataclass
+class LineInput:
+    """One as-audited line as the auditor typed it, with its problems."""
+
+    code_system: str = "ICD10CM"
+    code: str = ""
+    sequence: str = ""
+    poa: str = ""
+    modifiers: str = ""
+    units: str = "1"
+    errors: list[str] = field(default_factory=list)
+    index: int = -1  # the row's position in the form, for errors shown beside it
+
+    def as_line(self) -> dict:
+        return {
+            "code_system": self.code_system,
+            "code": self.code.strip().replace(".", "").upper(),
+            "sequence": int(self.sequence),
+            "poa": self.poa.strip().upper(),
+            "modifiers": [m.strip().upper() for m in self.modifiers.replace(",", ";").split(";") if m.strip()],
+            "units": str(Decimal(self.units.strip() or "1").normalize()),
+        }
+
+
+def lines_from_case(lines: list[dict]) -> list[LineInput]:
+    return [
+        LineInput(line["code_system"], line["code"], str(line["sequence"]), line.get("poa", ""),
+                  ";".join(line.get("modifiers") or ()), str(line.get("units") or "1"))
+        for line in lines
+    ]
+
+
+def lines_from_post(post) -> list[LineInput]:
+    """The form's line rows (system, code, sequence, poa, modifiers, units lists); blank codes dropped."""
+    columns = [post.getlist(name) for name in ("code_system", "code", "sequence", "poa", "modifiers", "units")]
+    rows = []
+    for index, (system, code, seq, poa, mods, units) in enumerate(zip(*columns, strict=False)):
+        if code.strip():
+            rows.append(LineInput(system, code, seq, poa, mods, units or "1", index=index))
+    return rows
+
+
+def check_lines(case: AuditCase, rows: list[LineInput]) -> bool:
+    """Fills each row's errors (code valid and billable on the date of service, fields well formed)."""
+    day = encounter_of(case).date_of_service
+    inpatient = case.encounter_type == "inpatient"
+    ok = True
+    next_seq: dict[str, int] = {}
+    for row in rows:
+        row.errors = []
+        if row.code_system not in CODE_SYSTEMS:
+            row.errors.append(f"code system must be one of {', '.join(CODE_SYSTEMS)}")
+        else:
+            check = validator().check(row.code_system, row.code, day)
+            if not check.ok:
+                row.errors.append(check.reason)
+        if not row.sequence.strip():
+            next_seq[row.code_system] = next_seq.get(row.code_system, 0) + 1
+            row.sequence = str(next_seq[row.code_system])
+        elif not row.sequence.strip().isdigit() or int(row.sequence) < 1:
+            row.errors.append("sequence must be a whole number from 1")
+        else:
+            next_seq[row.code_system] = max(next_seq.get(row.code_system, 0), int(row.sequence))
+        poa = row.poa.strip().upper()
+        if poa and poa not in POA_VALUES:
+            row.errors.append(f"POA must be one of {', '.join(POA_VALUES)}")
+        if inpatient and row.code_system == "ICD10CM" and not poa:
+            row.errors.append("an inpatient diagnosis needs a POA indicator")
+        try:
+            if Decimal(row.units.strip() or "1") <= 0:
+                row.errors.append("units must be more than 0")
+        except InvalidOperation:
+            row.errors.append(f"units {row.units!r} is not a number")
+        ok = ok and not row.errors
+    return ok
+
+
+def parse_discharge_status(case: AuditCase, text: str) -> tuple[int | None, str]:
+    text = (text or "").strip()
+    if not text:
+        return None, ""
+    if not text.isdigit() or not 1 <= int(text) <= 99:
+        return None, "discharge status is a CMS 2-digit code, e.g. 01"
+    status = int(text)
+    return (None if status == case.discharge_status else status), ""
+
+
+def compare(case: AuditCase, audited: list[dict], discharge_status: int | None) -> CaseResult:
+    return compare_case(
+        Case(encounter_of(case), to_code_lines(case.coded_lines), to_code_lines(audited), discharge_status),
+        grouper(),
+    )
+
+
+def drg_text(drg: int | None) -> str:
+    return "" if drg is None else f"{drg} {drg_title(drg)}".strip()
+
+
+@transaction.atomic
+def save_review(case: AuditCase, user, audited: list[dict], discharge_status: int | None,
+                notes: dict[str, tuple[str, str]]) -> CaseResult:
+    """Stores the as-audited set and its findings; `notes` maps a finding signature to (rationale, root cause)."""
+    if case.audit.state != DRAFT:
+        raise WorkflowError("charts can only be reviewed while the audit is a draft")
+    result = compare(case, audited, discharge_status)
+    kept = {f.signature: f for f in case.findings.all()}
+    case.audited_lines = audited
+    case.audited_discharge_status = discharge_status
+    case.dx_audited = result.dx_audited
+    case.px_audited = result.px_audited
+    if result.drg is not None:
+        case.coded_drg, case.audited_drg = result.drg.coded_drg, result.drg.audited_drg
+        case.coded_weight, case.audited_weight = result.drg.coded_weight, result.drg.audited_weight
+        case.grouper_version = result.drg.grouper_version
+    case.reviewed_at = timezone.now()
+    case.reviewed_by = user
+    case.save()
+    keep_ids = []
+    for f in result.findings:
+        signature = "|".join([f.kind.value, f.code_system, f.coded or "", f.audited or ""])
+        row = kept.get(signature) or Finding(case=case, kind=f.kind.value, code_system=f.code_system,
+                                             coded=f.coded or "", audited=f.audited or "", status=OPEN)
+        row.detail = f.detail
+        row.payment_affecting = f.payment_affecting
+        row.weight_change = f.weight_change
+        rationale, root_cause = notes.get(signature, (row.rationale, row.root_cause))
+        row.rationale, row.root_cause = rationale, root_cause
+        row.save()
+        keep_ids.append(row.pk)
+    case.findings.exclude(pk__in=keep_ids).delete()
+    return result
