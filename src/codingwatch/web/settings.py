@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "codingwatch.web.dashboard",
     "codingwatch.web.costs",
     "codingwatch.web.sampling",
+    "codingwatch.web.provenance",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("costs/", include("codingwatch.web.costs.urls")),
     path("sampling/", include("codingwatch.web.sampling.urls")),
+    path("provenance/", include("codingwatch.web.provenance.urls")),
     path("", include("codingwatch.web.dashboard.urls")),
 ]
