@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from codingwatch.codesets import Grouper, drg_weight
+from codingwatch.synth.access_world import write_access_logs
 from codingwatch.synth.catalog import build_catalog
 from codingwatch.synth.encounters import (
     IP,
@@ -113,6 +114,7 @@ def write_world(world: World, outdir: Path, report: Reporter = _silent) -> dict:
     advance(1)
     files += ["encounters.csv", "audited.csv", "errors.csv"]
     files += write_roster(outdir, params, world.roster)
+    files += write_access_logs(world, outdir)
     summary = world_summary(world)
     files.append("world.json")
     summary["files"] = files
