@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from codingwatch.web.accounts.access import check_module
@@ -153,7 +153,7 @@ def add_comment(request, alert_id: int, body: CommentIn):
     _guard(request, change=True)
     a = get_object_or_404(ProvenanceAlert, pk=alert_id)
     c = _act(lambda: services.comment(a, request.user, body.text))
-    return 201, {"author": c.author.get_username(), "text": c.text, "created_at": c.created_at}
+    return Status(201, {"author": c.author.get_username(), "text": c.text, "created_at": c.created_at})
 
 
 @router.post("/alerts/{alert_id}/resolve", response=AlertOut,

@@ -267,7 +267,7 @@ def vendor_summary(vendor_code: str | None = None, *, start: dt.date | None = No
             rows = group.groupby(by).agg(events=("events", "sum"), charts=("charts", "sum"),
                                          logins=("login", "nunique")).reset_index()
             section[f"by_{by}"] = [
-                {"key": r[by], "logins": int(r.logins), "events": int(r.events), "charts": int(r.charts),
+                {"key": getattr(r, by), "logins": int(r.logins), "events": int(r.events), "charts": int(r.charts),
                  "event_share": round(r.events / total_events, 4) if total_events else 0.0,
                  "chart_share": round(r.charts / total_charts, 4) if total_charts else 0.0}
                 for r in rows.sort_values("events", ascending=False).itertuples()]
