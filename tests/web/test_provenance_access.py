@@ -9,7 +9,10 @@ import pytest
 
 from codingwatch.web.accounts import roles
 from codingwatch.web.provenance.models import ProvenanceAlert
-from tests.web.provenance_fixtures import access_lake, compliance, scanned  # noqa: F401
+from tests.web import provenance_fixtures as pf
+
+# the module's fixtures
+access_lake, compliance, scanned = pf.access_lake, pf.compliance, pf.scanned
 
 pytestmark = [pytest.mark.django_db]
 

@@ -13,7 +13,9 @@ from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.provenance import services
 from codingwatch.web.provenance.models import ProvenanceAlert, Suppression
 from tests.web import provenance_fixtures as pf
-from tests.web.provenance_fixtures import access_lake, compliance, scanned  # noqa: F401
+
+# the module's fixtures
+access_lake, compliance, scanned = pf.access_lake, pf.compliance, pf.scanned
 
 pytestmark = [pytest.mark.django_db]
 
