@@ -18,7 +18,7 @@ demo: setup
 ## make test: install everything the tests need (Python and Debian packages), then run every test;
 ## the database tests (marker postgres) run again against a throwaway PostgreSQL cluster
 test: setup-test
-	$(UV) run pytest $(PYTEST_ARGS)
+	$(UV) run pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 	scripts/with-postgresql $(UV) run pytest -m postgres $(PYTEST_ARGS)
 
 ## make bench: the long measurements; figures go to benchmarks/results/

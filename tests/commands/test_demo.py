@@ -62,6 +62,33 @@ def test_demo_refuses_a_world_made_with_other_settings(demo_twice):
     assert "Traceback" not in done.stderr
 
 
+def test_demo_loads_the_worlds_claims_and_remittances_once(demo_twice):
+    var, first, second = demo_twice
+    world = var / "demo" / "world"
+    billed = sum(1 for _ in (world / "claims_truth.csv").open()) - 1
+    assert first["claims"]["files"] == len(list((world / "claims").glob("*.837")))
+    assert first["remits"]["files"] == len(list((world / "remits").glob("*.835")))
+    assert first["claims"]["claims"] == billed
+    assert second["claims"]["files"] == second["remits"]["files"] == 0
+    assert len(second["remits"]["skipped"]) == first["remits"]["files"]
+
+
+def test_the_demo_shows_the_coding_denials_that_follow_the_injected_errors(demo_twice):
+    import csv
+
+    var, first, second = demo_twice
+    world = var / "demo" / "world"
+    with (world / "encounters.csv").open() as handle:
+        vendor_of = {row["encounter_id"]: row["vendor"] for row in csv.DictReader(handle)}
+    expected: dict[str, int] = {}
+    with (world / "claims_truth.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            vendor = vendor_of[row["encounter_id"]]
+            expected[vendor] = expected.get(vendor, 0) + (row["coding_related"] == "yes")
+    assert {r["vendor"]: r["coding_denied"] for r in first["denials_by_vendor"]} == expected
+    assert second["denials_by_vendor"] == first["denials_by_vendor"]
+
+
 def test_the_demo_loads_access_logs_and_stores_provenance_alerts_once(demo_twice):
     _, first, second = demo_twice
     assert first["access_ingest"]["status"] == "loaded" and first["access_ingest"]["events_loaded"] > 0

@@ -42,12 +42,12 @@ def test_unrestricted_appraisal_matches_numpy_and_scipy_t(values, extra):
     check = independent(universe, [float(v) for v in values], lambda q, n: stats.t.ppf(q, n - 1))
     scale = max(1.0, abs(check["point"]), check["se_total"])
     assert float(result.point_estimate) == pytest.approx(check["point"], abs=1e-9 * scale)
-    assert float(result.std_dev) == pytest.approx(check["s"], rel=1e-9, abs=1e-9)
-    assert float(result.std_err_total) == pytest.approx(check["se_total"], rel=1e-9, abs=1e-9)
+    assert float(result.std_dev) == pytest.approx(check["s"], rel=1e-9, abs=1e-9 * scale)
+    assert float(result.std_err_total) == pytest.approx(check["se_total"], rel=1e-9, abs=1e-9 * scale)
     for level in ("80", "90", "95"):
         lower, upper, precision = check[level]
         got = result.levels[level]
-        assert float(got.precision) == pytest.approx(precision, rel=1e-9, abs=1e-9)
+        assert float(got.precision) == pytest.approx(precision, rel=1e-9, abs=1e-9 * scale)
         assert float(got.lower) == pytest.approx(lower, abs=1e-9 * scale)
         assert float(got.upper) == pytest.approx(upper, abs=1e-9 * scale)
         assert float(got.t) == pytest.approx(stats.t.ppf({"80": 0.9, "90": 0.95, "95": 0.975}[level], len(values) - 1))
@@ -108,7 +108,7 @@ def test_stratified_appraisal_matches_an_independent_computation(strata):
     assert float(result.combined.point_estimate) == pytest.approx(point, abs=1e-9 * scale)
     for level, z in NORMAL_QUANTILES.items():
         precision = float(z) * math.sqrt(variance)
-        assert float(result.combined.levels[level].precision) == pytest.approx(precision, rel=1e-9, abs=1e-9)
+        assert float(result.combined.levels[level].precision) == pytest.approx(precision, rel=1e-9, abs=1e-9 * scale)
 
 
 def test_the_normal_quantiles_are_those_of_the_standard_normal():

@@ -4,11 +4,11 @@ in place (htmx), as the engine computes them."""
 from __future__ import annotations
 
 import pytest
-from test_browser import browser_page  # noqa: F401  (the shared Chromium fixture)
 
 from codingwatch.cost import evaluate, preset_scenario
 from codingwatch.cost.brief import _usd
-from conftest import PASSWORD
+from tests.web.conftest import PASSWORD
+from tests.web.test_browser import browser_page  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -24,7 +24,7 @@ PUBLIC_SUM = 5122
 
 @pytest.fixture
 def auditor(roster):
-    from conftest import make_user
+    from tests.web.conftest import make_user
 
     return make_user("ayo", roles.AUDITOR)
 

@@ -23,45 +23,12 @@ import pyarrow.parquet as pq
 
 from codingwatch.audit.model import Case, CodeLine, Encounter, gc_paused
 from codingwatch.codesets import CodeValidator
+from codingwatch.ingest.encounters import COLUMNS
 from codingwatch.vocabulary import CODE_SYSTEMS, ENCOUNTER_TYPES, POA_VALUES, SEXES, SPECIALTIES
 
-COLUMNS = (
-    "encounter_id",
-    "facility",
-    "encounter_type",
-    "specialty",
-    "admit_date",
-    "discharge_date",
-    "service_date",
-    "sex",
-    "age",
-    "discharge_status",
-    "coder_id",
-    "vendor",
-    "received_at",
-    "coded_at",
-    "code_system",
-    "code",
-    "sequence",
-    "poa",
-    "modifiers",
-    "units",
-    "drg",
-)
 REQUIRED = ("encounter_id", "encounter_type", "specialty", "code_system", "code", "sequence")
-ENCOUNTER_FIELDS = (
-    "facility",
-    "encounter_type",
-    "specialty",
-    "admit_date",
-    "discharge_date",
-    "service_date",
-    "sex",
-    "age",
-    "discharge_status",
-    "coder_id",
-    "vendor",
-)
+# The encounter fields of the layout (facility .. vendor) that must agree across an encounter's lines.
+ENCOUNTER_FIELDS = COLUMNS[1:12]
 MAX_ERRORS = 20
 
 

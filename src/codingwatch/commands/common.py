@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from enum import StrEnum
 
 import typer
@@ -16,8 +18,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-console = Console()
-err_console = Console(stderr=True)
+# Output to a pipe or file is not wrapped at 80 columns (Rich's default there): tables and
+# messages keep whole lines for the people and scripts that read them. COLUMNS still rules.
+_PIPE_WIDTH = None if os.environ.get("COLUMNS") or sys.stdout.isatty() else 160
+console = Console(width=_PIPE_WIDTH)
+err_console = Console(stderr=True, width=None if os.environ.get("COLUMNS") or sys.stderr.isatty() else 160)
 
 ingest_app = typer.Typer(help="Load files into the lake (whole file or nothing; the same file loads once).",
                          no_args_is_help=True)

@@ -52,7 +52,8 @@ def demo(
     Steps: apply the app database migrations; create the user `demo-admin` (role admin; its
     password is printed once, when it is created); write a synthetic health system under
     $CODINGWATCH_VAR/demo/world (`codingwatch synth`); load its encounters into the lake
-    (`codingwatch ingest encounters`) and its roster into the app (vendors, coders, work queues),
+    (`codingwatch ingest encounters`), its claims and remittances (`codingwatch ingest claims`,
+    `codingwatch ingest remits`) and its roster into the app (vendors, coders, work queues),
     with a demo contract per vendor; load its access logs (`codingwatch ingest access`) and store
     the provenance alerts (`codingwatch provenance scan`); print encounters and CMI by vendor; then serve the web app
     on http://127.0.0.1:8000. Running it again is safe: every step that is already done is
@@ -77,7 +78,7 @@ def demo(
     quiet = output is OutputFormat.json
     password = None
     with progress(quiet=quiet) as bar:
-        steps = bar.add_task("demo", total=7)
+        steps = bar.add_task("demo", total=8)
 
         bar.update(steps, description="migrating the app database")
         call_command("migrate", interactive=False, verbosity=0)
@@ -107,6 +108,10 @@ def demo(
             raise UserError(f"the demo world did not load: {results[0].message}")
         bar.advance(steps)
 
+        bar.update(steps, description="loading claims (837) and remittances (835) into the lake")
+        x12 = _ingest_x12(world, lake)
+        bar.advance(steps)
+
         bar.update(steps, description="importing the roster")
         from codingwatch.web.vendors.services.roster import RosterError, import_roster
 
@@ -134,13 +139,16 @@ def demo(
         bar.advance(steps)
 
         bar.update(steps, description="summarizing")
-        by_vendor = metrics.figures(lake.connect().table("encounters"), "vendor")
+        con = lake.connect()
+        by_vendor = metrics.figures(con.table("encounters"), "vendor")
+        denied = _denials_by_vendor(con)
         bar.advance(steps)
 
     rows = [{"vendor": r["key"], "encounters": r["encounters"], "inpatient": r["inpatient_encounters"], "cmi": r["cmi"]}
             for r in by_vendor.rows]
     if output is OutputFormat.json:
-        print_json({"encounters_by_vendor": rows, "ingest": results[0].as_dict(), "world": str(world),
+        print_json({"encounters_by_vendor": rows, "ingest": results[0].as_dict(), "claims": x12["claims"],
+                    "remits": x12["remits"], "denials_by_vendor": denied, "world": str(world),
                     "access_ingest": access.as_dict(), "provenance": scanned.as_dict(),
                     "admin": DEMO_ADMIN, "admin_password": password})
     else:
@@ -150,7 +158,17 @@ def demo(
         for r in rows:
             table.add_row(r["vendor"], f"{r['encounters']:,}", f"{r['inpatient']:,}", str(r["cmi"] or "-"))
         console.print(table)
+        denials_table = Table(title="demo: denials by vendor (remitted claims, 835)")
+        for column in ("vendor", "claims", "denied", "coding-related", "coding denial rate"):
+            denials_table.add_column(column, justify="left" if column == "vendor" else "right")
+        for r in denied:
+            denials_table.add_row(r["vendor"], f"{r['claims']:,}", f"{r['denied']:,}", f"{r['coding_denied']:,}",
+                                  f"{r['coding_denial_rate']:.1%}")
+        console.print(denials_table)
         console.print(results[0].message, highlight=False, soft_wrap=True)
+        for kind, report in x12.items():
+            console.print(f"{kind}: {report['files']} file(s) loaded, {len(report['skipped'])} already loaded, "
+                          f"{report['claims']} claims", highlight=False)
         console.print(access.message, highlight=False, soft_wrap=True)
         console.print(f"provenance scan: {scanned.found} alerts, {scanned.new} new; open them at /provenance/",
                       highlight=False, soft_wrap=True)
@@ -162,6 +180,31 @@ def demo(
     if not no_serve:
         console.print(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
         serve(host=host, port=port, migrate=False)
+
+
+def _denials_by_vendor(con) -> list[dict]:
+    from codingwatch import denials
+
+    frame = denials.denial_rates(denials.from_lake(con)["linked"], ["vendor"]).execute()
+    return [{"vendor": r.vendor, "claims": int(r.claims), "denied": int(r.denied),
+             "coding_denied": int(r.coding_denied), "coding_denial_rate": round(float(r.coding_denial_rate), 4)}
+            for r in frame.itertuples()]
+
+
+def _ingest_x12(world: Path, lake) -> dict[str, dict]:
+    """Load the world's 837s and 835s (files already in the lake are skipped)."""
+    from codingwatch.ingest.x12.load import ingest_claims, ingest_remits
+
+    out = {}
+    for kind, ingest, pattern in (("claims", ingest_claims, "claims/*.837"), ("remits", ingest_remits, "remits/*.835")):
+        report = ingest(sorted(world.glob(pattern)), lake=lake)
+        if report.rejected:
+            first = report.rejected[0]
+            raise UserError(f"the demo {kind} did not load: {first['file']} segment {first['segment']}: "
+                            f"{first['reason']}")
+        out[kind] = {"files": report.files, "skipped": [Path(p).name for p in report.skipped],
+                     "claims": report.claims}
+    return out
 
 
 def _demo_admin() -> str | None:

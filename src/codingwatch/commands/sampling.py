@@ -203,9 +203,18 @@ def sample_frame(
     specialty: str | None = typer.Option(None, "--specialty", help="only this specialty"),
     encounter_type: str | None = typer.Option(None, "--encounter-type", help="inpatient, outpatient, ed or profee"),
     strata: str | None = typer.Option(None, "--strata", help="stratify by specialty, encounter_type or drg_band"),
+    coding_denials: str | None = typer.Option(
+        None, "--coding-denials",
+        help="use the payers' coding-related denials (835s in the lake): 'only' keeps the encounters with "
+        "one, 'exclude' leaves them out, 'stratum' puts them in a stratum of their own (coding_denied / "
+        "no_coding_denial, joined to --strata with '+')"),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Number the lake's matching encounters 1..N (per stratum) into a frame file.
+
+    --coding-denials targets the audit at what payers denied for coding: with 'stratum' an
+    audit can sample the denied encounters harder (e.g. --count coding_denied=30
+    no_coding_denial=20).
 
     Dates are discharge dates for inpatient encounters and service dates otherwise. Encounters
     are numbered by encounter_key (a keyed hash of the source id: stable and uninformative). The
@@ -220,6 +229,7 @@ def sample_frame(
         frame = frames.build_frame(
             open_lake(), date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), vendor=vendor,
             specialty=specialty, encounter_type=encounter_type, strata=strata,
+            coding_denials=coding_denials, coding_denial_keys=_coding_denial_keys if coding_denials else None,
         )
     except frames.FrameError as exc:
         raise UserError(str(exc)) from None
@@ -233,6 +243,12 @@ def sample_frame(
     for name, bounds in frame.meta["strata"].items():
         console.print(f"  stratum {name}: frame {bounds['low']}..{bounds['high']}", highlight=False, soft_wrap=True, markup=False)
     console.print(f"wrote {out} and {sidecar}", highlight=False, soft_wrap=True, markup=False)
+
+
+def _coding_denial_keys(con):
+    from codingwatch.denials import coding_denial_keys_from_lake
+
+    return coding_denial_keys_from_lake(con)
 
 
 def _counts(values: list[str], option: str) -> int | dict[str, int]:

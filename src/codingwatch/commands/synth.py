@@ -25,13 +25,15 @@ def synth(
 
     One fiscal year at three hospitals: an in-house team, a domestic vendor and a "split" vendor that declares a US team but codes mostly offshore; coders with credentials, specialties, locations, turnover and work queues; encounters of every type with real ICD-10-CM/PCS, CPT/HCPCS codes and CMS MS-DRGs.
 
-    Beside the charts as coded (encounters.csv, the ingest layout, coder errors included) it writes the auditor's truth (audited.csv), every injected error (errors.csv), the roster CSVs, and world.json with the true error rate and location of every coder, and the login taken over by another person mid-year with its date. docs/synth.md describes every column.
+    Beside the charts as coded (encounters.csv, the ingest layout, coder errors included) it writes the auditor's truth (audited.csv), every injected error (errors.csv), the roster CSVs, the claims as billed (claims/*.837: 837I for inpatient, outpatient and ED, 837P for professional fees) with the payers' remittances (remits/*.835: coding denials follow each coder's injected errors; claims_truth.csv says which claim was denied and why), and world.json with the true error rate and location of every coder, and the login taken over by another person mid-year with its date. docs/synth.md describes every column.
 
     Example:
 
         codingwatch synth var/synth --encounters 20000 --seed 7
 
         codingwatch ingest encounters var/synth/encounters.csv
+
+        codingwatch ingest claims var/synth/claims/*.837; codingwatch ingest remits var/synth/remits/*.835
     """
     if year not in COVERED_FISCAL_YEARS:
         raise UserError(f"--year {year}: the installed code sets cover fiscal years "

@@ -62,8 +62,6 @@ COLUMNS: tuple[str, ...] = (
     "units",
     "drg",
 )
-# Fields that describe the encounter, repeated on each of its lines: they must agree.
-ENCOUNTER_FIELDS: tuple[str, ...] = COLUMNS[:14] + ("drg",)
 
 _ID_SHAPE = r"^[A-Za-z0-9._:/#-]{1,64}$"
 
@@ -166,9 +164,7 @@ def ingest_encounter_file(
         if rejects:
             result.rejects_file = str(_write_rejects(con, path, sha, rejects_dir))
         if strict and rejects:
-            result.encounters_rejected = con.execute(
-                "SELECT count(DISTINCT encounter_id) FROM lines"
-            ).fetchone()[0]
+            result.encounters_rejected = con.execute("SELECT count(*) FROM encounters_parsed").fetchone()[0]
             result.lines_rejected = result.lines_read
             result.message = (
                 f"{path.name}: {rejects} bad line(s) and --strict is on: nothing loaded "
@@ -252,11 +248,10 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         )
         first_line = 2  # line 1 is the header
     try:
-        con.execute(
-            f"CREATE TABLE raw AS SELECT row_number() OVER () + {first_line - 1} AS line_no, "
-            + ", ".join(f'"{c}"' for c in COLUMNS)
-            + f" FROM {source}"
-        )
+        # Rows keep the file's order (preserve_insertion_order), so a row's rowid gives its line;
+        # cheaper than a window function over millions of rows.
+        con.execute("CREATE TABLE raw_rows AS SELECT " + ", ".join(f'"{c}"' for c in COLUMNS) + f" FROM {source}")
+        con.execute(f"CREATE VIEW raw AS SELECT rowid + {first_line} AS line_no, * FROM raw_rows")
     except duckdb.Error as exc:
         raise IngestError(_explain_read_error(path, exc)) from None
     count = con.execute("SELECT count(*) FROM raw").fetchone()[0]
@@ -337,63 +332,14 @@ def _release_case(column: str) -> str:
     return "CASE " + " ".join(arms) + " ELSE NULL END"
 
 
-def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: Lake) -> None:
-    con.execute(
-        f"""
-        CREATE TABLE lines AS
-        SELECT *, {_release_case("code_date")} AS release FROM (
-        SELECT *, CASE WHEN encounter_type = 'inpatient' THEN discharge_date ELSE service_date END AS code_date
-        FROM (SELECT
-            line_no,
-            nullif(trim(encounter_id), '') AS encounter_id,
-            nullif(trim(facility), '') AS facility,
-            lower(trim(encounter_type)) AS encounter_type,
-            lower(trim(specialty)) AS specialty,
-            trim(admit_date) AS admit_date_raw, TRY_CAST(trim(admit_date) AS DATE) AS admit_date,
-            trim(discharge_date) AS discharge_date_raw, TRY_CAST(trim(discharge_date) AS DATE) AS discharge_date,
-            trim(service_date) AS service_date_raw, TRY_CAST(trim(service_date) AS DATE) AS service_date,
-            upper(trim(sex)) AS sex,
-            trim(age) AS age_raw, TRY_CAST(trim(age) AS SMALLINT) AS age,
-            trim(discharge_status) AS discharge_status_raw,
-            TRY_CAST(trim(discharge_status) AS SMALLINT) AS discharge_status,
-            nullif(trim(coder_id), '') AS coder_id,
-            nullif(trim(vendor), '') AS vendor,
-            trim(received_at) AS received_at_raw,
-            CASE WHEN {_has_offset('received_at')} THEN TRY_CAST(trim(received_at) AS TIMESTAMPTZ) END AS received_at,
-            trim(coded_at) AS coded_at_raw,
-            CASE WHEN {_has_offset('coded_at')} THEN TRY_CAST(trim(coded_at) AS TIMESTAMPTZ) END AS coded_at,
-            upper(trim(code_system)) AS code_system,
-            upper(replace(trim(code), '.', '')) AS code,
-            trim(sequence) AS sequence_raw, TRY_CAST(trim(sequence) AS SMALLINT) AS sequence,
-            upper(coalesce(trim(poa), '')) AS poa,
-            upper(regexp_replace(coalesce(trim(modifiers), ''), '\\s*[;,]\\s*', ';', 'g')) AS modifiers,
-            coalesce(nullif(trim(units), ''), '1') AS units_raw,
-            TRY_CAST(coalesce(nullif(trim(units), ''), '1') AS DECIMAL(9, 2)) AS units,
-            nullif(trim(drg), '') AS drg_raw, TRY_CAST(nullif(trim(drg), '') AS SMALLINT) AS drg_given
-        FROM raw))
-        """
-    )
-    # Code validity: one Medicare Code Editor question per distinct (system, code, release).
-    distinct = con.execute(
-        "SELECT code_system, code, release, min(code_date) FROM lines "
-        f"WHERE code_system IN {_in_list(CODE_SYSTEMS)} AND code <> '' AND code_date IS NOT NULL "
-        "GROUP BY ALL"
-    ).fetchall()
-    verdicts = []
-    for system, code, release, day in distinct:
-        check = validator.check(system, code, day)
-        if not check.ok and release is not None:
-            # The reason names the release; phrase it for the whole release period, not one day.
-            verdicts.append((system, code, release, check.reason))
-        elif not check.ok:
-            verdicts.append((system, code, -1, check.reason))
-    con.execute("CREATE TABLE code_verdicts (code_system VARCHAR, code VARCHAR, release INTEGER, reason VARCHAR)")
-    if verdicts:
-        con.executemany("INSERT INTO code_verdicts VALUES (?, ?, ?, ?)", verdicts)
+# Encounter fields: repeated on each line of an encounter, parsed once per encounter from its
+# first line (the others are only compared with it).
+_ENCOUNTER_COLUMNS = COLUMNS[1:14] + ("drg",)
 
-    covered = f"FY{COVERED_FISCAL_YEARS[0]}-FY{COVERED_FISCAL_YEARS[-1]}"
-    checks = [
-        ("encounter_id", "encounter_id", "encounter_id IS NULL", "'required'"),
+
+def _line_checks(covered: str) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str, str, str]]]:
+    """(field, value, condition, reason) checks: on the encounter (its first line) and on each line."""
+    encounter = [
         ("encounter_id", "encounter_id", f"NOT regexp_matches(encounter_id, '{_ID_SHAPE}')",
          "'must be 1-64 letters, digits or . _ : / # -'"),
         ("facility", "facility", "facility IS NULL", "'required'"),
@@ -435,6 +381,11 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
         ("coded_at", "coded_at_raw", "coded_at IS NULL",
          "'not an ISO 8601 timestamp with a UTC offset (e.g. 2026-01-05T09:30:00-05:00)'"),
         ("coded_at", "coded_at_raw", "coded_at < received_at", "'before received_at ' || received_at_raw"),
+        ("drg", "drg_raw", "drg_raw IS NOT NULL AND (drg_given IS NULL OR drg_given < 1 OR drg_given > 999)",
+         "'must be an MS-DRG number from 001 to 999'"),
+    ]
+    line = [
+        ("encounter_id", "encounter_id", "encounter_id IS NULL", "'required'"),
         ("code_system", "code_system", f"code_system NOT IN {_in_list(CODE_SYSTEMS)}",
          f"'must be one of {', '.join(CODE_SYSTEMS)}'"),
         ("code", "code", "coalesce(code, '') = ''", "'required'"),
@@ -453,45 +404,128 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
         ("poa", "poa", "encounter_type = 'inpatient' AND code_system = 'ICD10CM' AND poa = ''",
          "'required on inpatient diagnoses (Y, N, U, W or 1 for exempt)'"),
         ("units", "units_raw", "units IS NULL OR units <= 0", "'must be a positive number'"),
-        ("drg", "drg_raw", "drg_raw IS NOT NULL AND (drg_given IS NULL OR drg_given < 1 OR drg_given > 999)",
-         "'must be an MS-DRG number from 001 to 999'"),
     ]
-    # One pass over the lines: each check yields a (field, value, reason) or nothing.
+    return encounter, line
+
+
+def _failures(checks: list[tuple[str, str, str, str]], source: str, line_column: str) -> str:
+    """SQL listing (line_no, encounter_id, field, value, reason) of every failed check, in one pass."""
     arms = ",\n".join(
         f"CASE WHEN ({condition}) THEN {{'field': '{fld}', 'value': CAST({value} AS VARCHAR), 'reason': {reason}}} END"
         for fld, value, condition, reason in checks
     )
-    union = f"""
+    return f"""
         SELECT line_no, encounter_id, e.field, e.value, e.reason
         FROM (
-            SELECT line_no, encounter_id,
+            SELECT {line_column} AS line_no, encounter_id,
                    unnest(list_filter([{arms}], lambda x: x IS NOT NULL)) AS e
-            FROM (SELECT l.*, v.reason AS code_reason FROM lines l LEFT JOIN code_verdicts v
-                  ON v.code_system = l.code_system AND v.code = l.code AND v.release = coalesce(l.release, -1))
+            FROM {source}
         )
     """
-    con.execute(f"CREATE TABLE line_errors AS {union}")
 
-    # Lines of one encounter must agree on the encounter's fields (compared with its first line).
-    shared = ("facility", "encounter_type", "specialty", "admit_date_raw", "discharge_date_raw",
-              "service_date_raw", "sex", "age_raw", "discharge_status_raw", "coder_id", "vendor",
-              "received_at_raw", "coded_at_raw", "drg_raw")
-    firsts = ", ".join(f"arg_min({c}, line_no) AS first_{c}" for c in shared)
+
+def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: Lake) -> None:
+    raw_columns = ", ".join(_ENCOUNTER_COLUMNS)
+    firsts = ", ".join(f"trim(r.{c}) AS {c}" for c in _ENCOUNTER_COLUMNS)
+    # One row per encounter from its first line; `disagree` when another line's fields hash
+    # differently (only those encounters are compared field by field below).
+    con.execute(
+        f"""
+        CREATE TABLE encounter_text AS
+        WITH groups AS (
+            SELECT encounter_id, min(line_no) AS first_line, min(fields_hash) <> max(fields_hash) AS disagree
+            FROM (SELECT line_no, nullif(trim(encounter_id), '') AS encounter_id,
+                         hash({raw_columns}) AS fields_hash FROM raw)
+            GROUP BY encounter_id
+        )
+        SELECT g.encounter_id, g.first_line, g.disagree, {firsts}
+        FROM groups g JOIN raw r ON r.line_no = g.first_line
+        """
+    )
+    con.execute(
+        f"""
+        CREATE TABLE encounters_parsed AS
+        SELECT *, {_release_case("code_date")} AS release FROM (
+        SELECT *, CASE WHEN encounter_type = 'inpatient' THEN discharge_date ELSE service_date END AS code_date
+        FROM (SELECT
+            encounter_id, first_line, disagree,
+            nullif(facility, '') AS facility,
+            lower(encounter_type) AS encounter_type,
+            lower(specialty) AS specialty,
+            admit_date AS admit_date_raw, TRY_CAST(admit_date AS DATE) AS admit_date,
+            discharge_date AS discharge_date_raw, TRY_CAST(discharge_date AS DATE) AS discharge_date,
+            service_date AS service_date_raw, TRY_CAST(service_date AS DATE) AS service_date,
+            upper(sex) AS sex,
+            age AS age_raw, TRY_CAST(age AS SMALLINT) AS age,
+            discharge_status AS discharge_status_raw, TRY_CAST(discharge_status AS SMALLINT) AS discharge_status,
+            nullif(coder_id, '') AS coder_id,
+            nullif(vendor, '') AS vendor,
+            received_at AS received_at_raw,
+            CASE WHEN {_has_offset('received_at')} THEN TRY_CAST(received_at AS TIMESTAMPTZ) END AS received_at,
+            coded_at AS coded_at_raw,
+            CASE WHEN {_has_offset('coded_at')} THEN TRY_CAST(coded_at AS TIMESTAMPTZ) END AS coded_at,
+            nullif(drg, '') AS drg_raw, TRY_CAST(nullif(drg, '') AS SMALLINT) AS drg_given
+        FROM encounter_text))
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE lines AS
+        SELECT r.line_no, e.encounter_type, e.code_date, e.release,
+            nullif(trim(r.encounter_id), '') AS encounter_id,
+            upper(trim(r.code_system)) AS code_system,
+            upper(replace(trim(r.code), '.', '')) AS code,
+            trim(r.sequence) AS sequence_raw, TRY_CAST(trim(r.sequence) AS SMALLINT) AS sequence,
+            upper(coalesce(trim(r.poa), '')) AS poa,
+            upper(replace(replace(replace(coalesce(trim(r.modifiers), ''), ' ', ''), ',', ';'), ';;', ';')) AS modifiers,
+            coalesce(nullif(trim(r.units), ''), '1') AS units_raw,
+            TRY_CAST(coalesce(nullif(trim(r.units), ''), '1') AS DECIMAL(9, 2)) AS units
+        FROM raw r LEFT JOIN encounters_parsed e ON e.encounter_id = nullif(trim(r.encounter_id), '')
+        """
+    )
+    # Code validity: one Medicare Code Editor question per distinct (system, code, release).
+    distinct = con.execute(
+        "SELECT code_system, code, release, min(code_date) FROM lines "
+        f"WHERE code_system IN {_in_list(CODE_SYSTEMS)} AND code <> '' AND code_date IS NOT NULL "
+        "GROUP BY ALL"
+    ).fetchall()
+    verdicts = []
+    for system, code, release, day in distinct:
+        check = validator.check(system, code, day)
+        if not check.ok:
+            verdicts.append((system, code, -1 if release is None else release, check.reason))
+    con.execute("CREATE TABLE code_verdicts (code_system VARCHAR, code VARCHAR, release INTEGER, reason VARCHAR)")
+    if verdicts:
+        con.executemany("INSERT INTO code_verdicts VALUES (?, ?, ?, ?)", verdicts)
+
+    encounter_checks, line_checks = _line_checks(f"FY{COVERED_FISCAL_YEARS[0]}-FY{COVERED_FISCAL_YEARS[-1]}")
+    con.execute(
+        "CREATE TABLE line_errors AS "
+        + _failures(encounter_checks, "encounters_parsed WHERE encounter_id IS NOT NULL", "first_line")
+        + " UNION ALL "
+        + _failures(
+            line_checks,
+            "(SELECT c.*, v.reason AS code_reason FROM lines c LEFT JOIN code_verdicts v "
+            "ON v.code_system = c.code_system AND v.code = c.code AND v.release = coalesce(c.release, -1))",
+            "line_no",
+        )
+    )
+
+    # Lines of one encounter must agree on the encounter's fields: compare, column by column,
+    # only the encounters whose lines did not all hash alike.
     disagree = ",\n".join(
-        f"CASE WHEN l.{c} IS DISTINCT FROM f.first_{c} THEN {{'field': '{c.removesuffix('_raw')}', "
-        f"'value': CAST(l.{c} AS VARCHAR), 'reason': 'differs from line ' || f.first_line || "
-        f"' of the same encounter (' || coalesce(CAST(f.first_{c} AS VARCHAR), 'blank') || ')'}} END"
-        for c in shared
+        f"CASE WHEN trim(r.{c}) IS DISTINCT FROM f.{c} THEN {{'field': '{c}', "
+        f"'value': trim(r.{c}), 'reason': 'differs from line ' || f.first_line || "
+        f"' of the same encounter (' || coalesce(nullif(f.{c}, ''), 'blank') || ')'}} END"
+        for c in _ENCOUNTER_COLUMNS
     )
     con.execute(
         f"""
         INSERT INTO line_errors
         SELECT line_no, encounter_id, e.field, e.value, e.reason FROM (
-            SELECT l.line_no, l.encounter_id, unnest(list_filter([{disagree}], lambda x: x IS NOT NULL)) AS e
-            FROM lines l JOIN (
-                SELECT encounter_id, min(line_no) AS first_line, {firsts}
-                FROM lines WHERE encounter_id IS NOT NULL GROUP BY encounter_id HAVING count(*) > 1
-            ) f USING (encounter_id)
+            SELECT r.line_no, f.encounter_id, unnest(list_filter([{disagree}], lambda x: x IS NOT NULL)) AS e
+            FROM raw r JOIN (SELECT * FROM encounter_text WHERE disagree) f
+              ON f.encounter_id = nullif(trim(r.encounter_id), '')
         )
         """
     )
@@ -507,33 +541,34 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
         WHERE l.line_no <> d.first_line;
 
         INSERT INTO line_errors
-        SELECT min(line_no), encounter_id, 'sequence', NULL,
+        SELECT e.first_line, e.encounter_id, 'sequence', NULL,
                'inpatient encounter has no principal diagnosis (ICD10CM line with sequence 1)'
-        FROM lines WHERE encounter_type = 'inpatient' AND encounter_id IS NOT NULL
-        GROUP BY encounter_id
-        HAVING count(*) FILTER (WHERE code_system = 'ICD10CM' AND sequence = 1) = 0;
+        FROM encounters_parsed e
+        WHERE e.encounter_type = 'inpatient' AND e.encounter_id NOT IN (
+            SELECT encounter_id FROM lines WHERE code_system = 'ICD10CM' AND sequence = 1 AND encounter_id IS NOT NULL
+        );
         """
     )
     # An encounter already in the lake (loaded from another file) is not loaded again.
     existing = lake.files("encounters")
     if existing:
         listing = ", ".join(_sql_path(p) for p in existing)
-        keys = con.execute("SELECT DISTINCT encounter_id FROM lines WHERE encounter_id IS NOT NULL").fetchall()
-        ids = [row[0] for row in keys]
+        ids = [row[0] for row in con.execute(
+            "SELECT encounter_id FROM encounters_parsed WHERE encounter_id IS NOT NULL").fetchall()]
         con.register("file_keys", pa.table({"encounter_id": ids, "encounter_key": source_keys(ids)}))
         sources = {r.load_id: r.source_name for r in lake.loads()}
         con.register("load_sources", pa.table({"load_id": list(sources), "source_name": list(sources.values())}))
         con.execute(
             f"""
             INSERT INTO line_errors
-            SELECT min(l.line_no), l.encounter_id, 'encounter_id', l.encounter_id,
+            SELECT any_value(p.first_line), k.encounter_id, 'encounter_id', k.encounter_id,
                    'already in the lake, loaded from ' || any_value(s.source_name)
-            FROM lines l
-            JOIN file_keys k USING (encounter_id)
+            FROM file_keys k
+            JOIN encounters_parsed p USING (encounter_id)
             JOIN (SELECT encounter_key, load_id FROM read_parquet([{listing}], union_by_name = true)
                   WHERE origin = 'coded') e USING (encounter_key)
             LEFT JOIN load_sources s USING (load_id)
-            GROUP BY l.encounter_id
+            GROUP BY k.encounter_id
             """
         )
     con.execute(
@@ -541,7 +576,7 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
         CREATE TABLE bad_encounters AS
         SELECT DISTINCT encounter_id FROM line_errors WHERE encounter_id IS NOT NULL;
         CREATE TABLE good_encounters AS
-        SELECT DISTINCT encounter_id FROM lines
+        SELECT encounter_id FROM encounters_parsed
         WHERE encounter_id IS NOT NULL AND encounter_id NOT IN (SELECT encounter_id FROM bad_encounters);
         """
     )
@@ -600,14 +635,16 @@ def _group_with(grouper: Grouper, rows: list[tuple]) -> list[tuple]:
 def _group_drgs(con: duckdb.DuckDBPyConnection, grouper: Grouper, tick: Callable[[float], None]) -> None:
     rows = con.execute(
         """
-        SELECT l.encounter_id,
-               any_value(l.discharge_date), any_value(l.age), any_value(l.sex), any_value(l.discharge_status),
+        SELECT e.encounter_id, any_value(e.discharge_date), any_value(e.age), any_value(e.sex),
+               any_value(e.discharge_status),
                list(l.code ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10CM'),
                list(l.poa ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10CM'),
                list(l.code ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10PCS')
-        FROM lines l JOIN good_encounters g USING (encounter_id)
-        WHERE l.encounter_type = 'inpatient'
-        GROUP BY l.encounter_id
+        FROM encounters_parsed e
+        JOIN good_encounters g USING (encounter_id)
+        JOIN lines l USING (encounter_id)
+        WHERE e.encounter_type = 'inpatient'
+        GROUP BY e.encounter_id
         """
     ).fetchall()
     chunk = 10_000
@@ -650,25 +687,19 @@ def _lake_tables(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[pa.Table
         "keys_arrow",
         pa.table({"encounter_id": ids, "encounter_key": source_keys(ids), "source_id_enc": encrypt_source_ids(ids)}),
     )
-    fy = "CAST(CASE WHEN month(d) >= 10 THEN year(d) + 1 ELSE year(d) END AS SMALLINT)"
     encounters = con.sql(
         f"""
         SELECT k.encounter_key, k.source_id_enc, 'coded' AS origin,
                e.facility, e.encounter_type, e.specialty, e.admit_date, e.discharge_date,
                coalesce(e.service_date, e.admit_date) AS service_date, e.sex, e.age, e.discharge_status,
                e.coder_id, e.vendor, e.received_at, e.coded_at,
-               {fy.replace('d', 'e.code_date')} AS fiscal_year,
+               CAST(year(e.code_date) + CASE WHEN month(e.code_date) >= 10 THEN 1 ELSE 0 END AS SMALLINT)
+                   AS fiscal_year,
                e.drg_given, d.drg, d.drg_weight,
                CASE WHEN e.drg_given IS NULL OR d.drg IS NULL THEN NULL ELSE e.drg_given <> d.drg END AS drg_mismatch,
                d.grouper_version, '{load_id}' AS load_id
-        FROM (SELECT encounter_id, any_value(facility) AS facility, any_value(encounter_type) AS encounter_type,
-                     any_value(specialty) AS specialty, any_value(admit_date) AS admit_date,
-                     any_value(discharge_date) AS discharge_date, any_value(service_date) AS service_date,
-                     any_value(sex) AS sex, any_value(age) AS age, any_value(discharge_status) AS discharge_status,
-                     any_value(coder_id) AS coder_id, any_value(vendor) AS vendor,
-                     any_value(received_at) AS received_at, any_value(coded_at) AS coded_at,
-                     any_value(code_date) AS code_date, any_value(drg_given) AS drg_given
-              FROM lines JOIN good_encounters USING (encounter_id) GROUP BY encounter_id) e
+        FROM encounters_parsed e
+        JOIN good_encounters USING (encounter_id)
         JOIN keys_arrow k USING (encounter_id)
         LEFT JOIN drgs d USING (encounter_id)
         """
@@ -687,15 +718,14 @@ def _lake_tables(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[pa.Table
 def _summary(con: duckdb.DuckDBPyConnection) -> dict:
     by_vendor = dict(
         con.execute(
-            "SELECT vendor, count(DISTINCT encounter_id) FROM lines JOIN good_encounters USING (encounter_id) "
+            "SELECT vendor, count(*) FROM encounters_parsed JOIN good_encounters USING (encounter_id) "
             "GROUP BY vendor ORDER BY vendor"
         ).fetchall()
     )
     computed, mismatches = con.execute(
         """
         SELECT count(*), count(*) FILTER (WHERE e.drg_given IS NOT NULL AND e.drg_given <> d.drg)
-        FROM drgs d JOIN (SELECT encounter_id, any_value(drg_given) AS drg_given FROM lines GROUP BY 1) e
-        USING (encounter_id)
+        FROM drgs d JOIN encounters_parsed e USING (encounter_id)
         """
     ).fetchone()
     return {"encounters_by_vendor": by_vendor, "drg_computed": computed, "drg_mismatches": mismatches}

@@ -27,6 +27,10 @@ from pathlib import Path
 from codingwatch.sampling.draws import DrawError, RandomDraw, random_numbers
 
 STRATA_CHOICES = ("specialty", "encounter_type", "drg_band")
+# How a frame uses coding-related denials: keep only the encounters with one, leave them out,
+# or put them in a stratum of their own (so an audit can sample them harder).
+CODING_DENIAL_CHOICES = ("only", "exclude", "stratum")
+CODING_DENIED, NOT_CODING_DENIED = "coding_denied", "no_coding_denial"
 FRAME_COLUMNS = (
     "stratum", "frame_number", "encounter_key", "encounter_type", "specialty", "vendor",
     "facility", "coder_id", "frame_date", "drg", "drg_weight",
@@ -104,14 +108,27 @@ def build_frame(
     encounter_type: str | None = None,
     strata: str | None = None,
     origin: str = "coded",
+    coding_denials: str | None = None,
+    coding_denial_keys=None,
 ) -> Frame:
     """The encounters matching the filters, numbered 1..N per stratum (see the module doc).
 
     The date is the discharge date for inpatient encounters and the service date for others;
     both ends are included. An encounter loaded more than once counts once (its latest load).
+
+    `coding_denials` (one of CODING_DENIAL_CHOICES) needs `coding_denial_keys`: a function of
+    the lake connection returning a table with an `encounter_key` column, one row per
+    encounter with a coding-related denial (`denials.coding_denial_keys_from_lake`). With
+    'stratum', such encounters form the stratum `coding_denied` and the others
+    `no_coding_denial` (joined to the --strata name with '+', e.g. `cardiology+coding_denied`).
     """
     import ibis
 
+    if coding_denials is not None:
+        if coding_denials not in CODING_DENIAL_CHOICES:
+            raise FrameError(f"coding denials must be one of {', '.join(CODING_DENIAL_CHOICES)} (got {coding_denials})")
+        if coding_denial_keys is None:
+            raise FrameError("coding denials: no source of coding-related denials was given")
     if date_to < date_from:
         raise FrameError(f"--to {date_to} is before --from {date_from}")
     if strata is not None and strata not in STRATA_CHOICES:
@@ -141,21 +158,37 @@ def build_frame(
     if encounter_type is not None:
         filters.append(t.encounter_type == encounter_type)
     t = t.filter(filters)
-    t = t.select(
-        "encounter_key", "encounter_type", "specialty", "vendor", "facility", "coder_id",
-        "frame_date", "drg", "drg_weight",
-    )
+    columns = ["encounter_key", "encounter_type", "specialty", "vendor", "facility", "coder_id",
+               "frame_date", "drg", "drg_weight"]
+    if coding_denials is not None:
+        denied = coding_denial_keys(con).select("encounter_key").distinct().mutate(_coding_denied=ibis.literal(True))
+        if coding_denials == "only":
+            t = t.semi_join(denied, "encounter_key")
+        elif coding_denials == "exclude":
+            t = t.anti_join(denied, "encounter_key")
+        else:
+            t = t.left_join(denied, "encounter_key").drop("encounter_key_right")
+            t = t.mutate(_coding_denied=t._coding_denied.fill_null(False))
+            columns.append("_coding_denied")
+    t = t.select(*columns)
     with warnings.catch_warnings():
         # ibis 12 calls DuckDB's deprecated fetch_arrow_table(); not ours to fix, not the user's news.
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ibis\.backends\.duckdb")
         rows = t.to_pyarrow().to_pylist()
 
-    def stratum_of(row: dict) -> str:
+    def base_stratum(row: dict) -> str | None:
         if strata is None:
-            return "all"
+            return None
         if strata == "drg_band":
             return drg_band(row["drg_weight"])
         return str(row[strata] or "")
+
+    def stratum_of(row: dict) -> str:
+        base = base_stratum(row)
+        if coding_denials == "stratum":
+            label = CODING_DENIED if row["_coding_denied"] else NOT_CODING_DENIED
+            return label if base is None else f"{base}+{label}"
+        return "all" if base is None else base
 
     rows.sort(key=lambda r: (stratum_of(r), r["encounter_key"]))
     numbered: list[FrameEncounter] = []
@@ -184,6 +217,7 @@ def build_frame(
         "filters": {
             "vendor": vendor, "specialty": specialty, "encounter_type": encounter_type,
             "from": date_from.isoformat(), "to": date_to.isoformat(), "origin": origin,
+            "coding_denials": coding_denials,
             "date": "discharge_date for inpatient, service_date otherwise",
         },
         "strata_by": strata,

@@ -17,6 +17,7 @@ import numpy as np
 from codingwatch.codesets import Grouper, drg_weight
 from codingwatch.synth.access_world import write_access_logs
 from codingwatch.synth.catalog import build_catalog
+from codingwatch.synth.claims import write_claims
 from codingwatch.synth.encounters import (
     IP,
     Encounters,
@@ -114,8 +115,13 @@ def write_world(world: World, outdir: Path, report: Reporter = _silent) -> dict:
     advance(1)
     files += ["encounters.csv", "audited.csv", "errors.csv"]
     files += write_roster(outdir, params, world.roster)
+    advance = report("writing claims (837) and remittances (835)", 1)
+    claims = write_claims(world, outdir)
+    advance(1)
+    files += [*claims.claim_files, *claims.remit_files, "claims_truth.csv"]
     files += write_access_logs(world, outdir)
     summary = world_summary(world)
+    summary["counts"]["claims"] = claims.counts
     files.append("world.json")
     summary["files"] = files
     write_world_json(outdir / "world.json", summary)

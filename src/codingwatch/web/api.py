@@ -135,9 +135,11 @@ def coder_detail(request, login_id: str):
 
 # The modules' own endpoints: /api/costs/..., /api/sampling/...
 from codingwatch.web.costs.api import router as costs_router  # noqa: E402
+from codingwatch.web.denials.api import router as denials_router  # noqa: E402
 from codingwatch.web.provenance.api import router as provenance_router  # noqa: E402
 from codingwatch.web.sampling.api import router as sampling_router  # noqa: E402
 
 api.add_router("/costs/", costs_router)
 api.add_router("/sampling/", sampling_router)
+api.add_router("/denials/", denials_router)
 api.add_router("/provenance/", provenance_router)

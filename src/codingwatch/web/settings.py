@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "codingwatch.web.organizations",
     "codingwatch.web.vendors",
     "codingwatch.web.dashboard",
+    "codingwatch.web.denials",
     "codingwatch.web.costs",
     "codingwatch.web.sampling",
     "codingwatch.web.provenance",

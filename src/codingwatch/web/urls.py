@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("costs/", include("codingwatch.web.costs.urls")),
+    path("denials/", include("codingwatch.web.denials.urls")),
     path("sampling/", include("codingwatch.web.sampling.urls")),
     path("provenance/", include("codingwatch.web.provenance.urls")),
     path("", include("codingwatch.web.dashboard.urls")),

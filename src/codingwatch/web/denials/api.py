@@ -1,0 +1,188 @@
+"""REST endpoints of the denials page (mounted under /api/denials/): the same figures as the
+page. Every role may read them; a vendor user sees only its own vendor's claims, and naming
+another vendor, coder or claim answers 404."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from codingwatch.web.accounts.models import AccessEvent
+from codingwatch.web.accounts.trail import record_access
+from codingwatch.web.denials import services
+from codingwatch.web.vendors.models import Coder, Vendor
+
+router = Router(tags=["denials"])
+
+
+class RateRow(Schema):
+    key: str
+    claims: int
+    denied: int
+    coding_denied: int
+    denial_rate: float | None
+    coding_denial_rate: float | None
+    denied_charge: Decimal
+    coding_denied_charge: Decimal
+
+
+class RatesOut(Schema):
+    by: str
+    rows: list[RateRow]
+
+
+class CarcRow(Schema):
+    carc: str
+    description: str
+    category: str
+    coding_related: str
+    claims: int
+    share: float | None
+    cumulative_share: float | None
+    amount: Decimal
+
+
+class ReworkRow(Schema):
+    vendor: str
+    coding_denied: int
+    cost_per_denial: Decimal | None
+    rework_cost: Decimal | None
+    source: str
+
+
+class RecoveredOut(Schema):
+    claims: int
+    amount: Decimal
+    coding_claims: int
+    coding_amount: Decimal
+
+
+class SummaryOut(Schema):
+    claims: int
+    denied: int
+    coding_denied: int
+    denial_rate: float | None
+    coding_denial_rate: float | None
+    denied_charge: Decimal
+    rework_cost: Decimal | None
+    rework: list[ReworkRow]
+    recovered: RecoveredOut
+
+
+class DeniedClaim(Schema):
+    load_id: str
+    claim_row: int
+    payment_date: str | None
+    payer: str | None
+    charge: Decimal | None
+    coding_related: bool
+    vendor: str | None
+    coder: str | None
+    specialty: str | None
+    carcs: list[str]
+
+
+class CoderDenialsOut(Schema):
+    login_id: str
+    vendor: str
+    summary: SummaryOut
+    claims: list[DeniedClaim]
+
+
+class Adjustment(Schema):
+    level: str | None
+    group: str | None
+    carc: str
+    amount: Decimal | None
+    description: str
+    coding_related: str
+
+
+class Remark(Schema):
+    source: str | None
+    code: str
+    description: str
+    coding_related: str
+
+
+class CodeLine(Schema):
+    system: str
+    code: str
+    sequence: int
+    poa: str
+    modifiers: str
+
+
+class ClaimOut(Schema):
+    load_id: str
+    claim_row: int
+    encounter_key: str
+    status: str
+    denied: bool
+    coding_related: bool
+    payer: str | None
+    payment_date: str | None
+    charge: Decimal | None
+    payment: Decimal | None
+    vendor: str | None
+    coder: str | None
+    adjustments: list[Adjustment]
+    remarks: list[Remark]
+    encounter: dict | None
+    codes: list[CodeLine]
+
+
+def _filters(vendor: str | None, coder: str | None) -> dict:
+    filters = {}
+    if vendor:
+        filters["vendor"] = get_object_or_404(Vendor.objects.all(), code=vendor).code
+    if coder:
+        filters["coder"] = get_object_or_404(Coder.objects.all(), login_id=coder).login_id
+    return filters
+
+
+@router.get("/rates/{by}", response=RatesOut, summary="Denial and coding-related denial rates by one dimension")
+def rates(request, by: str, vendor: str | None = None, coder: str | None = None):
+    """`by` is one of vendor, coder, specialty, payer, month; `vendor` (code) and `coder` (login id)
+    narrow the claims; naming one you may not see answers 404."""
+    if by not in services.DIMENSIONS:
+        raise HttpError(400, f"cannot group by {by!r}: choose one of {', '.join(services.DIMENSIONS)}")
+    return {"by": by, "rows": services.rates(request.user, by, **_filters(vendor, coder))}
+
+
+@router.get("/carcs", response=list[CarcRow], summary="The reason codes (CARC) behind denials, most frequent first")
+def carcs(request, vendor: str | None = None, coder: str | None = None, coding_only: bool = False):
+    return services.pareto(request.user, coding_only=coding_only, **_filters(vendor, coder))
+
+
+@router.get("/summary", response=SummaryOut, summary="Totals, rework cost and amounts recovered")
+def summary(request, vendor: str | None = None):
+    return services.summary(request.user, **_filters(vendor, None))
+
+
+@router.get("/vendors/{code}", response=SummaryOut, summary="One vendor's denials")
+def vendor(request, code: str):
+    found = get_object_or_404(Vendor.objects.all(), code=code)
+    return services.summary(request.user, vendor=found.code)
+
+
+@router.get("/coders/{login_id}", response=CoderDenialsOut, summary="One coder's denials and denied claims")
+def coder(request, login_id: str):
+    found = get_object_or_404(Coder.objects.select_related("vendor"), login_id=login_id)
+    filters = {"vendor": found.vendor.code, "coder": found.login_id}
+    return {"login_id": found.login_id, "vendor": found.vendor.code,
+            "summary": services.summary(request.user, **filters),
+            "claims": services.denied_claims(request.user, **filters)}
+
+
+@router.get("/claims/{load_id}/{claim_row}", response=ClaimOut, summary="One remitted claim with its encounter")
+def claim(request, load_id: str, claim_row: int):
+    """A chart-level record: every read is written to the access trail."""
+    found = services.claim(request.user, load_id, claim_row)
+    if found is None:
+        raise HttpError(404, "Not Found")
+    record_access(request, action=AccessEvent.VIEW, object_type="denials-claim", object_id=f"{load_id}/{claim_row}")
+    return found
