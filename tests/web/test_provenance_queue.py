@@ -151,5 +151,6 @@ def test_the_vendor_summary_gives_shares_by_country_credential_and_sharing(clien
     assert [r["key"] for r in sections["acme"]["by_credential"]] == ["verified credential"]
     assert [r["key"] for r in bayside["by_sharing"]] == ["no sharing alert"]
     page = client.get("/provenance/summary/?vendor=bayside").content.decode()
-    assert "PH" in page and 'id="chart-summary-0"' in page and "acme" not in page
+    assert 'data-testid="vendor-bayside"' in page and 'data-testid="vendor-acme"' not in page
+    assert "PH" in page and 'id="chart-summary-0"' in page
     assert "is not a date" in client.get("/provenance/summary/?start=March").content.decode()

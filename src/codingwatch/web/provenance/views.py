@@ -179,4 +179,11 @@ def summary(request):
     for i, section in enumerate(sections):
         section["chart"] = services.summary_chart(section)
         section["chart_id"] = f"chart-summary-{i}"
-    return render(request, "provenance/summary.html", {"sections": sections, "error": error, "form": request.GET})
+    from django_scopes import scopes_disabled
+
+    from codingwatch.web.vendors.models import Vendor
+
+    with scopes_disabled():  # staff only: vendor users never reach this page
+        vendors = list(Vendor.objects.order_by("name"))
+    return render(request, "provenance/summary.html",
+                  {"sections": sections, "error": error, "form": request.GET, "vendors": vendors})
