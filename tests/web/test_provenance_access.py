@@ -83,3 +83,10 @@ def test_anonymous_requests_are_sent_to_log_in(client, db):
     assert client.get("/provenance/").status_code == 302
     assert client.get("/provenance/summary/").status_code == 302
     assert client.get("/api/provenance/alerts").status_code == 401
+
+
+def test_the_admin_screens_list_alerts_and_suppressions_read_only(client, user_of_role, alert_id):
+    client.force_login(user_of_role(roles.ADMIN))
+    assert client.get("/admin/provenance/provenancealert/").status_code == 200
+    assert client.get("/admin/provenance/suppression/").status_code == 200
+    assert client.get("/admin/provenance/provenancealert/add/").status_code == 403

@@ -183,7 +183,8 @@ def scan(*, settings: inputs.Settings | None = None, takeover: bool = True, star
                 row.status, row.suppressed_by = ProvenanceAlert.SUPPRESSED, match
                 row.resolution = f"suppressed by rule #{match.pk}: {match.reason}"
             rows.append(row)
-        ProvenanceAlert.objects.bulk_create(rows, batch_size=500)
+        # a scan running at the same time may have stored some of them: the fingerprint is unique
+        ProvenanceAlert.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
         record.alerts_new = len(rows)
         record.alerts_suppressed = sum(r.status == ProvenanceAlert.SUPPRESSED for r in rows)
         record.finished_at = timezone.now()
