@@ -87,3 +87,28 @@ def test_the_demo_shows_the_coding_denials_that_follow_the_injected_errors(demo_
             expected[vendor] = expected.get(vendor, 0) + (row["coding_related"] == "yes")
     assert {r["vendor"]: r["coding_denied"] for r in first["denials_by_vendor"]} == expected
     assert second["denials_by_vendor"] == first["denials_by_vendor"]
+
+
+def test_the_demo_loads_access_logs_and_stores_provenance_alerts_once(demo_twice):
+    _, first, second = demo_twice
+    assert first["access_ingest"]["status"] == "loaded" and first["access_ingest"]["events_loaded"] > 0
+    assert first["provenance"]["alerts_new"] == first["provenance"]["alerts_found"] > 0
+    assert second["access_ingest"]["status"] == "skipped"
+    assert second["provenance"]["alerts_new"] == 0
+
+
+def test_the_demo_alerts_name_the_split_vendor_and_the_taken_over_login(demo_twice):
+    import datetime as dt
+    import sqlite3
+
+    var, _, _ = demo_twice
+    world = json.loads((var / "demo" / "world" / "world.json").read_text())
+    with sqlite3.connect(var / "codingwatch.sqlite3") as db:
+        offshore = db.execute("select distinct vendor_code from provenance_provenancealert "
+                              "where rule = 'forbidden_country'").fetchall()
+        takeover = db.execute("select login, date(window_start) from provenance_provenancealert "
+                              "where rule = 'takeover'").fetchall()
+    assert offshore == [(world["split_vendor"]["name"],)]
+    taken = world["takeover"]["login_id"]
+    dates = [dt.date.fromisoformat(day) for login, day in takeover if login == taken]
+    assert dates and min(abs((d - dt.date.fromisoformat(world["takeover"]["date"])).days) for d in dates) <= 7

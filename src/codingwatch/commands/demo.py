@@ -54,7 +54,8 @@ def demo(
     $CODINGWATCH_VAR/demo/world (`codingwatch synth`); load its encounters into the lake
     (`codingwatch ingest encounters`), its claims and remittances (`codingwatch ingest claims`,
     `codingwatch ingest remits`) and its roster into the app (vendors, coders, work queues),
-    with a demo contract per vendor; print encounters and CMI by vendor; then serve the web app
+    with a demo contract per vendor; load its access logs (`codingwatch ingest access`) and store
+    the provenance alerts (`codingwatch provenance scan`); print encounters and CMI by vendor; then serve the web app
     on http://127.0.0.1:8000. Running it again is safe: every step that is already done is
     skipped.
 
@@ -77,7 +78,7 @@ def demo(
     quiet = output is OutputFormat.json
     password = None
     with progress(quiet=quiet) as bar:
-        steps = bar.add_task("demo", total=6)
+        steps = bar.add_task("demo", total=8)
 
         bar.update(steps, description="migrating the app database")
         call_command("migrate", interactive=False, verbosity=0)
@@ -121,6 +122,22 @@ def demo(
         _demo_contracts()
         bar.advance(steps)
 
+        bar.update(steps, description="loading access logs into the lake")
+        from codingwatch.ingest.access import ingest_access_file
+        from codingwatch.provenance.ipmap import IpCountryMap
+
+        access = ingest_access_file(world / "access_events.csv", lake=lake,
+                                    ip_map=IpCountryMap.from_csv(world / "access_ip_map.csv"))
+        if access.status == "rejected":
+            raise UserError(f"the demo access logs did not load: {access.message}")
+        bar.advance(steps)
+
+        bar.update(steps, description="scanning access logs (provenance rules)")
+        from codingwatch.web.provenance import services as provenance
+
+        scanned = provenance.scan(started_by="codingwatch demo")
+        bar.advance(steps)
+
         bar.update(steps, description="summarizing")
         con = lake.connect()
         by_vendor = metrics.figures(con.table("encounters"), "vendor")
@@ -132,6 +149,7 @@ def demo(
     if output is OutputFormat.json:
         print_json({"encounters_by_vendor": rows, "ingest": results[0].as_dict(), "claims": x12["claims"],
                     "remits": x12["remits"], "denials_by_vendor": denied, "world": str(world),
+                    "access_ingest": access.as_dict(), "provenance": scanned.as_dict(),
                     "admin": DEMO_ADMIN, "admin_password": password})
     else:
         table = Table(title="demo: encounters and case mix index by vendor")
@@ -151,6 +169,9 @@ def demo(
         for kind, report in x12.items():
             console.print(f"{kind}: {report['files']} file(s) loaded, {len(report['skipped'])} already loaded, "
                           f"{report['claims']} claims", highlight=False)
+        console.print(access.message, highlight=False, soft_wrap=True)
+        console.print(f"provenance scan: {scanned.found} alerts, {scanned.new} new; open them at /provenance/",
+                      highlight=False, soft_wrap=True)
         if password:
             console.print(f"demo admin: [bold]{DEMO_ADMIN}[/], password (shown once): [bold]{password}[/]")
         else:
@@ -215,6 +236,9 @@ def _demo_contracts() -> None:
                 vendor=vendor, start_date=dt.date(2025, 10, 1), baa_date=dt.date(2025, 9, 15),
                 pricing=terms["pricing"], price=terms["price"], base_rate=terms["base_rate"],
                 rework_cost_per_denial=terms["rework_cost_per_denial"],
+                # PHI access terms: the countries of the declared work locations (left empty), and
+                # work only through the VDI for outside vendors
+                requires_vdi=vendor.delivery_model != "in-house",
             )
             AccuracySLA.objects.bulk_create(
                 AccuracySLA(contract=contract, specialty=s, minimum_accuracy=terms["accuracy"]) for s in SPECIALTIES

@@ -225,3 +225,34 @@ def synth(
     console.print(f"wrote {len(layout)} events of {coders} coders over {days} days and "
                   f"{len(result.truth)} injected incident(s) to {directory}")
     console.print(json.dumps(result.truth.groupby("kind").size().to_dict()))
+
+
+@app.command("scan")
+def scan(
+    takeover: bool = typer.Option(True, "--takeover/--no-takeover", help="also look for logins used by someone else"),
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
+    """Run the rules over the lake with the web app's roster and store the alerts for triage.
+
+    Like `check`, but the roster, contracts (allowed countries, VDI required) and queue
+    assignments come from the app's database, and every alert is stored in the app's alerts
+    queue (/provenance/) once: running it again adds only new alerts. Alerts matching a
+    suppression rule (a false positive fed back) are stored as suppressed.
+
+    Example: codingwatch provenance scan
+    """
+    import os
+
+    from codingwatch.commands.web import DEFAULT_SETTINGS
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    import django
+
+    django.setup()
+    from codingwatch.web.provenance.management.commands.provenance_scan import describe, run
+
+    result = run(takeover=takeover, quiet=output is OutputFormat.json, started_by="codingwatch provenance scan")
+    if output is OutputFormat.json:
+        print_json(result.as_dict())
+    else:
+        console.print(describe(result), highlight=False, soft_wrap=True)

@@ -182,8 +182,12 @@ def _minutes(hhmm: str) -> int:
 
 def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.DataFrame, *, seed: int,
              start: dt.date, days: int, events_per_hour: float = 20.0,
-             injections: Injections | None = None, noise: Noise | None = None) -> SynthAccess:
-    """Sessions for every coder on the roster over `days` days from `start`, with injections."""
+             injections: Injections | None = None, noise: Noise | None = None,
+             takeovers: dict[str, tuple[dt.date, str]] | None = None) -> SynthAccess:
+    """Sessions for every coder on the roster over `days` days from `start`, with injections.
+
+    `takeovers` (login -> (date, place)) adds takeovers at known dates, the new person working
+    from that place on another device, beside the `injections.takeover` drawn at random."""
     if days < 14:
         raise ValueError("a synthetic access-log world needs at least 14 days")
     inj = injections or Injections()
@@ -217,6 +221,9 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
     takeover_logins = eligible_takeover[: inj.takeover]
     for login in takeover_logins:
         at = start + dt.timedelta(days=int(rng.integers(int(days * 0.45), int(days * 0.75))))
+        takeover_at[login] = at
+    forced = dict(takeovers or {})
+    for login, (at, _place) in forced.items():
         takeover_at[login] = at
     split = [lg for lg in logins[logins.vendor.map(lambda v: allowed.get(v) == {"US"})].login
              if lg not in takeover_at]
@@ -266,6 +273,8 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
                                 str(rng.choice(["manila", "chennai"]) if rng.random() < 0.5 else
                                     rng.choice([p for p in US_PLACES if p not in set(places.place)]))),
                       "mix": (0.5, 0.4, 0.1) if rng.random() < 0.5 else (0.7, 0.2, 0.1)}
+        if login in forced:
+            new_person.update(place=forced[login][1], device=f"{login}-x{seed}", host=int(host + 1) % 250 or 2)
         coder_end = ended.get(login)
         for d in range(days):
             day = start + dt.timedelta(days=d)
@@ -331,7 +340,8 @@ def generate(roster: pd.DataFrame, contracts: pd.DataFrame, assignments: pd.Data
                         rate=r, charts=c, queue=q, kind="shared_login")
                 truth.append(_truth("shared_login", login, mid, mid + pd.Timedelta(minutes=90)))
             if login in ooq and day == ooq[login]:
-                foreign = [x for x in QUEUES if x not in mine][int(rng.integers(len(QUEUES) - len(mine)))]
+                outside = [x for x in QUEUES if x not in mine]
+                foreign = outside[int(rng.integers(len(outside)))]
                 mid = t_c + (t_d - t_c) / 2
                 session(login, day, place, dev, hst, mid, mid + pd.Timedelta(minutes=20), rate=r, charts=c,
                         queue=foreign, kind="out_of_queue")
@@ -377,6 +387,12 @@ def roster_as_declared(world_roster: pd.DataFrame, synth: SynthAccess) -> pd.Dat
     return roster
 
 
+def _queue_type(queue: str) -> str:
+    """The encounter type of a queue: "IP-CARD" (this module's queues) or "RRMC/cardiology/inpatient"
+    (facility/service line/type, as the web app names queues)."""
+    return QUEUE_TYPES.get(queue.split("-")[0]) or queue.rsplit("/", 1)[-1]
+
+
 def expand(sessions: pd.DataFrame, meta: dict, *, chunk_events: int = 5_000_000) -> Iterator[pa.Table]:
     """Sessions -> events (ACCESS_EVENTS schema), vectorized, in chunks of about chunk_events."""
     seed = meta["seed"]
@@ -391,7 +407,7 @@ def expand(sessions: pd.DataFrame, meta: dict, *, chunk_events: int = 5_000_000)
     lat_all = np.array([PLACES[p][2] for p in PLACE_NAMES])
     lon_all = np.array([PLACES[p][3] for p in PLACE_NAMES])
     country_all = np.array([PLACES[p][0] for p in PLACE_NAMES], dtype=object)
-    queue_types = np.array([QUEUE_TYPES[q.split("-")[0]] for q in sessions["queue"]], dtype=object)
+    queue_types = np.array([_queue_type(q) for q in sessions["queue"]], dtype=object)
     boundaries = np.concatenate([[0], np.cumsum(counts)])
     event_offset = 0
     s = 0

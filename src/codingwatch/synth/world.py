@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from codingwatch.codesets import Grouper, drg_weight
+from codingwatch.synth.access_world import write_access_logs
 from codingwatch.synth.catalog import build_catalog
 from codingwatch.synth.claims import write_claims
 from codingwatch.synth.encounters import (
@@ -118,6 +119,7 @@ def write_world(world: World, outdir: Path, report: Reporter = _silent) -> dict:
     claims = write_claims(world, outdir)
     advance(1)
     files += [*claims.claim_files, *claims.remit_files, "claims_truth.csv"]
+    files += write_access_logs(world, outdir)
     summary = world_summary(world)
     summary["counts"]["claims"] = claims.counts
     files.append("world.json")

@@ -136,6 +136,7 @@ def coder_detail(request, login_id: str):
 # The modules' own endpoints: /api/costs/..., /api/sampling/...
 from codingwatch.web.costs.api import router as costs_router  # noqa: E402
 from codingwatch.web.denials.api import router as denials_router  # noqa: E402
+from codingwatch.web.provenance.api import router as provenance_router  # noqa: E402
 from codingwatch.web.sampling.api import router as sampling_router  # noqa: E402
 
 api.add_router("/costs/", costs_router)
@@ -146,3 +147,4 @@ api.add_router("/denials/", denials_router)
 from codingwatch.web.audits.api import router as audits_router  # noqa: E402
 
 api.add_router("/audits", audits_router)
+api.add_router("/provenance/", provenance_router)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "codingwatch.web.costs",
     "codingwatch.web.sampling",
     "codingwatch.web.audits",
+    "codingwatch.web.provenance",
 ]
 
 MIDDLEWARE = [

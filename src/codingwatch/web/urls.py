@@ -16,5 +16,6 @@ urlpatterns = [
     path("denials/", include("codingwatch.web.denials.urls")),
     path("sampling/", include("codingwatch.web.sampling.urls")),
     path("", include("codingwatch.web.audits.urls")),
+    path("provenance/", include("codingwatch.web.provenance.urls")),
     path("", include("codingwatch.web.dashboard.urls")),
 ]

@@ -32,6 +32,10 @@ MODULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "costs": (frozenset({ADMIN, DIRECTOR, EXECUTIVE}), frozenset({ADMIN, DIRECTOR})),
     "sampling": (frozenset({ADMIN, AUDITOR}), frozenset({ADMIN, AUDITOR})),
     "repayments": (frozenset({ADMIN, COMPLIANCE}), frozenset()),
+    # PHI access oversight: the alerts queue and evidence pages are worked by compliance...
+    "provenance": (frozenset({ADMIN, COMPLIANCE}), frozenset({ADMIN, COMPLIANCE})),
+    # ...and the per-vendor summary for the quarterly review is read by every staff role.
+    "provenance_summary": (frozenset({ADMIN, COMPLIANCE, DIRECTOR, EXECUTIVE, AUDITOR}), frozenset()),
 }
 
 

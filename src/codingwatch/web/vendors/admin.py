@@ -37,7 +37,8 @@ class TurnaroundSLAInline(admin.TabularInline):
 
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
-    list_display = ("vendor", "start_date", "end_date", "baa_date", "pricing", "price", "base_rate")
+    list_display = ("vendor", "start_date", "end_date", "baa_date", "pricing", "price", "base_rate", "allowed_countries",
+                    "requires_vdi")
     list_filter = ("vendor", "pricing")
     inlines = [AccuracySLAInline, TurnaroundSLAInline]
 

@@ -41,6 +41,11 @@ def validate_locations(values: list) -> None:
         validate_location(value)
 
 
+def validate_countries(values: list) -> None:
+    if not isinstance(values, list) or any(not re.fullmatch(r"[A-Z]{2}", str(v)) for v in values):
+        raise ValidationError("allowed countries must be a list of ISO 3166 alpha-2 codes, e.g. [\"US\", \"PH\"]")
+
+
 def validate_specialties(values: list) -> None:
     unknown = [v for v in values if v not in vocabulary.SPECIALTIES]
     if unknown:
@@ -87,8 +92,23 @@ class Contract(models.Model):
         help_text="payment per 1.0000 of MS-DRG relative weight (the hospital's base rate), for payment impact",
     )
     rework_cost_per_denial = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # PHI access terms, checked by the provenance rules (docs/provenance.md).
+    allowed_countries = models.JSONField(
+        default=list, blank=True, validators=[validate_countries],
+        help_text='ISO 3166 alpha-2 countries the vendor may access PHI from, e.g. ["US"]; empty: the '
+                  "countries of the vendor's declared work locations",
+    )
+    requires_vdi = models.BooleanField(
+        "VDI required, no local PHI", default=False,
+        help_text="work only through the virtual desktop: export, print and download are breaches",
+    )
 
     objects = ScopedManager(vendor="vendor")
+
+    def countries(self) -> list[str]:
+        """The allowed countries, or the countries of the vendor's declared work locations."""
+        chosen = self.allowed_countries or [loc[:2] for loc in self.vendor.work_locations]
+        return sorted(set(chosen))
 
     class Meta:
         ordering = ["vendor__name", "-start_date"]

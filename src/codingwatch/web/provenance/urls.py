@@ -1,0 +1,14 @@
+from django.urls import path
+
+from codingwatch.web.provenance import views
+
+urlpatterns = [
+    path("", views.queue, name="provenance"),
+    path("alerts.csv", views.queue_csv, name="provenance-alerts-csv"),
+    path("alerts/<int:pk>/", views.alert_detail, name="provenance-alert"),
+    path("alerts/<int:pk>/assign/", views.alert_assign, name="provenance-alert-assign"),
+    path("alerts/<int:pk>/comment/", views.alert_comment, name="provenance-alert-comment"),
+    path("alerts/<int:pk>/resolve/", views.alert_resolve, name="provenance-alert-resolve"),
+    path("suppressions/", views.suppressions, name="provenance-suppressions"),
+    path("summary/", views.summary, name="provenance-summary"),
+]
