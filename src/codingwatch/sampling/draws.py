@@ -23,22 +23,9 @@ class Selection:
     value: int | tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class RandomDraw:
-    """One single-stage run: the sample sorted by value, then the spares in selection order."""
-
-    seed: str
-    count: int
-    spares: int
-    low: int
-    high: int
-    audit_name: str = ""
-    drawn_at: str = field(default_factory=lambda: dt.datetime.now().astimezone().isoformat(timespec="seconds"))
-    selection_order: tuple[int, ...] = ()  # every value in the order drawn
-
-    @property
-    def frame_size(self) -> int:
-        return self.high - self.low + 1
+class _ReportRows:
+    """RAT-STATS' report order: the sample sorted by value with its selection order, then the
+    spares in selection order numbered count+1 onward. Needs `selection_order` and `count`."""
 
     @property
     def sample(self) -> list[Selection]:
@@ -55,6 +42,25 @@ class RandomDraw:
     @property
     def rows(self) -> list[Selection]:
         return self.sample + self.spare_rows
+
+
+@dataclass(frozen=True)
+class RandomDraw(_ReportRows):
+    """One single-stage run: the sample sorted by value, then the spares in selection order."""
+
+    seed: str
+    count: int
+    spares: int
+    low: int
+    high: int
+    audit_name: str = ""
+    drawn_at: str = field(default_factory=lambda: dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+    selection_order: tuple[int, ...] = ()  # every value in the order drawn
+
+    @property
+    def frame_size(self) -> int:
+        return self.high - self.low + 1
+
 
     @property
     def total(self) -> int:
@@ -147,7 +153,7 @@ def stratified_random_numbers(
 
 # ---- sets of 2, 3 or 4 -----------------------------------------------------------------------
 @dataclass(frozen=True)
-class SetsDraw:
+class SetsDraw(_ReportRows):
     seed: str
     count: int
     spares: int
@@ -156,21 +162,6 @@ class SetsDraw:
     drawn_at: str = field(default_factory=lambda: dt.datetime.now().astimezone().isoformat(timespec="seconds"))
     selection_order: tuple[tuple[int, ...], ...] = ()
 
-    @property
-    def sample(self) -> list[Selection]:
-        rows = [Selection("sample", i + 1, v) for i, v in enumerate(self.selection_order[: self.count])]
-        return sorted(rows, key=lambda s: s.value)
-
-    @property
-    def spare_rows(self) -> list[Selection]:
-        return [
-            Selection("spare", self.count + i + 1, v)
-            for i, v in enumerate(self.selection_order[self.count :])
-        ]
-
-    @property
-    def rows(self) -> list[Selection]:
-        return self.sample + self.spare_rows
 
 
 def random_number_sets(

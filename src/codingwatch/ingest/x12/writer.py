@@ -96,22 +96,27 @@ def write_835(claims: list[dict], *, payer_name: str = "SYNTHETIC PAYER", payer_
                      date=payment_date, version="005010X221A1", line_break=line_break)
 
 
-def write_837p(claims: list[dict], *, billing_npi: str = "1234567893", payer_id: str = "9999999999",
-               control: int = 1, date: dt.date = dt.date(2026, 1, 5), line_break: bool = False) -> bytes:
-    """One 837P interchange. A claim dict: {"claim_id", "charge", "place_of_service" ('11'),
-    "sex", "birth_date" (date), "diagnoses": [ICD-10-CM codes, principal first],
-    "lines": [{"code", "modifiers", "charge", "units", "service_date"}]}."""
-    body: list[list[str]] = [
+def _837_header(*, control: int, date: dt.date, payer_id: str, billing_name: str, billing_npi: str) -> list[list[str]]:
+    """BHT, submitter, receiver and the billing provider's HL of an 837 (837I and 837P alike)."""
+    return [
         ["BHT", "0019", "00", f"B{control}", date.strftime("%Y%m%d"), "1200", "CH"],
         ["NM1", "41", "2", "SUBMITTER", "", "", "", "", "46", "SUBMITTER1"],
         ["PER", "IC", "EDI", "TE", "8005551212"],
         ["NM1", "40", "2", "PAYER", "", "", "", "", "46", payer_id],
         ["HL", "1", "", "20", "1"],
-        ["NM1", "85", "2", "BILLING PROVIDER", "", "", "", "", "XX", billing_npi],
+        ["NM1", "85", "2", billing_name, "", "", "", "", "XX", billing_npi],
         ["N3", "1 MAIN ST"],
         ["N4", "CITY", "MD", "123451234"],
         ["REF", "EI", "123456789"],
     ]
+
+
+def write_837p(claims: list[dict], *, billing_npi: str = "1234567893", payer_id: str = "9999999999",
+               control: int = 1, date: dt.date = dt.date(2026, 1, 5), line_break: bool = False) -> bytes:
+    """One 837P interchange. A claim dict: {"claim_id", "charge", "place_of_service" ('11'),
+    "sex", "birth_date" (date), "diagnoses": [ICD-10-CM codes, principal first],
+    "lines": [{"code", "modifiers", "charge", "units", "service_date"}]}."""
+    body = _837_header(control=control, date=date, payer_id=payer_id, billing_name="BILLING PROVIDER", billing_npi=billing_npi)
     hl = 1
     for claim in claims:
         hl += 1
@@ -149,17 +154,7 @@ def write_837i(claims: list[dict], *, billing_npi: str = "1234567893", payer_id:
     "admission_type" ('1'), "diagnoses": [(ICD-10-CM, POA), ... principal first],
     "procedures": [ICD-10-PCS, ... principal first], "drg" (optional),
     "lines": [{"revenue_code", "code" (optional HCPCS), "modifiers", "charge", "units"}]}."""
-    body: list[list[str]] = [
-        ["BHT", "0019", "00", f"B{control}", date.strftime("%Y%m%d"), "1200", "CH"],
-        ["NM1", "41", "2", "SUBMITTER", "", "", "", "", "46", "SUBMITTER1"],
-        ["PER", "IC", "EDI", "TE", "8005551212"],
-        ["NM1", "40", "2", "PAYER", "", "", "", "", "46", payer_id],
-        ["HL", "1", "", "20", "1"],
-        ["NM1", "85", "2", "BILLING FACILITY", "", "", "", "", "XX", billing_npi],
-        ["N3", "1 MAIN ST"],
-        ["N4", "CITY", "MD", "123451234"],
-        ["REF", "EI", "123456789"],
-    ]
+    body = _837_header(control=control, date=date, payer_id=payer_id, billing_name="BILLING FACILITY", billing_npi=billing_npi)
     hl = 1
     for claim in claims:
         hl += 1
