@@ -13,7 +13,9 @@ import typer
 from rich.markup import escape
 
 from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, web, x12
+from codingwatch.commands import lake as lake_command
 from codingwatch.commands import synth as synth_command
+from codingwatch.lake import LakeError
 
 app = typer.Typer(
     name="codingwatch",
@@ -40,13 +42,14 @@ web.mount(app)  # codingwatch manage ..., codingwatch serve
 app.command("synth")(synth_command.synth)
 app.command("demo")(demo.demo)
 app.add_typer(provenance.app, name="provenance")  # and `ingest access`
+app.add_typer(lake_command.app, name="lake")
 
 
 def main() -> None:
     """Entry point: user errors become one clear line and exit code 2, never a traceback."""
     try:
         app()
-    except common.UserError as exc:
+    except (common.UserError, LakeError) as exc:
         common.err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, highlight=False)
         sys.exit(2)
 

@@ -480,8 +480,15 @@ def ingest_access_file(path: Path, *, lake: Lake, ip_map: IpCountryMap | None = 
     tick("committing", 0.8)
     summary = {"source_format": source_format, "events": table.num_rows, "country_from_ip_map": from_map,
                "logins": int(frame["login"].nunique())}
-    record = lake.commit_load(kind=KIND, source_name=path.name, sha256=sha, tables={"access_events": table},
-                              summary=summary, load_id=load_id)
+    with lake.writing():  # checked again under the lake's lock: another load may have committed it
+        previous = lake.find_load(KIND, sha)
+        if previous is not None:
+            result.status = "skipped"
+            result.load_id = previous.load_id
+            result.message = f"{path.name}: already loaded ({previous.load_id}, {previous.loaded_at}); nothing changed"
+            return result
+        record = lake.commit_load(kind=KIND, source_name=path.name, sha256=sha, tables={"access_events": table},
+                                  summary=summary, load_id=load_id)
     result.status = "loaded"
     result.load_id = record.load_id
     result.events_loaded = table.num_rows

@@ -132,12 +132,7 @@ def ingest_encounter_file(
     sha = file_sha256(path)
     previous = lake.find_load(KIND, sha)
     if previous is not None:
-        result.status = "skipped"
-        result.load_id = previous.load_id
-        result.message = (
-            f"{path.name}: already loaded on {previous.loaded_at} (load {previous.load_id}); nothing to do"
-        )
-        return result
+        return _skipped(result, path, previous)
 
     own_validator = validator is None
     own_grouper = grouper is None
@@ -152,28 +147,12 @@ def ingest_encounter_file(
             result.message = str(exc)
             return result
         tick("validating", 0.25)
+        checked = set(lake.files("encounters"))
         _validate(con, validator, lake)
-        rejects = con.execute("SELECT count(*) FROM line_errors").fetchone()[0]
-        bad_encounters = con.execute("SELECT count(*) FROM bad_encounters").fetchone()[0]
-        rejected_lines = con.execute(
-            "SELECT count(*) FROM lines WHERE encounter_id IN (SELECT encounter_id FROM bad_encounters)"
-            " OR encounter_id IS NULL"
-        ).fetchone()[0]
-        result.encounters_rejected = bad_encounters
-        result.lines_rejected = rejected_lines
-        if rejects:
-            result.rejects_file = str(_write_rejects(con, path, sha, rejects_dir))
-        if strict and rejects:
-            result.encounters_rejected = con.execute("SELECT count(*) FROM encounters_parsed").fetchone()[0]
-            result.lines_rejected = result.lines_read
-            result.message = (
-                f"{path.name}: {rejects} bad line(s) and --strict is on: nothing loaded "
-                f"(see {result.rejects_file})"
-            )
-            return result
-        good = con.execute("SELECT count(*) FROM good_encounters").fetchone()[0]
-        if good == 0:
-            result.message = f"{path.name}: no valid encounter to load (see {result.rejects_file})"
+        previous = lake.find_load(KIND, sha)  # another load of this file committed while we validated
+        if previous is not None:
+            return _skipped(result, path, previous)
+        if not _tally(con, result, path, sha, rejects_dir, strict):
             return result
         tick("grouping inpatient encounters (MS-DRG)", 0.45)
         _group_drgs(con, grouper, lambda f: tick("grouping inpatient encounters (MS-DRG)", 0.45 + 0.3 * f))
@@ -181,14 +160,25 @@ def ingest_encounter_file(
         load_id = new_load_id()
         encounters, code_lines = _lake_tables(con, load_id)
         summary = _summary(con)
-        record = lake.commit_load(
-            kind=KIND,
-            source_name=path.name,
-            sha256=sha,
-            tables={"encounters": encounters, "code_lines": code_lines},
-            summary=summary,
-            load_id=load_id,
-        )
+        with lake.writing():  # both checks again under the lake's lock: another load may have committed
+            previous = lake.find_load(KIND, sha)
+            if previous is not None:
+                return _skipped(result, path, previous)
+            fresh = [p for p in lake.files("encounters") if p not in checked]
+            if fresh and _reject_already_in_lake(con, lake, fresh, among="good_encounters"):
+                _split_encounters(con)
+                if not _tally(con, result, path, sha, rejects_dir, strict):
+                    return result
+                encounters, code_lines = _lake_tables(con, load_id)
+                summary = _summary(con)
+            record = lake.commit_load(
+                kind=KIND,
+                source_name=path.name,
+                sha256=sha,
+                tables={"encounters": encounters, "code_lines": code_lines},
+                summary=summary,
+                load_id=load_id,
+            )
         result.status = "loaded"
         result.load_id = record.load_id
         result.encounters_loaded = encounters.num_rows
@@ -207,6 +197,41 @@ def ingest_encounter_file(
             validator.close()
         if own_grouper:
             grouper.close()
+
+
+def _skipped(result: FileResult, path: Path, previous) -> FileResult:
+    result.status = "skipped"
+    result.load_id = previous.load_id
+    result.message = f"{path.name}: already loaded on {previous.loaded_at} (load {previous.load_id}); nothing to do"
+    return result
+
+
+def _tally(con: duckdb.DuckDBPyConnection, result: FileResult, path: Path, sha: str, rejects_dir: Path | None,
+           strict: bool) -> bool:
+    """Count and write the rejects; False (with the message set) when nothing of the file loads."""
+    rejects = con.execute("SELECT count(*) FROM line_errors").fetchone()[0]
+    bad_encounters = con.execute("SELECT count(*) FROM bad_encounters").fetchone()[0]
+    rejected_lines = con.execute(
+        "SELECT count(*) FROM lines WHERE encounter_id IN (SELECT encounter_id FROM bad_encounters)"
+        " OR encounter_id IS NULL"
+    ).fetchone()[0]
+    result.encounters_rejected = bad_encounters
+    result.lines_rejected = rejected_lines
+    if rejects:
+        result.rejects_file = str(_write_rejects(con, path, sha, rejects_dir))
+    if strict and rejects:
+        result.encounters_rejected = con.execute("SELECT count(*) FROM encounters_parsed").fetchone()[0]
+        result.lines_rejected = result.lines_read
+        result.message = (
+            f"{path.name}: {rejects} bad line(s) and --strict is on: nothing loaded "
+            f"(see {result.rejects_file})"
+        )
+        return False
+    good = con.execute("SELECT count(*) FROM good_encounters").fetchone()[0]
+    if good == 0:
+        result.message = f"{path.name}: no valid encounter to load (see {result.rejects_file})"
+        return False
+    return True
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -550,32 +575,44 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
         """
     )
     # An encounter already in the lake (loaded from another file) is not loaded again.
-    existing = lake.files("encounters")
-    if existing:
-        listing = ", ".join(_sql_path(p) for p in existing)
-        ids = [row[0] for row in con.execute(
-            "SELECT encounter_id FROM encounters_parsed WHERE encounter_id IS NOT NULL").fetchall()]
-        con.register("file_keys", pa.table({"encounter_id": ids, "encounter_key": source_keys(ids)}))
-        sources = {r.load_id: r.source_name for r in lake.loads()}
-        con.register("load_sources", pa.table({"load_id": list(sources), "source_name": list(sources.values())}))
-        con.execute(
-            f"""
-            INSERT INTO line_errors
-            SELECT any_value(p.first_line), k.encounter_id, 'encounter_id', k.encounter_id,
-                   'already in the lake, loaded from ' || any_value(s.source_name)
-            FROM file_keys k
-            JOIN encounters_parsed p USING (encounter_id)
-            JOIN (SELECT encounter_key, load_id FROM read_parquet([{listing}], union_by_name = true)
-                  WHERE origin = 'coded') e USING (encounter_key)
-            LEFT JOIN load_sources s USING (load_id)
-            GROUP BY k.encounter_id
-            """
-        )
+    _reject_already_in_lake(con, lake, lake.files("encounters"), among="encounters_parsed")
+    _split_encounters(con)
+
+
+def _reject_already_in_lake(con: duckdb.DuckDBPyConnection, lake: Lake, existing: list[Path], *,
+                            among: str) -> int:
+    """Reject the encounters of `among` that are already in the given lake files; how many."""
+    if not existing:
+        return 0
+    listing = ", ".join(_sql_path(p) for p in existing)
+    ids = [row[0] for row in con.execute(
+        f"SELECT encounter_id FROM {among} WHERE encounter_id IS NOT NULL").fetchall()]
+    con.register("file_keys", pa.table({"encounter_id": ids, "encounter_key": source_keys(ids)}))
+    sources = {r.load_id: r.source_name for r in lake.loads()}
+    con.register("load_sources", pa.table({"load_id": list(sources), "source_name": list(sources.values())}))
+    before = con.execute("SELECT count(*) FROM line_errors").fetchone()[0]
+    con.execute(
+        f"""
+        INSERT INTO line_errors
+        SELECT any_value(p.first_line), k.encounter_id, 'encounter_id', k.encounter_id,
+               'already in the lake, loaded from ' || any_value(s.source_name)
+        FROM file_keys k
+        JOIN encounters_parsed p USING (encounter_id)
+        JOIN (SELECT encounter_key, load_id FROM read_parquet([{listing}], union_by_name = true)
+              WHERE origin = 'coded') e USING (encounter_key)
+        LEFT JOIN load_sources s USING (load_id)
+        GROUP BY k.encounter_id
+        """
+    )
+    return con.execute("SELECT count(*) FROM line_errors").fetchone()[0] - before
+
+
+def _split_encounters(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
-        CREATE TABLE bad_encounters AS
+        CREATE OR REPLACE TABLE bad_encounters AS
         SELECT DISTINCT encounter_id FROM line_errors WHERE encounter_id IS NOT NULL;
-        CREATE TABLE good_encounters AS
+        CREATE OR REPLACE TABLE good_encounters AS
         SELECT encounter_id FROM encounters_parsed
         WHERE encounter_id IS NOT NULL AND encounter_id NOT IN (SELECT encounter_id FROM bad_encounters);
         """
@@ -725,7 +762,7 @@ def _summary(con: duckdb.DuckDBPyConnection) -> dict:
     computed, mismatches = con.execute(
         """
         SELECT count(*), count(*) FILTER (WHERE e.drg_given IS NOT NULL AND e.drg_given <> d.drg)
-        FROM drgs d JOIN encounters_parsed e USING (encounter_id)
+        FROM drgs d JOIN encounters_parsed e USING (encounter_id) JOIN good_encounters USING (encounter_id)
         """
     ).fetchone()
     return {"encounters_by_vendor": by_vendor, "drg_computed": computed, "drg_mismatches": mismatches}

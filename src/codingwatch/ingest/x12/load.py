@@ -295,8 +295,12 @@ def _ingest_one(lake: Lake, path: Path, kind: str, report: IngestReport, *, leni
         summary["unknown_carcs"], summary["unknown_rarcs"] = carcs, rarcs
         report.unknown_carcs.update(carcs)
         report.unknown_rarcs.update(rarcs)
-    record = lake.commit_load(kind=kind, source_name=name, sha256=sha, tables=tables,
-                              summary=summary, load_id=load_id)
+    with lake.writing():  # checked again under the lake's lock: another load may have committed it
+        if lake.find_load(kind, sha):
+            report.skipped.append(str(path))
+            return
+        record = lake.commit_load(kind=kind, source_name=name, sha256=sha, tables=tables,
+                                  summary=summary, load_id=load_id)
     report.files += 1
     report.loads.append(record.load_id)
     report.claims += claims.num_rows
