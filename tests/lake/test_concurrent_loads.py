@@ -4,7 +4,7 @@ Each round starts two real loaders (forked processes) at the same instant, one o
 random few milliseconds late, on a fresh lake; then the lake must hold exactly what the two
 files say, every manifest must name files that exist, and `lake check` must find nothing.
 Kinds: coded encounters (different files, the same file twice, two files sharing encounters)
-and access logs (different files, the same file twice).
+and access logs (different files, the same file twice); X12 837 claims (the same file twice).
 """
 
 from __future__ import annotations
@@ -124,4 +124,20 @@ def test_the_same_access_file_twice_at_once_loads_once(loaders, tmp_path):
         assert sorted(o["status"] for o in outcomes) == ["loaded", "skipped"], (n, outcomes)
         lake = Lake(folder / "lake")
         assert len(rows(lake, "access_events")) == 30 and len(lake.loads()) == 1
+        assert_sound(lake)
+
+
+def test_the_same_837_twice_at_once_loads_once(loaders, tmp_path, shared_dir):
+    source = shared_dir / "fixtures" / "x12" / "837" / "lfh-837p-demo.cob.example4.837"
+    rng = random.Random(16)
+    for n in range(ROUNDS):
+        folder = tmp_path / f"round-{n}"
+        folder.mkdir()
+        path = folder / "claims.837"
+        path.write_bytes(source.read_bytes())
+        outcomes = race(loaders, "claims", path, path, folder / "lake", rng)
+        assert sorted(o["status"] for o in outcomes) == ["loaded", "skipped"], (n, outcomes)
+        lake = Lake(folder / "lake")
+        assert len(lake.loads()) == 1
+        assert len(rows(lake, "claims")) == sum(o["loaded"] for o in outcomes) > 0
         assert_sound(lake)

@@ -203,7 +203,8 @@ class Lake:
         load to finish, then raises LakeError.
         """
         self.root.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(self.root / LOCK_FILE, is_singleton=True)
+        # One lock object per lock file in a process (is_singleton), whatever path spelled the root.
+        lock = filelock.FileLock(os.path.realpath(self.root / LOCK_FILE), is_singleton=True)
         wait = _lock_timeout() if timeout is None else timeout
         try:
             lock.acquire(timeout=wait)
