@@ -3,6 +3,7 @@ another tries to commit, readers that refuse a lake with a hole, and `codingwatc
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 
@@ -266,3 +267,57 @@ def test_lake_check_command_text_and_json(tmp_path, lake_root):
                         f"access_events/{loaded.load_id}.parquet); load a.csv again to restore its rows")
     assert lines[-2:] == ["repaired 1: 0 orphan file(s) removed, 1 load(s) quarantined", "the lake is sound"]
     assert runner.invoke(app, ["lake", "check"]).exit_code == 0
+
+
+# ---- the duplicate checks are made again under the lock ---------------------------------------------
+
+
+def test_encounters_committed_while_a_load_waited_for_the_lock_are_rejected_not_loaded_twice(loaders, tmp_path):
+    root = tmp_path / "lake"
+    shared = [f"S-{i}" for i in range(5)]
+    first = encounters_csv(tmp_path / "first.csv", shared + ["F-1"])
+    second = encounters_csv(tmp_path / "second.csv", shared + ["G-1", "G-2"])
+    holding, waiting = tmp_path / "holding", tmp_path / "waiting"
+    a = loaders.start("encounters", first, root,
+                      env={PAUSE_AT_VARIABLE: "data-synced", PAUSE_FILE_VARIABLE: str(holding)})
+    wait_for(holding)
+    # The second load validates while the first is not yet committed (nothing shared in the lake),
+    # then finds the lock held.
+    b = loaders.start("encounters", second, root,
+                      env={PAUSE_AT_VARIABLE: "lock-busy", PAUSE_FILE_VARIABLE: str(waiting)})
+    wait_for(waiting)
+    holding.unlink()
+    assert loaders.wait(a)["status"] == "loaded"
+    waiting.unlink()
+    outcome = loaders.wait(b)
+    assert (outcome["status"], outcome["loaded"], outcome["rejected"]) == ("loaded", 2, 5), outcome
+    lake = Lake(root)
+    keys = [r["encounter_key"] for r in pq.read_table(lake.files("encounters")).to_pylist()]
+    assert len(keys) == len(set(keys)) == 8
+    rejects = next((tmp_path / "rejects").glob("second-*.rejects.csv"))
+    with open(rejects, newline="") as handle:
+        reasons = {(row["encounter_id"], row["reason"]) for row in csv.DictReader(handle) if row["field"]}
+    assert reasons == {(e, "already in the lake, loaded from first.csv") for e in shared}
+    assert check_lake(lake).ok
+
+
+@pytest.mark.parametrize("kind", ["access", "claims"])
+def test_the_same_file_committed_while_a_load_waited_for_the_lock_is_skipped(loaders, tmp_path, kind, request):
+    root = tmp_path / "lake"
+    if kind == "access":
+        path = access_csv(tmp_path / "access.csv", "same", 9)
+    else:
+        shared_dir = request.getfixturevalue("shared_dir")
+        path = tmp_path / "claims.837"
+        path.write_bytes((shared_dir / "fixtures" / "x12" / "837" / "lfh-837p-demo.cob.example4.837").read_bytes())
+    holding, waiting = tmp_path / "holding", tmp_path / "waiting"
+    a = loaders.start(kind, path, root, env={PAUSE_AT_VARIABLE: "data-synced", PAUSE_FILE_VARIABLE: str(holding)})
+    wait_for(holding)
+    b = loaders.start(kind, path, root, env={PAUSE_AT_VARIABLE: "lock-busy", PAUSE_FILE_VARIABLE: str(waiting)})
+    wait_for(waiting)  # its first check found nothing: the first load had not committed
+    holding.unlink()
+    assert loaders.wait(a)["status"] == "loaded"
+    waiting.unlink()
+    assert loaders.wait(b)["status"] == "skipped"
+    assert len(Lake(root).loads()) == 1
+    assert check_lake(Lake(root)).ok

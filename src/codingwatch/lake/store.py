@@ -53,6 +53,7 @@ LOCK_TIMEOUT_VARIABLE = "CODINGWATCH_LAKE_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 600.0
 
 # The named steps of a commit, in order (see `_step`). A step of one table is "<step>:<table>".
+# Before them, "lock-busy": the load found the write lock held by another and is about to wait.
 COMMIT_STEPS = (
     "locked", "orphans-removed", "data-written", "data-renamed", "data-synced",
     "manifest-written", "manifest-renamed", "committed",
@@ -207,7 +208,11 @@ class Lake:
         lock = filelock.FileLock(os.path.realpath(self.root / LOCK_FILE), is_singleton=True)
         wait = _lock_timeout() if timeout is None else timeout
         try:
-            lock.acquire(timeout=wait)
+            try:
+                lock.acquire(blocking=False)
+            except filelock.Timeout:  # another load holds it: wait for it
+                _step("lock-busy")
+                lock.acquire(timeout=wait)
         except filelock.Timeout:
             raise LakeError(
                 f"another load is writing to the lake at {self.root} (its lock {self.root / LOCK_FILE} "
