@@ -19,7 +19,6 @@ from an organization-supplied CIDR-to-country map (no network look-up).
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from codingwatch.lake.keys import source_keys
 from codingwatch.lake.schema import ACCESS_EVENTS
 from codingwatch.lake.store import file_sha256, new_load_id
 from codingwatch.provenance.ipmap import IpCountryMap
+from codingwatch.spreadsheet import csv_writer
 from codingwatch.vocabulary import ACCESS_EVENTS as EVENT_WORDS
 from codingwatch.vocabulary import ENCOUNTER_TYPES
 
@@ -603,7 +603,7 @@ def _write_rejects(path: Path, sha: str, rejects: list[Reject], rejects_dir: Pat
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{path.stem}-{sha[:8]}.rejects.csv"
     with open(target, "w", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(["line", "field", "value", "reason"])
         for r in rejects:
             writer.writerow([r.line, r.field, r.value, r.reason])

@@ -36,6 +36,7 @@ from codingwatch.lake import Lake
 from codingwatch.lake.keys import encrypt_source_ids, source_keys
 from codingwatch.lake.schema import CODE_LINES, ENCOUNTERS
 from codingwatch.lake.store import file_sha256, new_load_id
+from codingwatch.spreadsheet import neutralize_sql
 from codingwatch.vocabulary import CODE_SYSTEMS, ENCOUNTER_TYPES, POA_VALUES, SEXES, SPECIALTIES
 
 KIND = "encounters"
@@ -648,9 +649,10 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, path: Path, sha: str, rejects
     con.execute(
         f"""
         COPY (
-            SELECT line_no AS line, encounter_id, field, value, reason FROM line_errors
+            SELECT line_no AS line, {neutralize_sql("encounter_id")} AS encounter_id, field,
+                   {neutralize_sql("value")} AS value, reason FROM line_errors
             UNION ALL
-            SELECT l.line_no, l.encounter_id, '', NULL,
+            SELECT l.line_no, {neutralize_sql("l.encounter_id")}, '', NULL,
                    'encounter rejected because of line ' || (SELECT min(line_no) FROM line_errors e
                                                                WHERE e.encounter_id = l.encounter_id)
             FROM lines l
