@@ -162,7 +162,7 @@ def _rows_from_layout(frame: pd.DataFrame, rejects: list[Reject], line_base: int
     bad((frame["longitude"] != "") & ~lon.between(-180, 180), "longitude", "not a number in -180..180")
     bad((frame["latitude"] == "") != (frame["longitude"] == ""), "latitude", "latitude and longitude go together")
     ip = frame["client_ip"]
-    bad((ip != "") & ~ip.map(_is_ip), "client_ip", "not an IPv4 or IPv6 address")
+    bad((ip != "") & ~ip.map(_is_ip).astype(bool), "client_ip", "not an IPv4 or IPv6 address")
     return pd.DataFrame(
         {
             "occurred_at": occurred,

@@ -313,3 +313,28 @@ def split_simple(data: bytes) -> list[list[str]]:
         if raw:
             out.append(raw.split(delimiters.element))
     return out
+
+
+def check_control_characters(data: bytes) -> None:
+    """Raise X12Reject naming the segment and element of the first control character (NUL and
+    the like) in a file whose reader does not check it itself (the 835's oxedi keeps them).
+    One regular-expression scan of the whole file; segments are counted only when one is found."""
+    text = data.decode("latin-1")
+    start = text.find("ISA")
+    if start == -1 or _ANY_CONTROL.search(text) is None:
+        return
+    delimiters, _ = read_delimiters(text, start, 1)
+    controls = _controls(delimiters)
+    if controls.search(text) is None:
+        return
+    position = 0
+    for raw in text[start:].split(delimiters.segment):
+        raw = raw.strip("\r\n\t ")
+        if not raw:
+            continue
+        position += 1
+        if controls.search(raw):
+            _reject_control(position, raw.split(delimiters.element), controls)
+
+
+_ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
