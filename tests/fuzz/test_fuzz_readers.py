@@ -216,18 +216,20 @@ def test_fuzz_x12_837(grouper):
 
 # ---- CSV encounters ------------------------------------------------------------------------
 
-def _edge_text(valid: list[str]):
-    return st.one_of(
-        st.sampled_from(valid),
-        st.sampled_from(["", " ", "-1", "0", "99999999999", "1e309", "NaN", "10000-01-01", "2026-02-30",
-                         "2026-01-05T10:00:00+23:59", "2026-01-05T10:00:00+14:00", "2026-01-05T10:00:00",
-                         "=1+1", "\x00", "é", "a\nb", '"', "ICD10CM", "I50.21"]),
-        st.text(max_size=10),
-    )
+EDGE_DATES = ["10000-01-01", "0001-01-01", "9999-12-31", "2026-02-30", "2026-1-5", "2026-01-05T00:00", ""]
+EDGE_TIMES = ["2026-01-05T10:00:00+23:59", "2026-01-05T10:00:00+14:00", "2026-01-05T10:00:00-14:01",
+              "2026-01-05T10:00:00", "10000-01-05T10:00:00Z", "2026-01-05T10:00:00+05:60", "2026-01-05 10:00Z"]
+EDGE_TEXT = ["", " ", "-1", "0", "99999999999", "1e309", "NaN", "=1+1", "\x00", "é", "a\nb", '"', "ICD10CM",
+             "I50.21"]
+
+
+def _edge_text(valid: list[str], column: str = ""):
+    typed = EDGE_DATES if column.endswith("_date") else EDGE_TIMES if column.endswith("_at") else EDGE_TEXT
+    return st.one_of(st.sampled_from(valid), st.sampled_from(typed), st.sampled_from(EDGE_TEXT), st.text(max_size=10))
 
 
 ENCOUNTER_VALUES = {
-    "encounter_id": ["E1", "E2", "-E3"], "facility": ["F1"], "encounter_type": ["inpatient", "outpatient", "ed"],
+    "encounter_id": ["E1", "E2", "-E3"], "facility": ["F1"], "encounter_type": ["outpatient", "inpatient", "ed"],
     "specialty": ["cardiology", "radiology"], "admit_date": ["2026-01-02", ""], "discharge_date": ["2026-01-05", ""],
     "service_date": ["2026-02-01", ""], "sex": ["M", "F"], "age": ["70", "0"], "discharge_status": ["01", ""],
     "coder_id": ["c1"], "vendor": ["Acme Coding"], "received_at": ["2026-01-05T10:00:00+00:00"],
@@ -244,7 +246,7 @@ def encounter_file(draw) -> bytes:
     columns = list(COLUMNS)
     if draw(st.integers(0, 9)) == 0:
         columns = draw(st.permutations(columns))[: draw(st.integers(0, len(columns)))]
-    rows = [{c: draw(_edge_text(ENCOUNTER_VALUES[c])) if draw(st.integers(0, 3)) == 0
+    rows = [{c: draw(_edge_text(ENCOUNTER_VALUES[c], c)) if draw(st.integers(0, 2)) == 0
              else ENCOUNTER_VALUES[c][0] for c in COLUMNS} for _ in range(draw(st.integers(0, 6)))]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator=draw(
@@ -290,7 +292,7 @@ def access_file(draw) -> bytes:
     columns = list(ACCESS_VALUES)[: draw(st.sampled_from([9, 13]))]
     if draw(st.integers(0, 9)) == 0:
         columns = draw(st.permutations(columns))[: draw(st.integers(0, len(columns)))]
-    rows = [{c: draw(_edge_text(ACCESS_VALUES[c])) if draw(st.integers(0, 3)) == 0 else ACCESS_VALUES[c][0]
+    rows = [{c: draw(_edge_text(ACCESS_VALUES[c], c)) if draw(st.integers(0, 2)) == 0 else ACCESS_VALUES[c][0]
              for c in ACCESS_VALUES} for _ in range(draw(st.integers(0, 8)))]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
