@@ -19,7 +19,6 @@ from an organization-supplied CIDR-to-country map (no network look-up).
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Callable
@@ -32,11 +31,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from codingwatch import config
+from codingwatch.ingest.lines import data_row_lines, first_bad_utf8, first_csv_problem
 from codingwatch.lake import Lake
 from codingwatch.lake.keys import source_keys
 from codingwatch.lake.schema import ACCESS_EVENTS
 from codingwatch.lake.store import file_sha256, new_load_id
 from codingwatch.provenance.ipmap import IpCountryMap
+from codingwatch.spreadsheet import csv_writer
 from codingwatch.vocabulary import ACCESS_EVENTS as EVENT_WORDS
 from codingwatch.vocabulary import ENCOUNTER_TYPES
 
@@ -122,8 +123,10 @@ def detect_format(path: Path) -> str:
     return "csv"
 
 
-def _rows_from_layout(frame: pd.DataFrame, rejects: list[Reject], line_base: int) -> pd.DataFrame:
-    """Validate the documented layout (all columns as text) and return typed columns."""
+def _rows_from_layout(frame: pd.DataFrame, rejects: list[Reject], line_base: int,
+                      lines: np.ndarray | list[int] | None = None) -> pd.DataFrame:
+    """Validate the documented layout (all columns as text) and return typed columns. `lines`
+    gives each row's line (physical line, or FHIR entry) when it is not row + line_base."""
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise AccessIngestError(f"missing column(s): {', '.join(missing)}; the layout needs {', '.join(REQUIRED)}")
@@ -131,15 +134,20 @@ def _rows_from_layout(frame: pd.DataFrame, rejects: list[Reject], line_base: int
         if name not in frame.columns:
             frame[name] = ""
     frame = frame.fillna("").astype(str).apply(lambda s: s.str.strip())
-    lines = np.arange(len(frame)) + line_base
+    lines = np.arange(len(frame)) + line_base if lines is None else np.asarray(lines, dtype=int)
 
     def bad(mask: pd.Series, column: str, reason: str) -> None:
         for i in np.flatnonzero(mask.to_numpy()):
             rejects.append(Reject(int(lines[i]), column, str(frame[column].iat[i])[:80], reason))
 
+    for name in frame.columns:
+        bad(frame[name].str.len() > MAX_FIELD, name, f"longer than {MAX_FIELD:,} characters")
     has_offset = frame["occurred_at"].str.match(_OFFSET)
+    beyond = has_offset & (_offset_minutes(frame["occurred_at"]) > MAX_OFFSET_MINUTES)
+    has_offset &= ~beyond
     occurred = pd.to_datetime(frame["occurred_at"].where(has_offset), format="ISO8601", utc=True, errors="coerce")
-    bad(~has_offset | occurred.isna(), "occurred_at", "not an ISO 8601 date-time with an offset "
+    bad(beyond, "occurred_at", "UTC offset beyond +-14:00 (the widest in use): the time would move by a day or more")
+    bad(~beyond & (~has_offset | occurred.isna()), "occurred_at", "not an ISO 8601 date-time with an offset "
         "(e.g. 2026-01-05T09:30:00+00:00)")
     bad(~frame["login"].str.match(_IDENT), "login", "blank or not an identifier")
     bad(~frame["event"].str.lower().isin(EVENT_WORDS), "event", f"not one of {', '.join(EVENT_WORDS)}")
@@ -154,7 +162,7 @@ def _rows_from_layout(frame: pd.DataFrame, rejects: list[Reject], line_base: int
     bad((frame["longitude"] != "") & ~lon.between(-180, 180), "longitude", "not a number in -180..180")
     bad((frame["latitude"] == "") != (frame["longitude"] == ""), "latitude", "latitude and longitude go together")
     ip = frame["client_ip"]
-    bad((ip != "") & ~ip.map(_is_ip), "client_ip", "not an IPv4 or IPv6 address")
+    bad((ip != "") & ~ip.map(_is_ip).astype(bool), "client_ip", "not an IPv4 or IPv6 address")
     return pd.DataFrame(
         {
             "occurred_at": occurred,
@@ -175,6 +183,18 @@ def _rows_from_layout(frame: pd.DataFrame, rejects: list[Reject], line_base: int
     )
 
 
+# UTC offsets in use run from -12:00 to +14:00; pandas accepts +23:59 and moves the instant a day.
+MAX_OFFSET_MINUTES = 14 * 60
+# No field of an access event is this long; a 20 MB cell is a broken export, named by its line.
+MAX_FIELD = 4096
+
+
+def _offset_minutes(texts: pd.Series) -> pd.Series:
+    """Minutes of each text's trailing UTC offset (+05:30, -0500); 0 for Z or none."""
+    parts = texts.str.extract(r"[+-](\d{2}):?(\d{2})$")
+    return (pd.to_numeric(parts[0], errors="coerce") * 60 + pd.to_numeric(parts[1], errors="coerce")).fillna(0)
+
+
 def _is_ip(value: str) -> bool:
     import ipaddress
 
@@ -185,16 +205,33 @@ def _is_ip(value: str) -> bool:
     return True
 
 
-def read_layout_csv(path: Path, rejects: list[Reject]) -> pd.DataFrame:
+def _read_csv(path: Path) -> pd.DataFrame:
+    """The CSV as text columns; a file that is not CSV is refused naming its physical line."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise AccessIngestError(f"not a readable CSV: {str(exc).splitlines()[0]}") from exc
-    return _rows_from_layout(frame, rejects, line_base=2)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise AccessIngestError("the file is empty; expected a header row naming the columns") from None
+    except UnicodeDecodeError:
+        bad = first_bad_utf8(path)
+        where = f"line {bad[0]}: byte {bad[1]}" if bad else "a byte"
+        raise AccessIngestError(f"{where} is not UTF-8 text; save the file as UTF-8 CSV") from None
+    except pd.errors.ParserError as exc:
+        problem = first_csv_problem(path)
+        if problem is None:
+            raise AccessIngestError(f"not a readable CSV: {str(exc).splitlines()[0]}") from None
+        raise AccessIngestError(f"line {problem[0]}: {problem[1]}") from None
+
+
+def read_layout_csv(path: Path, rejects: list[Reject]) -> pd.DataFrame:
+    frame = _read_csv(path)
+    return _rows_from_layout(frame, rejects, line_base=2, lines=data_row_lines(path, len(frame)))
 
 
 def read_layout_parquet(path: Path, rejects: list[Reject]) -> pd.DataFrame:
-    table = pq.read_table(path)
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise AccessIngestError(f"not a readable Parquet file ({str(exc).splitlines()[0]})") from None
     frame = pd.DataFrame()
     for name in table.column_names:
         column = table.column(name)
@@ -211,10 +248,9 @@ def read_clarity(path: Path, rejects: list[Reject]) -> pd.DataFrame:
     """Epic Clarity ACCESS_LOG-style extract. ACCESS_INSTANT must carry an offset (Clarity
     stores local time: the extract query must convert, e.g. with EPIC_UTIL.EFN_UTC_TO_LOCAL's
     inverse, so the instant is unambiguous across daylight-saving changes)."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise AccessIngestError(f"not a readable CSV: {str(exc).splitlines()[0]}") from exc
+    frame = _read_csv(path)
+    physical = data_row_lines(path, len(frame))
+    lines = np.arange(len(frame)) + 2 if physical is None else np.asarray(physical)
     frame.columns = [c.strip().upper() for c in frame.columns]
     missing = [c for c in CLARITY_REQUIRED if c not in frame.columns]
     action_col = "METRIC_ID" if "METRIC_ID" in frame.columns else "ACTION" if "ACTION" in frame.columns else None
@@ -224,7 +260,7 @@ def read_clarity(path: Path, rejects: list[Reject]) -> pd.DataFrame:
     words = frame[action_col].str.strip().str.upper().map(_CLARITY_ACTION)
     unknown = words.isna()
     for i in np.flatnonzero(unknown.to_numpy()):
-        rejects.append(Reject(int(i) + 2, action_col, frame[action_col].iat[i][:80],
+        rejects.append(Reject(int(lines[i]), action_col, frame[action_col].iat[i][:80],
                               f"unknown action (known: {', '.join(sorted(_CLARITY_ACTION))})"))
     layout = pd.DataFrame(
         {
@@ -240,17 +276,23 @@ def read_clarity(path: Path, rejects: list[Reject]) -> pd.DataFrame:
             "encounter_id": frame["CSN"],
         }
     )
-    return _rows_from_layout(layout, rejects, line_base=2)
+    return _rows_from_layout(layout, rejects, line_base=2, lines=lines)
 
 
 def _fhir_resources(path: Path) -> list[tuple[int, object]]:
     """(line or entry number, resource) pairs from a Bundle/single resource JSON or NDJSON."""
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        line, byte = first_bad_utf8(path) or (1, 1)
+        raise AccessIngestError(f"line {line}: byte {byte} is not UTF-8 text (FHIR JSON is UTF-8)") from None
     stripped = text.lstrip()
     try:
         whole = json.loads(stripped)
     except json.JSONDecodeError:
         whole = None
+    except RecursionError:
+        raise AccessIngestError(_TOO_DEEP) from None
     if whole is not None:
         if isinstance(whole, dict) and whole.get("resourceType") == "Bundle":
             entries = whole.get("entry")
@@ -270,7 +312,68 @@ def _fhir_resources(path: Path) -> list[tuple[int, object]]:
             out.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
             out.append((number, ValueError(f"not JSON: {exc.msg} at column {exc.colno}")))
+        except RecursionError:
+            out.append((number, ValueError(_TOO_DEEP)))
     return out
+
+
+_TOO_DEEP = "JSON nested too deeply to be a FHIR resource (arrays or objects inside one another, past Python's limit)"
+
+# The R4 structure of the AuditEvent fields read (http://hl7.org/fhir/R4/auditevent.html):
+# (R4 type name, shape), a shape being a JSON type, a dict of fields or a one-item list (0..*).
+# A hand-written schema of these fields and not fhir.resources: that library validates every
+# element of the resource with pydantic (a model per resource, far slower over millions of
+# events), refuses resources for elements we never read, and would be a large dependency for
+# the dozen fields that decide what an event means. Unknown fields are left alone, as FHIR
+# readers must.
+_STRING = ("string", str)
+_CODING = ("Coding", {"system": _STRING, "code": _STRING, "display": _STRING})
+_CODEABLE_CONCEPT = ("CodeableConcept", {"coding": [_CODING], "text": _STRING})
+_IDENTIFIER = ("Identifier", {"system": _STRING, "value": _STRING})
+_REFERENCE = ("Reference", {"reference": _STRING, "identifier": _IDENTIFIER, "display": _STRING})
+_AUDIT_EVENT = ("AuditEvent", {
+    "type": _CODING,
+    "subtype": [_CODING],
+    "action": ("code", str),
+    "recorded": ("instant", str),
+    "outcome": ("code", str),
+    "purposeOfEvent": [_CODEABLE_CONCEPT],
+    "agent": [("AuditEvent.agent", {
+        "who": _REFERENCE, "requestor": ("boolean", bool), "altId": _STRING,
+        "network": ("AuditEvent.agent.network", {"address": _STRING, "type": ("code", str)}),
+    })],
+    "source": ("AuditEvent.source", {"observer": _REFERENCE}),
+    "entity": [("AuditEvent.entity", {"what": _REFERENCE})],
+    "extension": [("Extension", {"url": ("uri", str), "valueString": _STRING})],
+})
+_JSON_NAMES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
+               float: "a number", type(None): "null"}
+
+
+def _r4_problem(value: object, spec, path: str) -> tuple[str, object, str] | None:
+    """(field, value, reason) of the first field whose JSON type is not its R4 type, or None."""
+    if isinstance(spec, list):
+        (item,) = spec
+        if not isinstance(value, list):
+            return path, value, f"must be an array of {item[0]} (R4: 0..*), found {_JSON_NAMES.get(type(value), 'a value')}"
+        for i, element in enumerate(value):
+            problem = _r4_problem(element, item, f"{path}[{i}]")
+            if problem:
+                return problem
+        return None
+    name, shape = spec
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return path, value, f"must be an object ({name}), found {_JSON_NAMES.get(type(value), 'a value')}"
+        for key, sub in shape.items():
+            if key in value:
+                problem = _r4_problem(value[key], sub, f"{path}.{key}" if path else key)
+                if problem:
+                    return problem
+        return None
+    if not isinstance(value, shape) or (shape is not bool and isinstance(value, bool)):
+        return path, value, f"must be {_JSON_NAMES[shape]} ({name}), found {_JSON_NAMES.get(type(value), 'a value')}"
+    return None
 
 
 def _codings(concept: object) -> list[dict]:
@@ -290,7 +393,8 @@ def read_fhir(path: Path, rejects: list[Reject]) -> pd.DataFrame:
     rows = []
     for number, resource in _fhir_resources(path):
         def reject(fld: str, value: object, reason: str, number=number) -> None:
-            rejects.append(Reject(number, fld, str(value)[:80], reason))
+            shown = json.dumps(value) if isinstance(value, dict | list) else str(value)
+            rejects.append(Reject(number, fld, shown[:80], reason))
 
         if isinstance(resource, ValueError):
             reject("json", "", str(resource))
@@ -298,6 +402,10 @@ def read_fhir(path: Path, rejects: list[Reject]) -> pd.DataFrame:
         if not isinstance(resource, dict) or resource.get("resourceType") != "AuditEvent":
             reject("resourceType", (resource or {}).get("resourceType") if isinstance(resource, dict) else resource,
                    "not an AuditEvent")
+            continue
+        problem = _r4_problem(resource, _AUDIT_EVENT, "")
+        if problem:
+            reject(*problem)
             continue
         recorded = resource.get("recorded")
         if not isinstance(recorded, str) or not _OFFSET.match(recorded):
@@ -365,9 +473,7 @@ def read_fhir(path: Path, rejects: list[Reject]) -> pd.DataFrame:
         })
     frame = pd.DataFrame(rows, columns=list(REQUIRED) + ["outcome", "line"])
     lines = frame.pop("line").to_numpy() if len(frame) else np.array([], dtype=int)
-    out = _rows_from_layout(frame, rejects, line_base=0)
-    out["line"] = lines
-    return out
+    return _rows_from_layout(frame, rejects, line_base=0, lines=lines)
 
 
 READERS: dict[str, Callable[[Path, list[Reject]], pd.DataFrame]] = {
@@ -504,7 +610,7 @@ def _write_rejects(path: Path, sha: str, rejects: list[Reject], rejects_dir: Pat
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{path.stem}-{sha[:8]}.rejects.csv"
     with open(target, "w", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(["line", "field", "value", "reason"])
         for r in rejects:
             writer.writerow([r.line, r.field, r.value, r.reason])

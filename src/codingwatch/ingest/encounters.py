@@ -31,10 +31,12 @@ import pyarrow as pa
 from codingwatch import config
 from codingwatch.codesets import COVERED_FISCAL_YEARS, CodeValidator, Grouper
 from codingwatch.codesets.calendar import _RELEASES
+from codingwatch.ingest.lines import data_row_lines, first_bad_utf8, record_line
 from codingwatch.lake import Lake
 from codingwatch.lake.keys import encrypt_source_ids, source_keys
 from codingwatch.lake.schema import CODE_LINES, ENCOUNTERS
 from codingwatch.lake.store import file_sha256, new_load_id
+from codingwatch.spreadsheet import neutralize_sql
 from codingwatch.vocabulary import CODE_SYSTEMS, ENCOUNTER_TYPES, POA_VALUES, SEXES, SPECIALTIES
 
 KIND = "encounters"
@@ -276,19 +278,31 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         # Rows keep the file's order (preserve_insertion_order), so a row's rowid gives its line;
         # cheaper than a window function over millions of rows.
         con.execute("CREATE TABLE raw_rows AS SELECT " + ", ".join(f'"{c}"' for c in COLUMNS) + f" FROM {source}")
-        con.execute(f"CREATE VIEW raw AS SELECT rowid + {first_line} AS line_no, * FROM raw_rows")
     except duckdb.Error as exc:
         raise IngestError(_explain_read_error(path, exc)) from None
-    count = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    count = con.execute("SELECT count(*) FROM raw_rows").fetchall()[0][0]
+    # Lines are physical lines: when a quoted field holds a newline or a line is blank, rows
+    # and lines part ways, and each row's line is read from the file (ingest.lines).
+    physical = None if first_line == 1 else data_row_lines(path, count)
+    if physical is None:
+        con.execute(f"CREATE VIEW raw AS SELECT rowid + {first_line} AS line_no, * FROM raw_rows")
+    else:
+        con.register("row_lines", pa.table({"row_id": pa.array(range(count), pa.int64()),
+                                            "line_no": pa.array(physical, pa.int64())}))
+        con.execute("CREATE TABLE row_line AS SELECT * FROM row_lines")
+        con.unregister("row_lines")
+        con.execute("CREATE VIEW raw AS SELECT l.line_no, r.* FROM (SELECT rowid AS row_id, * FROM raw_rows) r "
+                    "JOIN row_line l USING (row_id)")
     if count == 0:
         raise IngestError(f"{path.name}: the file has a header but no rows")
     return count
 
 
 def _csv_header(path: Path) -> list[str]:
+    with open(path, "rb") as handle:
+        first = handle.readline()  # only line 1: a bad byte further down is named by its own line
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), None)
+        header = next(csv.reader([first.decode("utf-8-sig")]), None)
     except UnicodeDecodeError:
         raise IngestError(f"{path.name}: line 1: not UTF-8 text; save the file as UTF-8 CSV") from None
     if not header:
@@ -315,7 +329,17 @@ def _first_line(exc: Exception) -> str:
 def _explain_read_error(path: Path, exc: Exception) -> str:
     text = str(exc)
     line = re.search(r"[Ll]ine:?\s*(\d+)", text)
-    where = f"line {line.group(1)}: " if line else ""
+    # DuckDB names the record (blank lines counted); the message names the physical line
+    where = f"line {record_line(path, int(line.group(1)))}: " if line else ""
+    if "unicode" in text.lower() or "utf" in text.lower():
+        bad = first_bad_utf8(path)
+        if bad is not None:
+            return f"{path.name}: line {bad[0]}: byte {bad[1]} is not UTF-8 text; save the file as UTF-8 CSV"
+    size = re.search(r"Maximum line size of (\d+) bytes exceeded", text)
+    if size:
+        return (f"{path.name}: {where}the line is longer than {int(size.group(1)):,} bytes (a field that "
+                "large is not an encounter's): nothing was loaded")
+    text = text.split("\n  file = ")[0]  # the reader's settings follow: they would match 'quote'
     expected = re.search(r"Expected Number of Columns:\s*(\d+)\s*Found:\s*(\d+)", text)
     if expected:
         return (
@@ -337,15 +361,46 @@ def _in_list(values: tuple[str, ...]) -> str:
 
 
 def _has_offset(column: str) -> str:
-    """SQL: the timestamp text ends in Z or a UTC offset (+05:30, -0500, +05). String tests, not a
-    regular expression, because this runs on every line of files with millions of lines."""
+    """SQL: the timestamp text is YYYY-MM-DD, T or a space, a time, and ends in Z or a UTC offset
+    (+05:30, -0500, +05) within +-14:00. String tests, not a regular expression, because this
+    runs on every encounter of files with millions of lines."""
     text = f"trim({column})"
     return (
-        f"(length({text}) >= 16 AND (right({text}, 1) = 'Z' "
-        f"OR substr({text}, length({text}) - 5, 1) IN ('+', '-') "
-        f"OR substr({text}, length({text}) - 4, 1) IN ('+', '-') "
-        f"OR (substr({text}, length({text}) - 2, 1) IN ('+', '-') AND length({text}) <= 22)))"
+        f"(length({text}) >= 16 AND substr({text}, 5, 1) = '-' AND substr({text}, 8, 1) = '-' "
+        f"AND substr({text}, 11, 1) IN ('T', ' ') "
+        f"AND (right({text}, 1) = 'Z' OR coalesce({_offset_minutes(column)} <= {MAX_OFFSET_MINUTES}, false)))"
     )
+
+
+# UTC offsets in use run from -12:00 to +14:00 (Kiribati); ISO 8601 allows any, DuckDB and
+# pandas accept +23:59 and shift the instant by a day: beyond +-14:00 is a typing mistake.
+MAX_OFFSET_MINUTES = 14 * 60
+
+
+def _offset_minutes(column: str) -> str:
+    """SQL: the size in minutes of the text's trailing UTC offset (+05:30, -0500, +05); NULL when
+    there is none or its minutes are not 00-59."""
+    t = f"trim({column})"
+    n = f"length({t})"
+
+    def at(start: str) -> str:
+        return f"TRY_CAST(substr({t}, {start}, 2) AS INTEGER)"
+
+    def total(hours: str, minutes: str) -> str:
+        return f"CASE WHEN {minutes} < 60 THEN {hours} * 60 + {minutes} END"
+
+    return (
+        f"(CASE WHEN substr({t}, {n} - 5, 1) IN ('+', '-') AND substr({t}, {n} - 2, 1) = ':' "
+        f"THEN {total(at(f'{n} - 4'), at(f'{n} - 1'))} "
+        f"WHEN substr({t}, {n} - 4, 1) IN ('+', '-') THEN {total(at(f'{n} - 3'), at(f'{n} - 1'))} "
+        f"WHEN substr({t}, {n} - 2, 1) IN ('+', '-') AND {n} <= 22 THEN {at(f'{n} - 1')} * 60 END)"
+    )
+
+
+def _date(column: str) -> str:
+    """SQL: the text as a DATE when it is YYYY-MM-DD (DuckDB also reads 10000-01-01 and 2026-1-5)."""
+    return (f"CASE WHEN length({column}) = 10 AND substr({column}, 5, 1) = '-' AND substr({column}, 8, 1) = '-' "
+            f"THEN TRY_CAST({column} AS DATE) END")
 
 
 def _release_case(column: str) -> str:
@@ -401,10 +456,14 @@ def _line_checks(covered: str) -> tuple[list[tuple[str, str, str, str]], list[tu
          "'required for inpatient encounters'"),
         ("coder_id", "coder_id", "coder_id IS NULL", "'required'"),
         ("vendor", "vendor", "vendor IS NULL", "'required (use the in-house team''s name for employees)'"),
-        ("received_at", "received_at_raw", "received_at IS NULL",
+        ("received_at", "received_at_raw", f"received_at IS NULL AND NOT coalesce({_offset_minutes('received_at_raw')} > {MAX_OFFSET_MINUTES}, false)",
          "'not an ISO 8601 timestamp with a UTC offset (e.g. 2026-01-05T09:30:00-05:00)'"),
-        ("coded_at", "coded_at_raw", "coded_at IS NULL",
+        ("received_at", "received_at_raw", f"{_offset_minutes('received_at_raw')} > {MAX_OFFSET_MINUTES}",
+         "'UTC offset beyond +-14:00 (the widest in use): the time would move by a day or more'"),
+        ("coded_at", "coded_at_raw", f"coded_at IS NULL AND NOT coalesce({_offset_minutes('coded_at_raw')} > {MAX_OFFSET_MINUTES}, false)",
          "'not an ISO 8601 timestamp with a UTC offset (e.g. 2026-01-05T09:30:00-05:00)'"),
+        ("coded_at", "coded_at_raw", f"{_offset_minutes('coded_at_raw')} > {MAX_OFFSET_MINUTES}",
+         "'UTC offset beyond +-14:00 (the widest in use): the time would move by a day or more'"),
         ("coded_at", "coded_at_raw", "coded_at < received_at", "'before received_at ' || received_at_raw"),
         ("drg", "drg_raw", "drg_raw IS NOT NULL AND (drg_given IS NULL OR drg_given < 1 OR drg_given > 999)",
          "'must be an MS-DRG number from 001 to 999'"),
@@ -477,9 +536,9 @@ def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: La
             nullif(facility, '') AS facility,
             lower(encounter_type) AS encounter_type,
             lower(specialty) AS specialty,
-            admit_date AS admit_date_raw, TRY_CAST(admit_date AS DATE) AS admit_date,
-            discharge_date AS discharge_date_raw, TRY_CAST(discharge_date AS DATE) AS discharge_date,
-            service_date AS service_date_raw, TRY_CAST(service_date AS DATE) AS service_date,
+            admit_date AS admit_date_raw, {_date('admit_date')} AS admit_date,
+            discharge_date AS discharge_date_raw, {_date('discharge_date')} AS discharge_date,
+            service_date AS service_date_raw, {_date('service_date')} AS service_date,
             upper(sex) AS sex,
             age AS age_raw, TRY_CAST(age AS SMALLINT) AS age,
             discharge_status AS discharge_status_raw, TRY_CAST(discharge_status AS SMALLINT) AS discharge_status,
@@ -627,9 +686,10 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, path: Path, sha: str, rejects
     con.execute(
         f"""
         COPY (
-            SELECT line_no AS line, encounter_id, field, value, reason FROM line_errors
+            SELECT line_no AS line, {neutralize_sql("encounter_id")} AS encounter_id, field,
+                   {neutralize_sql("value")} AS value, reason FROM line_errors
             UNION ALL
-            SELECT l.line_no, l.encounter_id, '', NULL,
+            SELECT l.line_no, {neutralize_sql("l.encounter_id")}, '', NULL,
                    'encounter rejected because of line ' || (SELECT min(line_no) FROM line_errors e
                                                                WHERE e.encounter_id = l.encounter_id)
             FROM lines l

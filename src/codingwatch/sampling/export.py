@@ -4,13 +4,13 @@ RAT-STATS' output files (a header block naming the audit, date, seed and frame, 
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
 from codingwatch.sampling.attribute import AttributeAppraisal
 from codingwatch.sampling.draws import RandomDraw, SetsDraw, StratifiedDraw
 from codingwatch.sampling.variable import StratifiedAppraisal, VariableAppraisal
+from codingwatch.spreadsheet import csv_writer, put
 
 LEVEL_NAMES = {"80": "80% two-sided", "90": "90% two-sided", "95": "95% two-sided"}
 
@@ -129,7 +129,7 @@ def stratified_variable_text(result: StratifiedAppraisal, audit_name: str = "") 
 # ---- CSV -------------------------------------------------------------------------------------
 def draw_csv(draw: RandomDraw | SetsDraw) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     if isinstance(draw, SetsDraw):
         writer.writerow(["kind", "order"] + [f"value_{i}" for i in range(1, len(draw.ranges) + 1)])
     else:
@@ -141,7 +141,7 @@ def draw_csv(draw: RandomDraw | SetsDraw) -> str:
 
 def stratified_csv(design: StratifiedDraw) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(["stratum", "kind", "order", "value"])
     for request, draw in design.strata:
         for row in draw.rows:
@@ -151,7 +151,7 @@ def stratified_csv(design: StratifiedDraw) -> str:
 
 def attribute_csv(result: AttributeAppraisal) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(["confidence", "lower", "upper", "lower_rate", "upper_rate", "point_estimate", "point_rate"])
     for level, (low, high) in result.limits.items():
         writer.writerow([level, low, high, low / result.universe, high / result.universe,
@@ -161,7 +161,7 @@ def attribute_csv(result: AttributeAppraisal) -> str:
 
 def variable_csv(results: dict[str, VariableAppraisal]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(["values", "confidence", "lower", "upper", "precision", "precision_percent", "t",
                      "point_estimate", "mean", "std_dev", "std_err_mean", "std_err_total", "nonzero", "sample"])
     for name, result in results.items():
@@ -178,9 +178,9 @@ def _sheet_header(sheet, rows: list[tuple[str, object]]) -> int:
     from openpyxl.styles import Font
 
     for i, (label, value) in enumerate(rows, start=1):
-        sheet.cell(row=i, column=1, value=label)
+        put(sheet, i, 1, label)
         if value != "":
-            sheet.cell(row=i, column=2, value=value)
+            put(sheet, i, 2, value)
     sheet.cell(row=1, column=1).font = Font(bold=True, size=12)
     sheet.column_dimensions["A"].width = 30
     sheet.column_dimensions["B"].width = 18
@@ -194,19 +194,19 @@ def _draw_sheet(sheet, draw: RandomDraw | SetsDraw, title: str) -> None:
     width = len(draw.ranges) if isinstance(draw, SetsDraw) else 1
     headings = ["Selection Order"] + (["Value"] if width == 1 else [f"Set {i}" for i in range(1, width + 1)])
     for column, heading in enumerate(headings, start=1):
-        sheet.cell(row=row, column=column, value=heading).font = Font(bold=True)
+        put(sheet, row, column, heading).font = Font(bold=True)
     row += 1
     for selection in draw.sample:
         for column, value in enumerate([selection.order, *_value_cells(selection.value)], start=1):
-            sheet.cell(row=row, column=column, value=value)
+            put(sheet, row, column, value)
         row += 1
     if draw.spare_rows:
         row += 1
-        sheet.cell(row=row, column=1, value="Spares").font = Font(bold=True)
+        put(sheet, row, 1, "Spares").font = Font(bold=True)
         row += 1
         for selection in draw.spare_rows:
             for column, value in enumerate([selection.order, *_value_cells(selection.value)], start=1):
-                sheet.cell(row=row, column=column, value=value)
+                put(sheet, row, column, value)
             row += 1
 
 
@@ -236,11 +236,11 @@ def stratified_xlsx(design: StratifiedDraw, path: Path) -> None:
     row = _sheet_header(summary, [("Stratified Random Numbers", ""), ("Audit/Review", design.audit_name or "(unnamed)"),
                                   ("Date", design.drawn_at[:10]), ("Time", design.drawn_at[11:19]), ("Seed", design.seed)])
     for column, heading in enumerate(["Stratum", "Low", "High", "Sample", "Spares", "Sum"], start=1):
-        summary.cell(row=row, column=column, value=heading)
+        put(summary, row, column, heading)
     for request, draw in design.strata:
         row += 1
         for column, value in enumerate([request.stratum, draw.low, draw.high, draw.count, draw.spares, draw.total], start=1):
-            summary.cell(row=row, column=column, value=value)
+            put(summary, row, column, value)
         sheet = book.create_sheet(title=f"Stratum {request.stratum}"[:31])
         _draw_sheet(sheet, draw, f"Stratum {request.stratum}")
     _save(book, path)
@@ -259,11 +259,11 @@ def attribute_xlsx(result: AttributeAppraisal, path: Path, audit_name: str = "")
         ("Point estimate (items)", float(result.point_estimate)), ("Point estimate (rate)", float(result.rate)),
     ])
     for column, heading in enumerate(["Confidence", "Lower limit", "Upper limit", "Lower rate", "Upper rate"], start=1):
-        sheet.cell(row=row, column=column, value=heading)
+        put(sheet, row, column, heading)
     for level, (low, high) in result.limits.items():
         row += 1
         for column, value in enumerate([LEVEL_NAMES[level], low, high, low / result.universe, high / result.universe], start=1):
-            sheet.cell(row=row, column=column, value=value)
+            put(sheet, row, column, value)
     _save(book, path)
 
 
@@ -273,25 +273,25 @@ def _variable_sheet(sheet, results: dict[str, VariableAppraisal], title: str, au
                                 ("Universe size", first.universe), ("Sample size", first.sample)])
     names = list(results)
     for column, name in enumerate(names, start=2):
-        sheet.cell(row=row, column=column, value=name.capitalize())
+        put(sheet, row, column, name.capitalize())
     dicts = {n: r.as_dict() for n, r in results.items()}
     labels = [("Nonzero items", "nonzero"), ("Sample total", "sample_total"), ("Mean", "mean"),
               ("Standard deviation", "std_dev"), ("Std error (mean)", "std_err_mean"),
               ("Std error (total)", "std_err_total"), ("Point estimate", "point_estimate")]
     for label, key in labels:
         row += 1
-        sheet.cell(row=row, column=1, value=label)
+        put(sheet, row, 1, label)
         for column, name in enumerate(names, start=2):
-            sheet.cell(row=row, column=column, value=dicts[name][key])
+            put(sheet, row, column, dicts[name][key])
     for level in ("80", "90", "95"):
         row += 2
-        sheet.cell(row=row, column=1, value=LEVEL_NAMES[level])
+        put(sheet, row, 1, LEVEL_NAMES[level])
         for label, key in (("Lower limit", "lower"), ("Upper limit", "upper"), ("Precision amount", "precision"),
                            ("Precision percent", "precision_percent"), ("t / z value", "t")):
             row += 1
-            sheet.cell(row=row, column=1, value=label)
+            put(sheet, row, 1, label)
             for column, name in enumerate(names, start=2):
-                sheet.cell(row=row, column=column, value=dicts[name]["levels"][level][key])
+                put(sheet, row, column, dicts[name]["levels"][level][key])
 
 
 def variable_xlsx(results: dict[str, VariableAppraisal], path: Path, audit_name: str = "") -> None:

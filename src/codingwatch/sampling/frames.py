@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from codingwatch.sampling.draws import DrawError, RandomDraw, random_numbers
+from codingwatch.spreadsheet import csv_writer, restore
 
 STRATA_CHOICES = ("specialty", "encounter_type", "drg_band")
 # How a frame uses coding-related denials: keep only the encounters with one, leave them out,
@@ -238,7 +239,7 @@ def write_frame(frame: Frame, path: Path) -> Path:
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
     with open(temporary, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)  # a vendor or coder named "=..." stays text in a spreadsheet
         writer.writerow(FRAME_COLUMNS)
         for row in frame.encounters:
             writer.writerow([getattr(row, column) for column in FRAME_COLUMNS])
@@ -283,7 +284,7 @@ def read_frame(path: Path) -> Frame:
             if number != want:
                 raise FrameError(f"{path}: line {line}: frame_number {number} in stratum {stratum!r}, expected {want}")
             expected_next[stratum] = want + 1
-            encounters.append(FrameEncounter(**{c: record.get(c, "") or "" for c in FRAME_COLUMNS}
+            encounters.append(FrameEncounter(**{c: restore(record.get(c, "") or "") for c in FRAME_COLUMNS}
                                              | {"frame_number": number}))
     return Frame(encounters=encounters, meta=meta)
 

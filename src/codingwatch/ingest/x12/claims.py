@@ -253,6 +253,9 @@ def _check_required(segment: Segment) -> None:
             raise X12Reject(segment.position, f"{segment.id}{index:02d} is required but missing")
 
 
+COUNT_FAULTS = ("SE01 declares", "GE01 declares", "IEA01 declares")
+
+
 def read_claims(data: bytes, *, warnings: list | None = None, lenient_counts: bool = False) -> list[Claim]:
     """Every claim of an 837 file; raises X12Reject (whole file) on the first fault.
 
@@ -269,7 +272,9 @@ def read_claims(data: bytes, *, warnings: list | None = None, lenient_counts: bo
                 raise X12Reject(transaction.segments[0].position,
                                 f"ST01 is {transaction.set_id!r}: this is not an 837 claim transaction")
             claims.extend(_walk(transaction, warnings, lenient_counts))
-    count_faults = [c for c in counts if "declares" in c[1]]
+    # Only the envelope counts are faults here; the other envelope warnings (a component
+    # separator other than ISA16's) load, as documented.
+    count_faults = [c for c in counts if c[1].startswith(COUNT_FAULTS)]
     if count_faults and not lenient_counts:
         raise X12Reject(*count_faults[0])
     warnings[:0] = counts

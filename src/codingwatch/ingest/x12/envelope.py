@@ -13,6 +13,7 @@ numbers them, so that a reject names the segment a person finds by counting.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Widths of ISA01..ISA16 (X12 5010 interchange control header, fixed length).
@@ -118,6 +119,7 @@ def _split(text: str, start: int, delimiters: Delimiters, first: int) -> tuple[l
     position = first
     index = start
     length = len(text)
+    controls = _controls(delimiters)
     while index < length:
         end = text.find(terminator, index)
         if end == -1:
@@ -130,11 +132,33 @@ def _split(text: str, start: int, delimiters: Delimiters, first: int) -> tuple[l
         if not raw:
             continue
         parts = raw.split(element)
+        if controls.search(raw):
+            _reject_control(position, parts, controls)
         segments.append(Segment(position, parts[0], parts[1:], delimiters))
         position += 1
         if parts[0] == "IEA":
             break
     return segments, index
+
+
+def _controls(delimiters: Delimiters) -> re.Pattern:
+    """Control characters (NUL and the like) that no X12 element may hold: X12 data elements
+    are drawn from the basic and extended character sets, which have none. CR, LF and tab
+    are left to the segment splitter (files wrapped at a fixed width carry them), and a
+    control character the ISA declares as a delimiter is a delimiter."""
+    allowed = {"\r", "\n", "\t", delimiters.element, delimiters.component, delimiters.segment,
+               delimiters.repetition or ""}
+    chars = "".join(re.escape(chr(c)) for c in [*range(0x20), 0x7F] if chr(c) not in allowed)
+    return re.compile(f"[{chars}]")
+
+
+def _reject_control(position: int, parts: list[str], controls: re.Pattern) -> None:
+    for number, value in enumerate(parts):
+        found = controls.search(value)
+        if found:
+            where = f"{parts[0]}{number:02d}" if number else "the segment id"
+            raise X12Reject(position, f"{where} holds the control character {ord(found.group()):#04x} at "
+                            f"character {found.start() + 1}: X12 elements are printable text")
 
 
 def read_interchanges(
@@ -289,3 +313,28 @@ def split_simple(data: bytes) -> list[list[str]]:
         if raw:
             out.append(raw.split(delimiters.element))
     return out
+
+
+def check_control_characters(data: bytes) -> None:
+    """Raise X12Reject naming the segment and element of the first control character (NUL and
+    the like) in a file whose reader does not check it itself (the 835's oxedi keeps them).
+    One regular-expression scan of the whole file; segments are counted only when one is found."""
+    text = data.decode("latin-1")
+    start = text.find("ISA")
+    if start == -1 or _ANY_CONTROL.search(text) is None:
+        return
+    delimiters, _ = read_delimiters(text, start, 1)
+    controls = _controls(delimiters)
+    if controls.search(text) is None:
+        return
+    position = 0
+    for raw in text[start:].split(delimiters.segment):
+        raw = raw.strip("\r\n\t ")
+        if not raw:
+            continue
+        position += 1
+        if controls.search(raw):
+            _reject_control(position, raw.split(delimiters.element), controls)
+
+
+_ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -18,7 +18,7 @@ import pyarrow as pa
 from codingwatch.codesets import COVERED_FISCAL_YEARS, Grouper, carc, fiscal_year
 from codingwatch.ingest.x12 import claims as claims_reader
 from codingwatch.ingest.x12 import remits as remits_reader
-from codingwatch.ingest.x12.envelope import X12Reject
+from codingwatch.ingest.x12.envelope import X12Reject, check_control_characters
 from codingwatch.lake import keys
 from codingwatch.lake.schema import TABLES
 from codingwatch.lake.store import Lake, new_load_id, open_lake
@@ -86,6 +86,7 @@ def _distinct(table: pa.Table, column: str) -> list:
 # ---- 835 ---------------------------------------------------------------------------------
 def remit_tables(data: bytes, load_id: str, *, warnings: list | None = None) -> dict[str, pa.Table]:
     """The lake tables of one 835 (raises X12Reject)."""
+    check_control_characters(data)
     result = remits_reader.parse(data, warnings=warnings)
     try:
         return remits_reader.tables(result, load_id)

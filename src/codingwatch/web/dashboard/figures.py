@@ -6,11 +6,11 @@ user only their own vendor's code; other roles every vendor.
 
 from __future__ import annotations
 
-import csv
 import io
 
 from codingwatch.lake import metrics
 from codingwatch.lake.store import cached_connection
+from codingwatch.spreadsheet import csv_writer
 
 SORTABLE = ("key",) + metrics.FIGURE_COLUMNS
 
@@ -57,7 +57,7 @@ def sorted_rows(rows: list[dict], column: str, descending: bool) -> list[dict]:
 
 def to_csv(rows: list[dict], key_label: str) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow([key_label.lower().replace(" ", "_")] + list(CSV_COLUMNS[1:]))
     for row in rows:
         writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])

@@ -8,7 +8,6 @@ latest contract), else the CODINGWATCH_DENIAL_REWORK_COST setting, else none.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from decimal import Decimal
@@ -18,6 +17,7 @@ import ibis
 from codingwatch import denials
 from codingwatch.codesets import carc as carc_catalog
 from codingwatch.lake.store import cached_connection
+from codingwatch.spreadsheet import csv_writer
 from codingwatch.web.dashboard.figures import visible_vendors
 
 # by (URL word) -> (engine dimension, label)
@@ -270,7 +270,7 @@ def parse_sort(raw: str | None, default: str = "key") -> tuple[str, bool]:
 
 def rates_csv(rows: list[dict], by: str) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow([by] + list(RATE_COLUMNS))
     for row in rows:
         writer.writerow([row["key"]] + ["" if row[c] is None else row[c] for c in RATE_COLUMNS])
@@ -279,7 +279,7 @@ def rates_csv(rows: list[dict], by: str) -> str:
 
 def pareto_csv(rows: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(PARETO_COLUMNS)
     for row in rows:
         writer.writerow(["" if row[c] is None else row[c] for c in PARETO_COLUMNS])

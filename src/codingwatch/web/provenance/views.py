@@ -3,7 +3,6 @@ per-vendor summary for the quarterly review (every staff role). Vendor users get
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -13,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from codingwatch.spreadsheet import csv_writer
 from codingwatch.web.accounts import roles
 from codingwatch.web.accounts.access import module_view
 from codingwatch.web.accounts.models import AccessEvent, User
@@ -78,7 +78,7 @@ def queue_csv(request):
     alerts, _ = filtered_alerts(request.GET, request.user)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="provenance-alerts.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["id", "rule", "severity", "login", "vendor", "window_start", "window_end", "event_count",
                      "status", "assigned_to", "detail"])
     for a in alerts:
