@@ -270,8 +270,12 @@ def compare_case(case: Case, grouper: Grouper | None = None) -> CaseResult:
             drg = regroup(case, grouper)
         if drg.changed:
             change = drg.weight_change
-            # A move to a DRG of equal weight pays the same; it is filed as down (no gain).
-            kind = K.drg_up if change > 0 else K.drg_down
+            # A move to a DRG of equal weight pays the same; it is filed as down (no gain). Without
+            # the year's weights the direction is unknown: filed as down, with no weight change.
+            kind = K.drg_up if change is not None and change > 0 else K.drg_down
+            detail = f"weight {drg.coded_weight} -> {drg.audited_weight}"
+            if change is None:
+                detail = f"weight missing (FY{drg.fiscal_year}): payment impact not computed"
             findings.append(
                 Finding(
                     eid,
@@ -279,7 +283,7 @@ def compare_case(case: Case, grouper: Grouper | None = None) -> CaseResult:
                     "MS-DRG",
                     f"DRG {drg.coded_drg:03d}",
                     f"DRG {drg.audited_drg:03d}",
-                    detail=f"weight {drg.coded_weight} -> {drg.audited_weight}",
+                    detail=detail,
                     weight_change=change,
                 )
             )

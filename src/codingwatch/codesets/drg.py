@@ -29,9 +29,10 @@ INVALID_DISCHARGE_STATUS = "INVALID_DISCHARGE_STATUS"
 _STATUS_PROBES = (1, 2, 7, 20, 66, 82)
 
 
-def drg_weight(drg: int, fiscal_year: int) -> Decimal | None:
+def drg_weight(drg: int, fiscal_year: int = 2026) -> Decimal | None:
     """The relative weight of a DRG in a fiscal year (10% cap applied), or None for 998/999,
-    unknown DRGs and years without a Table 5."""
+    DRGs not in that year's table and years without a Table 5. The year defaults to FY2026,
+    the table codingwatch ships; a discharge is weighted with its own year (`Grouper.group`)."""
     return weight_for(fiscal_year, drg)
 
 
