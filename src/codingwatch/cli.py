@@ -12,7 +12,8 @@ import sys
 import typer
 from rich.markup import escape
 
-from codingwatch.commands import audit, codesets, common, cost, demo, ingest_encounters, provenance, sampling, web, x12
+from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, web, x12
+from codingwatch.commands import codesets as codesets_command
 from codingwatch.commands import synth as synth_command
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ web.mount(app)  # codingwatch manage ..., codingwatch serve
 app.command("synth")(synth_command.synth)
 app.command("demo")(demo.demo)
 app.add_typer(provenance.app, name="provenance")  # and `ingest access`
+app.add_typer(codesets_command.app, name="codesets")
 app.add_typer(codesets.app, name="codesets")
 
 

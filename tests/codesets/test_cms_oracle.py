@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 

@@ -214,6 +214,7 @@ def regroup(case: Case, grouper: Grouper) -> DrgPair:
             discharge_status=discharge_status,
             diagnoses=list(diagnoses),
             procedures=list(procedures),
+            poa_exempt=grouper.is_exempt(enc.facility),
         )
 
     coded_key, audited_key = inputs(case.coded, status), inputs(case.audited, audited_status)
@@ -310,10 +311,11 @@ def _mark_payment(finding: Finding, inpatient: bool, drg: DrgPair | None) -> Fin
     return replace(finding, payment_affecting=affecting)
 
 
-def compare_cases(cases: Iterable[Case], on_progress=None) -> list[CaseResult]:
-    """compare_case over many cases with one grouper; `on_progress(n)` after each 1,000."""
+def compare_cases(cases: Iterable[Case], on_progress=None, poa_exempt_facilities: Iterable[str] = ()) -> list[CaseResult]:
+    """compare_case over many cases with one grouper; `on_progress(n)` after each 1,000.
+    `poa_exempt_facilities`: facilities exempt from POA reporting (CMS EXEMPT hospital status)."""
     out: list[CaseResult] = []
-    with Grouper() as grouper, gc_paused():
+    with Grouper(tuple(poa_exempt_facilities)) as grouper, gc_paused():
         for i, case in enumerate(cases, 1):
             out.append(compare_case(case, grouper))
             if on_progress and i % 1000 == 0:

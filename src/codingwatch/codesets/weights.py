@@ -27,7 +27,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -255,7 +255,7 @@ def add_weights(path: Path, fiscal_year: int, *, replace: bool = False) -> tuple
     return _load_stored(fiscal_year), status
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_stored_at(folder: str, fiscal_year: int, stamp: int) -> WeightTable | None:
     record_path = Path(folder) / f"FY{fiscal_year}.json"
     table_path = Path(folder) / f"FY{fiscal_year}.tsv"
@@ -282,7 +282,7 @@ def _load_stored(fiscal_year: int) -> WeightTable | None:
     return _load_stored_at(str(store_dir()), fiscal_year, _stamp(fiscal_year))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped(fiscal_year: int) -> WeightTable | None:
     name = SHIPPED.get(fiscal_year)
     if name is None:
