@@ -42,7 +42,6 @@ app.command("synth")(synth_command.synth)
 app.command("demo")(demo.demo)
 app.add_typer(provenance.app, name="provenance")  # and `ingest access`
 app.add_typer(codesets_command.app, name="codesets")
-app.add_typer(codesets.app, name="codesets")
 
 
 def main() -> None:
