@@ -99,6 +99,9 @@ class Grouper:
         self._grouper = msdrg.MsdrgGrouper()
         self._exempt = frozenset(facility_match_key(name) for name in poa_exempt_facilities)
 
+    def set_poa_exempt_facilities(self, names: Collection[str]) -> None:
+        self._exempt = frozenset(facility_match_key(name) for name in names)
+
     def is_exempt(self, facility: str | None) -> bool:
         return bool(self._exempt) and facility_match_key(facility) in self._exempt
 
