@@ -55,13 +55,14 @@ def test_with_fy2025_weights_imported_the_fy2025_discharge_gets_its_own_years_we
 
 def test_discharge_status_off_the_cms_list_groups_to_999_where_the_drg_reads_it(lake_root, tmp_path):
     rows = (inpatient("AMI", [("ICD10CM", "I21.4", "Y")], discharge_status="08")
+            + inpatient("AMI-00", [("ICD10CM", "I21.4", "Y")], discharge_status="00")
             + inpatient("HF", [("ICD10CM", "I50.21", "Y")], discharge_status="99"))
     result = ingest_encounter_file(write_csv(tmp_path / "coded.csv", rows), lake=open_lake())
-    assert result.status == "loaded" and result.encounters_loaded == 2
-    assert result.invalid_discharge_status == 2
-    assert "2 with a discharge status not on the CMS list (1 grouped to DRG 999" in result.message
+    assert result.status == "loaded" and result.encounters_loaded == 3
+    assert result.invalid_discharge_status == 3
+    assert "3 with a discharge status not on the CMS list (2 grouped to DRG 999" in result.message
     drgs = sorted(open_lake().connect().table("encounters").execute()["drg"].tolist())
-    assert drgs == [293, 999]  # heart failure does not read the status; AMI alive/expired does
+    assert drgs == [293, 999, 999]  # heart failure does not read the status; AMI alive/expired does
 
 
 def test_poa_exempt_facility_groups_an_unreported_hac_poa_like_the_cms_exempt_option(lake_root, tmp_path):

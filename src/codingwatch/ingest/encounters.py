@@ -387,7 +387,7 @@ def _line_checks(covered: str) -> tuple[list[tuple[str, str, str, str]], list[tu
         ("sex", "sex", f"sex NOT IN {_in_list(SEXES)}", "'must be M, F or U'"),
         ("age", "age_raw", "age IS NULL OR age < 0 OR age > 124", "'must be a whole number of years, 0 to 124'"),
         ("discharge_status", "discharge_status_raw",
-         "discharge_status_raw <> '' AND (discharge_status IS NULL OR discharge_status < 1 OR discharge_status > 99)",
+         "discharge_status_raw <> '' AND (discharge_status IS NULL OR discharge_status < 0 OR discharge_status > 99)",
          "'must be a CMS discharge status code such as 01'"),
         ("discharge_status", "discharge_status_raw",
          "encounter_type = 'inpatient' AND coalesce(discharge_status_raw, '') = ''",
