@@ -43,15 +43,12 @@ def drg_weight(drg: int, fiscal_year: int = 2026) -> Decimal | None:
     return weight_for(fiscal_year, drg)
 
 
-def drg_title(drg: int, fiscal_year: int | None = None) -> str:
+def drg_title(drg: int, fiscal_year: int = 2026) -> str:
+    """The DRG's title in that year's Table 5 ("" when the year has no table or no such DRG)."""
     if drg in (998, 999):
         return "Ungroupable"
-    years = [fiscal_year] if fiscal_year else [2026]
-    for fy in years:
-        table = weight_table(fy)
-        if table and table.titles.get(drg):
-            return table.titles[drg]
-    return ""
+    table = weight_table(fiscal_year)
+    return table.titles.get(drg, "") if table else ""
 
 
 @dataclass(frozen=True)
