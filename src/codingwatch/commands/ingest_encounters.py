@@ -25,6 +25,10 @@ def ingest_encounters(
     files: list[Path] = typer.Argument(..., help="CSV or Parquet files, one row per code line"),
     strict: bool = typer.Option(False, "--strict", help="refuse a whole file if any line is bad"),
     rejects_dir: Path = typer.Option(None, "--rejects-dir", help="where rejects files go (default var/rejects)"),
+    poa_exempt_facility: list[str] = typer.Option(
+        [], "--poa-exempt-facility",
+        help="a facility exempt from POA reporting (CMS EXEMPT hospital status: HAC codes are not checked "
+             "for POA); repeat for each; matched ignoring case, spaces and punctuation"),
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Load coded encounters into the lake: validated, MS-DRG grouped, whole file or nothing.
@@ -35,9 +39,11 @@ def ingest_encounters(
     refuses the file instead. The as-coded MS-DRG of each inpatient encounter comes from the
     CMS grouper; a stated `drg` that differs is flagged. Loading the same file again does
     nothing. Exit code 0 when every file loaded (or was loaded before), 1 when a file loaded
-    nothing.
+    nothing. A discharge whose fiscal year has no CMS Table 5 is loaded and grouped, and flagged
+    `weight missing (FY2025)` (see `codingwatch codesets add-weights`); a discharge status not on
+    the CMS list groups to DRG 999 where the CMS grouper's logic reads it.
 
-    Example: codingwatch ingest encounters var/synth/encounters.csv
+    Example: codingwatch ingest encounters var/synth/encounters.csv --poa-exempt-facility "Shriners Children's"
     """
     lake = open_lake()
     with progress(quiet=output is OutputFormat.json) as bar:
@@ -51,7 +57,7 @@ def ingest_encounters(
         for path in files:
             bar.update(task, description=f"{path.name}")
             results.extend(ingest_encounter_files([path], lake=lake, strict=strict, rejects_dir=rejects_dir,
-                                                  progress=tick))
+                                                  progress=tick, poa_exempt_facilities=poa_exempt_facility))
             state["done"] += 1
             bar.update(task, completed=state["done"] * 100)
 

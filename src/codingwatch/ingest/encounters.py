@@ -20,7 +20,7 @@ import csv
 import multiprocessing
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,6 +32,9 @@ from codingwatch import config
 from codingwatch.codesets import COVERED_FISCAL_YEARS, CodeValidator, Grouper
 from codingwatch.codesets.calendar import _RELEASES
 from codingwatch.ingest.lines import data_row_lines, first_bad_utf8, record_line
+from codingwatch.codesets.cms_tables import valid_discharge_statuses
+from codingwatch.codesets.drg import facility_match_key
+from codingwatch.codesets.weights import fiscal_year_of_release, missing_label
 from codingwatch.lake import Lake
 from codingwatch.lake.keys import encrypt_source_ids, source_keys
 from codingwatch.lake.schema import CODE_LINES, ENCOUNTERS
@@ -85,6 +88,8 @@ class FileResult:
     lines_rejected: int = 0
     drg_computed: int = 0
     drg_mismatches: int = 0
+    weight_missing: dict[str, int] = field(default_factory=dict)  # "weight missing (FY2025)" -> encounters
+    invalid_discharge_status: int = 0  # inpatient encounters whose status is not on the CMS list
     rejects_file: str | None = None
     encounters_by_vendor: dict[str, int] = field(default_factory=dict)
 
@@ -102,6 +107,7 @@ def ingest_encounter_files(
     strict: bool = False,
     rejects_dir: Path | None = None,
     progress: Progress | None = None,
+    poa_exempt_facilities: Collection[str] = (),
 ) -> list[FileResult]:
     results = []
     with CodeValidator() as validator, Grouper() as grouper:
@@ -110,6 +116,7 @@ def ingest_encounter_files(
                 ingest_encounter_file(
                     Path(path), lake=lake, strict=strict, rejects_dir=rejects_dir,
                     validator=validator, grouper=grouper, progress=progress,
+                    poa_exempt_facilities=poa_exempt_facilities,
                 )
             )
     return results
@@ -124,7 +131,10 @@ def ingest_encounter_file(
     validator: CodeValidator | None = None,
     grouper: Grouper | None = None,
     progress: Progress | None = None,
+    poa_exempt_facilities: Collection[str] = (),
 ) -> FileResult:
+    """`poa_exempt_facilities`: facilities exempt from POA reporting (grouped with the CMS
+    EXEMPT hospital status), matched ignoring case, spaces and punctuation."""
     tick = progress or (lambda step, fraction: None)
     result = FileResult(file=str(path), status="rejected")
     if not path.is_file():
@@ -157,7 +167,8 @@ def ingest_encounter_file(
         if not _tally(con, result, path, sha, rejects_dir, strict):
             return result
         tick("grouping inpatient encounters (MS-DRG)", 0.45)
-        _group_drgs(con, grouper, lambda f: tick("grouping inpatient encounters (MS-DRG)", 0.45 + 0.3 * f))
+        _group_drgs(con, grouper, lambda f: tick("grouping inpatient encounters (MS-DRG)", 0.45 + 0.3 * f),
+                    {facility_match_key(f) for f in poa_exempt_facilities})
         tick("keying and writing", 0.8)
         load_id = new_load_id()
         encounters, code_lines = _lake_tables(con, load_id)
@@ -187,10 +198,17 @@ def ingest_encounter_file(
         result.lines_loaded = code_lines.num_rows
         result.drg_computed = summary["drg_computed"]
         result.drg_mismatches = summary["drg_mismatches"]
+        result.weight_missing = summary["weight_missing"]
+        result.invalid_discharge_status = summary["invalid_discharge_status"]
         result.encounters_by_vendor = summary["encounters_by_vendor"]
         result.message = f"{path.name}: loaded {encounters.num_rows} encounters ({code_lines.num_rows} code lines)"
         if result.encounters_rejected:
             result.message += f"; rejected {result.encounters_rejected} (see {result.rejects_file})"
+        for label, count in result.weight_missing.items():
+            result.message += f"; {count} inpatient encounter(s) loaded and grouped but flagged {label}"
+        if result.invalid_discharge_status:
+            result.message += (f"; {result.invalid_discharge_status} with a discharge status not on the CMS list "
+                               f"({summary['invalid_status_999']} grouped to DRG 999, invalid discharge status)")
         tick("done", 1.0)
         return result
     finally:
@@ -449,7 +467,7 @@ def _line_checks(covered: str) -> tuple[list[tuple[str, str, str, str]], list[tu
         ("sex", "sex", f"sex NOT IN {_in_list(SEXES)}", "'must be M, F or U'"),
         ("age", "age_raw", "age IS NULL OR age < 0 OR age > 124", "'must be a whole number of years, 0 to 124'"),
         ("discharge_status", "discharge_status_raw",
-         "discharge_status_raw <> '' AND (discharge_status IS NULL OR discharge_status < 1 OR discharge_status > 99)",
+         "discharge_status_raw <> '' AND (discharge_status IS NULL OR discharge_status < 0 OR discharge_status > 99)",
          "'must be a CMS discharge status code such as 01'"),
         ("discharge_status", "discharge_status_raw",
          "encounter_type = 'inpatient' AND coalesce(discharge_status_raw, '') = ''",
@@ -710,7 +728,7 @@ _worker_grouper: Grouper | None = None
 
 
 def _group_chunk(rows: list[tuple]) -> list[tuple]:
-    """Group a chunk of inpatient encounters: (id, discharge, age, sex, status, dx, poa, px)."""
+    """Group a chunk of inpatient encounters: (id, discharge, age, sex, status, dx, poa, px, exempt)."""
     global _worker_grouper
     if _worker_grouper is None:
         _worker_grouper = Grouper()
@@ -720,23 +738,26 @@ def _group_chunk(rows: list[tuple]) -> list[tuple]:
 
 def _group_with(grouper: Grouper, rows: list[tuple]) -> list[tuple]:
     out = []
-    for encounter_id, discharge, age, sex, status, dx, poa, px in rows:
+    for encounter_id, discharge, age, sex, status, dx, poa, px, exempt in rows:
         grouped = grouper.group(
             discharge_date=discharge, age=age, sex=sex, discharge_status=status,
-            diagnoses=list(zip(dx or [], poa or [], strict=True)), procedures=px or [],
+            diagnoses=list(zip(dx or [], poa or [], strict=True)), procedures=px or [], poa_exempt=exempt,
         )
-        out.append((encounter_id, grouped.drg, grouped.weight, grouped.version))
+        out.append((encounter_id, grouped.drg, grouped.weight, grouped.version,
+                    status not in valid_discharge_statuses(discharge), grouped.return_code))
     return out
 
 
-def _group_drgs(con: duckdb.DuckDBPyConnection, grouper: Grouper, tick: Callable[[float], None]) -> None:
+def _group_drgs(con: duckdb.DuckDBPyConnection, grouper: Grouper, tick: Callable[[float], None],
+                exempt: set[str] = frozenset()) -> None:
     rows = con.execute(
         """
         SELECT e.encounter_id, any_value(e.discharge_date), any_value(e.age), any_value(e.sex),
                any_value(e.discharge_status),
                list(l.code ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10CM'),
                list(l.poa ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10CM'),
-               list(l.code ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10PCS')
+               list(l.code ORDER BY l.sequence) FILTER (WHERE l.code_system = 'ICD10PCS'),
+               any_value(e.facility)
         FROM encounters_parsed e
         JOIN good_encounters g USING (encounter_id)
         JOIN lines l USING (encounter_id)
@@ -744,6 +765,7 @@ def _group_drgs(con: duckdb.DuckDBPyConnection, grouper: Grouper, tick: Callable
         GROUP BY e.encounter_id
         """
     ).fetchall()
+    rows = [(*row[:8], facility_match_key(row[8]) in exempt) for row in rows]
     chunk = 10_000
     chunks = [rows[i : i + chunk] for i in range(0, len(rows), chunk)]
     grouped: list[tuple] = []
@@ -759,7 +781,8 @@ def _group_drgs(con: duckdb.DuckDBPyConnection, grouper: Grouper, tick: Callable
         for i, part in enumerate(chunks):
             grouped.extend(_group_with(grouper, part))
             tick((i + 1) / len(chunks))
-    ids, drgs, weights, versions = (list(column) for column in zip(*grouped, strict=True)) if grouped else ([], [], [], [])
+    ids, drgs, weights, versions, bad_status, codes = (
+        (list(column) for column in zip(*grouped, strict=True)) if grouped else ([], [], [], [], [], []))
     con.register(
         "drg_arrow",
         pa.table(
@@ -768,6 +791,8 @@ def _group_drgs(con: duckdb.DuckDBPyConnection, grouper: Grouper, tick: Callable
                 "drg": pa.array(drgs, pa.int16()),
                 "drg_weight": pa.array(weights, pa.decimal128(8, 4)),
                 "grouper_version": pa.array(versions, pa.int16()),
+                "invalid_status": pa.array(bad_status, pa.bool_()),
+                "return_code": pa.array(codes, pa.string()),
             }
         ),
     )
@@ -825,7 +850,22 @@ def _summary(con: duckdb.DuckDBPyConnection) -> dict:
         FROM drgs d JOIN encounters_parsed e USING (encounter_id) JOIN good_encounters USING (encounter_id)
         """
     ).fetchone()
-    return {"encounters_by_vendor": by_vendor, "drg_computed": computed, "drg_mismatches": mismatches}
+    missing = {
+        missing_label(fiscal_year_of_release(version)): count
+        for version, count in con.execute(
+            "SELECT grouper_version, count(*) FROM drgs WHERE drg NOT IN (998, 999) AND drg_weight IS NULL "
+            "GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    }
+    merged: dict[str, int] = {}
+    for label, count in missing.items():  # the October and April releases of a year are one year
+        merged[label] = merged.get(label, 0) + count
+    invalid, invalid_999 = con.execute(
+        "SELECT count(*) FILTER (WHERE invalid_status), "
+        "count(*) FILTER (WHERE return_code = 'INVALID_DISCHARGE_STATUS') FROM drgs"
+    ).fetchone()
+    return {"encounters_by_vendor": by_vendor, "drg_computed": computed, "drg_mismatches": mismatches,
+            "weight_missing": merged, "invalid_discharge_status": invalid, "invalid_status_999": invalid_999}
 
 
 __all__ = ["COLUMNS", "FileResult", "IngestError", "ingest_encounter_file", "ingest_encounter_files"]

@@ -40,6 +40,7 @@ FIGURE_COLUMNS = (
     "encounters",
     "inpatient_encounters",
     "cmi",
+    "weight_missing",
     "mean_turnaround_hours",
     "median_turnaround_hours",
 )
@@ -99,18 +100,23 @@ def _key(t: ibis.Table, by: str) -> ibis.Value:
 
 def figures_expr(encounters: ibis.Table, by: str, *, vendors=None, coder: str | None = None) -> ibis.Table:
     """One row per group: key, encounters, inpatient_encounters, weighted_encounters,
-    drg_weight_sum (exact decimal), mean and median turnaround hours. Ordered by key."""
+    drg_weight_sum (exact decimal), weight_missing (inpatient encounters grouped to a payable
+    DRG whose fiscal year has no Table 5 weight for it: left out of the CMI, never weighted
+    with another year's table), mean and median turnaround hours. Ordered by key."""
     t = coded_encounters(encounters, vendors=vendors, coder=coder)
     t = t.mutate(
         _key=_key(t, by),
         _inpatient=t.encounter_type == "inpatient",
         _weighted=(t.encounter_type == "inpatient") & t.drg_weight.notnull(),
+        _weight_missing=(t.encounter_type == "inpatient") & t.drg.notnull() & ~t.drg.isin([998, 999])
+        & t.drg_weight.isnull(),
         _hours=(epoch_seconds(t, t.coded_at) - epoch_seconds(t, t.received_at)) / 3600.0,
     )
     grouped = t.group_by(key=t._key).aggregate(
         encounters=t.count(),
         inpatient_encounters=t.count(where=t._inpatient),
         weighted_encounters=t.count(where=t._weighted),
+        weight_missing=t.count(where=t._weight_missing),
         drg_weight_sum=t.drg_weight.sum(where=t._weighted),
         mean_turnaround_hours=t._hours.mean(),
         median_turnaround_hours=t._hours.median(),
@@ -156,6 +162,7 @@ def _finish(raw: dict) -> dict:
         "encounters": int(raw["encounters"]),
         "inpatient_encounters": int(raw["inpatient_encounters"]),
         "cmi": case_mix_index(raw["drg_weight_sum"], int(raw["weighted_encounters"])),
+        "weight_missing": int(raw["weight_missing"]),
         "mean_turnaround_hours": _hours(raw["mean_turnaround_hours"]),
         "median_turnaround_hours": _hours(raw["median_turnaround_hours"]),
     }
@@ -172,6 +179,6 @@ def totals(encounters: ibis.Table, *, vendors=None, coder: str | None = None) ->
     t = coded_encounters(encounters, vendors=vendors, coder=coder)
     raw = figures_expr(t.mutate(vendor=ibis.literal("all")), "vendor").to_pyarrow().to_pylist()
     if not raw:
-        return {"key": "all", "encounters": 0, "inpatient_encounters": 0, "cmi": None,
+        return {"key": "all", "encounters": 0, "inpatient_encounters": 0, "cmi": None, "weight_missing": 0,
                 "mean_turnaround_hours": None, "median_turnaround_hours": None}
     return _finish(raw[0])

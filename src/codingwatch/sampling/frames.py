@@ -44,15 +44,18 @@ FRAME_FORMAT = 1
 DRG_BANDS = ((Decimal("1.0"), "weight_0-1"), (Decimal("2.0"), "weight_1-2"), (Decimal("4.0"), "weight_2-4"))
 DRG_BAND_TOP = "weight_4+"
 DRG_BAND_NONE = "no_drg"
+# Grouped to a payable DRG, but the discharge's fiscal year has no CMS Table 5 weight for it: a
+# stratum of its own, never banded with another year's weight.
+DRG_BAND_WEIGHT_MISSING = "weight_missing"
 
 
 class FrameError(ValueError):
     """The frame cannot be built, read or drawn from; the message says why."""
 
 
-def drg_band(weight: Decimal | None) -> str:
+def drg_band(weight: Decimal | None, drg: int | None = None) -> str:
     if weight is None:
-        return DRG_BAND_NONE
+        return DRG_BAND_WEIGHT_MISSING if drg is not None and drg not in (998, 999) else DRG_BAND_NONE
     for top, name in DRG_BANDS:
         if weight < top:
             return name
@@ -181,7 +184,7 @@ def build_frame(
         if strata is None:
             return None
         if strata == "drg_band":
-            return drg_band(row["drg_weight"])
+            return drg_band(row["drg_weight"], row["drg"])
         return str(row[strata] or "")
 
     def stratum_of(row: dict) -> str:

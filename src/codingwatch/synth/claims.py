@@ -151,7 +151,7 @@ def write_claims(world, outdir: Path) -> ClaimFiles:  # noqa: C901 - one pass ov
     line_cents = np.maximum(100, np.rint(price * coded.units * line_charge_noise * 100)).astype(np.int64).tolist()
     weights = {}
     for drg in np.unique(world.drg_coded[enc.etype == IP]).tolist():
-        weights[drg] = float(drg_weight(drg) or Decimal("1"))
+        weights[drg] = float(drg_weight(drg, world.params.year) or Decimal("1"))
     ip_cents = np.maximum(100, np.rint(
         np.array([weights.get(int(d), 1.0) for d in world.drg_coded]) * INPATIENT_BASE_CHARGE * charge_noise * 100
     )).astype(np.int64).tolist()

@@ -148,8 +148,8 @@ def world_summary(world: World) -> dict:
     for v in params.vendors:
         sel = enc_vendor == v.key
         ip = sel & (enc.etype == IP)
-        w_coded = _weights(world.drg_coded[ip])
-        w_audit = _weights(world.drg_audited[ip])
+        w_coded = _weights(world.drg_coded[ip], world.params.year)
+        w_audit = _weights(world.drg_audited[ip], world.params.year)
         by_vendor[v.name] = {
             "encounters": int(sel.sum()),
             "encounters_by_type": {t: int((sel & (enc.etype == i)).sum()) for i, t in enumerate(ENCOUNTER_TYPES)},
@@ -227,8 +227,8 @@ def _true_locations(world: World, vkey: str) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def _weights(drgs: np.ndarray) -> list[Decimal]:
-    return [w for w in (drg_weight(int(d)) for d in drgs) if w is not None]
+def _weights(drgs: np.ndarray, fiscal_year: int) -> list[Decimal]:
+    return [w for w in (drg_weight(int(d), fiscal_year) for d in drgs) if w is not None]
 
 
 def _mean(values: list[Decimal]) -> Decimal:
@@ -243,7 +243,8 @@ def _drg_moves(world: World, ip: np.ndarray, direction: int) -> int:
     for c, a in zip(world.drg_coded[ip].tolist(), world.drg_audited[ip].tolist(), strict=True):
         if c == a:
             continue
-        wc, wa = drg_weight(c) or Decimal(0), drg_weight(a) or Decimal(0)
+        fy = world.params.year
+        wc, wa = drg_weight(c, fy) or Decimal(0), drg_weight(a, fy) or Decimal(0)
         if (wa > wc and direction > 0) or (wa < wc and direction < 0):
             n += 1
     return n

@@ -16,7 +16,8 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Facility)
 class FacilityAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "organization")
+    list_display = ("code", "name", "organization", "poa_exempt")
+    list_filter = ("poa_exempt",)
     search_fields = ("code", "name")
 
 

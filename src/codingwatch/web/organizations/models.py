@@ -22,6 +22,11 @@ class Facility(models.Model):
     # The value of the lake's `facility` column for this facility's encounters.
     code = models.CharField(max_length=60, unique=True)
     name = models.CharField(max_length=200, blank=True)
+    # Exempt from POA reporting (CMS: e.g. critical access, children's, cancer hospitals): the
+    # MS-DRG grouper runs with the EXEMPT hospital status, so HAC codes are not checked for POA.
+    poa_exempt = models.BooleanField(
+        "POA exempt", default=False,
+        help_text="exempt from present-on-admission reporting: HAC codes are grouped without a POA check")
 
     class Meta:
         ordering = ["code"]

@@ -144,9 +144,14 @@ def parse_discharge_status(case: AuditCase, text: str) -> tuple[int | None, str]
 
 
 def compare(case: AuditCase, audited: list[dict], discharge_status: int | None) -> CaseResult:
+    from codingwatch.web.organizations.models import Facility
+
+    shared = grouper()
+    # Read on every comparison: a facility marked POA-exempt in the admin counts at once.
+    shared.set_poa_exempt_facilities(Facility.objects.filter(poa_exempt=True).values_list("code", flat=True))
     return compare_case(
         Case(encounter_of(case), to_code_lines(case.coded_lines), to_code_lines(audited), discharge_status),
-        grouper(),
+        shared,
     )
 
 

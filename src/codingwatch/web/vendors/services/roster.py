@@ -37,8 +37,10 @@ FILES = {
         "queue_assignments.csv",
         ("login_id", "facility", "service_line", "encounter_type", "from_date", "to_date"),
     ),
+    "facilities": ("facilities.csv", ("code",)),  # optional columns: name, poa_exempt
 }
-OPTIONAL_FILES = {"queue_assignments"}
+OPTIONAL_FILES = {"queue_assignments", "facilities"}
+YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0", "")
 MAX_REPORTED = 50
 
 
@@ -198,9 +200,20 @@ def import_roster(directory: Path, *, organization: str) -> RosterSummary:
                 reader.problem(where, "to_date", "is before from_date")
             assignments.append((login_id, key, start, end))
 
+    facilities = {}
+    if "facilities" in paths:
+        for where, row in reader.rows(paths["facilities"], FILES["facilities"][1]):
+            code = reader.required(where, row, "code")
+            if code in facilities:
+                reader.problem(where, "code", f"{code!r} appears twice")
+            exempt = row.get("poa_exempt", "").lower()
+            if exempt not in YES + NO:
+                reader.problem(where, "poa_exempt", f"{row['poa_exempt']!r} is not yes or no")
+            facilities[code] = {"name": row.get("name", ""), "poa_exempt": exempt in YES}
+
     if reader.problems:
         raise RosterError(reader.problems)
-    return _save(organization, vendors, coders, queues, assignments)
+    return _save(organization, vendors, coders, queues, assignments, facilities)
 
 
 def _count(summary: RosterSummary, kind: str, created: bool) -> None:
@@ -210,9 +223,12 @@ def _count(summary: RosterSummary, kind: str, created: bool) -> None:
 
 @scopes_disabled()
 @transaction.atomic
-def _save(organization, vendors, coders, queues, assignments) -> RosterSummary:
+def _save(organization, vendors, coders, queues, assignments, facilities=None) -> RosterSummary:
     summary = RosterSummary()
     org, _ = Organization.objects.get_or_create(name=organization)
+    for code, values in (facilities or {}).items():
+        _, created = Facility.objects.update_or_create(code=code, defaults={**values, "organization": org})
+        _count(summary, "facilities", created)
     vendor_objects = {}
     for code, values in vendors.items():
         vendor, created = Vendor.objects.update_or_create(code=code, defaults={**values, "organization": org})
