@@ -29,6 +29,7 @@ from codingwatch.sampling.frames import (
 )
 from codingwatch.sampling.size import attribute_sample_size
 from codingwatch.web.audits.models import DRAFT, Audit, AuditCase
+from codingwatch.web.audits.services.plan import plan_of
 from codingwatch.web.audits.services.workflow import WorkflowError, record_event
 
 
@@ -123,6 +124,13 @@ def draw(audit: Audit, user) -> int:
     by_key = {(e.stratum, e.frame_number): e for e in frame.encounters}
     versions: set[int] = set()
     with transaction.atomic():
+        # Under the audit row's lock: no other draw got there first, and the plan the frame was
+        # built from is still the plan (an edit cannot slip in between; services/plan.py).
+        current = Audit.objects.select_for_update().get(pk=audit.pk)
+        if current.drawn:
+            raise DrawRefused("the sample is already drawn: a drawn sample is never redrawn")
+        if plan_of(current) != plan_of(audit):
+            raise DrawRefused("the plan changed while the sample was being drawn: nothing was drawn; draw again")
         cases = []
         for number, chosen in enumerate((e for e in sample.encounters if e.kind == "sample"), start=1):
             record = records.get(chosen.encounter_key)
