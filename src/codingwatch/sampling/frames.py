@@ -275,7 +275,8 @@ def _funnel(t, others, origin: str, steps: list) -> list[dict]:
         kept = condition if kept is None else kept & condition
         sums[name] = kept.fill_null(False).cast("int64").sum().fill_null(0)
     counts = _rows(t.aggregate(**sums))[0]
-    other = _rows(others.aggregate(n=others.encounter_key.nunique()))[0]["n"] if others is not None else 0
+    # only an empty lake (of this origin) needs to know what else it holds
+    other = 0 if counts["lake"] else _rows(others.aggregate(n=others.encounter_key.nunique()))[0]["n"]
     funnel = [{"filter": "lake", "label": f"in the lake (as {origin})", "encounters": int(counts["lake"] or 0),
                "other_origins": int(other or 0)}]
     funnel += [{"filter": name, "label": label, "encounters": int(counts[name] or 0)} for name, label, _ in steps]
