@@ -26,6 +26,10 @@ def requests_on(audit, finding_id, case_number=1):
     pages = [
         ("get", reverse("audit", args=[pk]), None),
         ("post", reverse("audit-draw", args=[pk]), {}),
+        ("get", reverse("audit-edit", args=[pk]), None),
+        ("post", reverse("audit-edit", args=[pk]), {}),
+        ("get", reverse("audit-delete", args=[pk]), None),
+        ("post", reverse("audit-delete", args=[pk]), {}),
         ("post", reverse("audit-import", args=[pk]), {}),
         ("post", reverse("audit-transition", args=[pk, "submit_responses"]), {}),
         ("post", reverse("audit-finding-action", args=[pk, finding_id, "agree"]), {}),
@@ -55,7 +59,7 @@ def send(client, method, path, data):
 def test_the_list_covers_every_audit_url():
     """A new audit URL must be added to requests_on, or this fails."""
     named = {p.name for p in audit_urls.urlpatterns} - {"audits", "audit-new", "repayments"}
-    covered = {"audit", "audit-draw", "audit-import", "audit-transition", "audit-finding-action", "audit-report",
+    covered = {"audit", "audit-draw", "audit-edit", "audit-delete", "audit-import", "audit-transition", "audit-finding-action", "audit-report",
                "audit-case", "audit-case-preview", "audit-case-reveal"}
     assert named == covered
 

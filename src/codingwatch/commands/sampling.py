@@ -234,7 +234,8 @@ def sample_frame(
     except frames.FrameError as exc:
         raise UserError(str(exc)) from None
     if not frame.encounters:
-        raise UserError("no encounters match these filters: nothing to number (no frame written)")
+        raise UserError("no encounters match these filters: nothing to number (no frame written); encounters "
+                        f"left after each filter: {frames.empty_frame_reason(frame)}")
     sidecar = frames.write_frame(frame, out)
     if fmt is OutputFormat.json:
         print_json(dict(frame.meta, frame_file=str(out), sidecar=str(sidecar)))

@@ -31,7 +31,7 @@ def _run(kind: str, files: list[Path], fmt: OutputFormat, lenient: bool = False)
         if kind == "claims":
             report = ingest_claims(files, lenient=lenient, on_file=step)
         else:
-            report = ingest_remits(files, on_file=step)
+            report = ingest_remits(files, lenient=lenient, on_file=step)
     payload = report.as_dict()
     if fmt == OutputFormat.json:
         print_json(payload)
@@ -61,8 +61,9 @@ def ingest_claims_command(
     files: list[Path] = FILES,
     lenient: bool = typer.Option(
         False, "--lenient",
-        help="load files whose counts (SE01, GE01, IEA01) or HL numbering are wrong, with a warning; "
-        "control numbers, structure and required elements are still enforced"),
+        help="load files whose counts (SE01, GE01, IEA01), control numbers (SE02, GE02, IEA02) or HL "
+        "numbering are wrong, with a warning naming the segment; structure and required elements are still "
+        "enforced"),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Load X12 5010 837I/837P claims into the lake as billed encounters and code lines.
@@ -80,7 +81,15 @@ def ingest_claims_command(
 
 
 @ingest_app.command("remits")
-def ingest_remits_command(files: list[Path] = FILES, fmt: OutputFormat = FORMAT_OPTION) -> None:
+def ingest_remits_command(
+    files: list[Path] = FILES,
+    lenient: bool = typer.Option(
+        False, "--lenient",
+        help="load files whose envelope counts (SE01, GE01, IEA01) or control numbers (SE02, GE02, IEA02) "
+        "disagree with their headers, with a warning naming the segment; structure (truncation, segments out "
+        "of place, no ISA) is still enforced"),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> None:
     """Load X12 5010 835 remittances into the lake: payments, claims, adjustments, remarks.
 
     Keeps BPR/TRN payments, payer and payee, each CLP (status, charge, payment, patient
@@ -89,9 +98,12 @@ def ingest_remits_command(files: list[Path] = FILES, fmt: OutputFormat = FORMAT_
     patient control number (CLP01) is kept only as a key that joins the 837 claim. Prints
     files, claims, service_lines, adjustments, charge_total, paid_total and rejected.
 
+    A file with a broken envelope or a segment out of place is rejected whole, naming the
+    segment; --lenient loads one whose counts or control numbers are wrong, with a warning.
+
     Example: codingwatch ingest remits era/*.835 --format json
     """
-    _run("remits", files, fmt)
+    _run("remits", files, fmt, lenient)
 
 
 # ---- codingwatch denials ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -102,14 +103,26 @@ class Frame:
         return cached
 
 
+def _names(value: str | Sequence[str] | None) -> list[str]:
+    """A filter's names: none (no filter), one name, or several."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _names_text(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else " or ".join([", ".join(names[:-1]), names[-1]])
+
+
 def build_frame(
     lake,
     *,
     date_from: dt.date,
     date_to: dt.date,
     vendor: str | None = None,
-    specialty: str | None = None,
-    encounter_type: str | None = None,
+    specialty: str | Sequence[str] | None = None,
+    encounter_type: str | Sequence[str] | None = None,
+    coders: Sequence[str] | None = None,
     strata: str | None = None,
     origin: str = "coded",
     coding_denials: str | None = None,
@@ -118,13 +131,20 @@ def build_frame(
     """The encounters matching the filters, numbered 1..N per stratum (see the module doc).
 
     The date is the discharge date for inpatient encounters and the service date for others;
-    both ends are included. An encounter loaded more than once counts once (its latest load).
+    both ends are included. An encounter loaded more than once counts once: its latest load of
+    this `origin` (the coded record; the same encounter billed in an 837 is another origin and
+    neither hides nor replaces it). `specialty`, `encounter_type` and `coders` take one name or
+    several (any of them matches); empty or None means every one.
 
     `coding_denials` (one of CODING_DENIAL_CHOICES) needs `coding_denial_keys`: a function of
     the lake connection returning a table with an `encounter_key` column, one row per
     encounter with a coding-related denial (`denials.coding_denial_keys_from_lake`). With
     'stratum', such encounters form the stratum `coding_denied` and the others
     `no_coding_denial` (joined to the --strata name with '+', e.g. `cardiology+coding_denied`).
+
+    `meta["funnel"]` counts the encounters left after each filter in turn (in the lake, in the
+    date range, the vendor, ...): `empty_frame_reason` turns it into the reason a frame is
+    empty.
     """
     import ibis
 
@@ -137,6 +157,7 @@ def build_frame(
         raise FrameError(f"--to {date_to} is before --from {date_from}")
     if strata is not None and strata not in STRATA_CHOICES:
         raise FrameError(f"strata must be one of {', '.join(STRATA_CHOICES)} (got {strata})")
+    specialties, encounter_types, coder_ids = _names(specialty), _names(encounter_type), _names(coders)
     snapshot = lake.snapshot()
     con = lake.connect()
     files = lake.files("encounters")
@@ -148,37 +169,45 @@ def build_frame(
         t = con.read_parquet([str(p) for p in files], filename=True, union_by_name=True)
         ranks = ibis.memtable({"filename": [str(p) for p in files], "_load_rank": [rank[p.stem] for p in files]})
         t = t.join(ranks, "filename").drop("filename")
-    # The latest load of each encounter first, then the filters: a later load that moved an
-    # encounter out of the filters takes it out of the frame.
+    # The origin first: the lake holds each encounter as coded and again as billed (837s load
+    # origin 'billed' under the same key, later), and a frame samples the coded record. Then the
+    # latest load of each encounter, then the filters: a later load that moved an encounter out
+    # of the filters takes it out of the frame.
+    others = t.filter(t.origin != origin)
+    t = t.filter(t.origin == origin)
     latest = ibis.row_number().over(group_by=t.encounter_key, order_by=ibis.desc(t._load_rank))
     t = t.mutate(_latest=latest).filter(lambda s: s._latest == 0)
     frame_date = ibis.ifelse(t.encounter_type == "inpatient", t.discharge_date, t.service_date)
     t = t.mutate(frame_date=frame_date)
-    filters = [t.frame_date >= date_from, t.frame_date <= date_to, t.origin == origin]
-    if vendor is not None:
-        filters.append(t.vendor == vendor)
-    if specialty is not None:
-        filters.append(t.specialty == specialty)
-    if encounter_type is not None:
-        filters.append(t.encounter_type == encounter_type)
-    t = t.filter(filters)
-    columns = ["encounter_key", "encounter_type", "specialty", "vendor", "facility", "coder_id",
-               "frame_date", "drg", "drg_weight"]
     if coding_denials is not None:
         denied = coding_denial_keys(con).select("encounter_key").distinct().mutate(_coding_denied=ibis.literal(True))
+        t = t.left_join(denied, "encounter_key").drop("encounter_key_right")
+        t = t.mutate(_coding_denied=t._coding_denied.fill_null(False))
+    # (filter, label, condition), in the order the funnel reports them.
+    steps = [("dates", f"dated {date_from.isoformat()} to {date_to.isoformat()}",
+              (t.frame_date >= date_from) & (t.frame_date <= date_to))]
+    if vendor is not None:
+        steps.append(("vendor", f"vendor {vendor}", t.vendor == vendor))
+    if specialties:
+        steps.append(("specialty", f"specialty {_names_text(specialties)}", t.specialty.isin(specialties)))
+    if encounter_types:
+        steps.append(("encounter_type", f"encounter type {_names_text(encounter_types)}",
+                      t.encounter_type.isin(encounter_types)))
+    if coder_ids:
+        steps.append(("coder", f"coder {_names_text(coder_ids)}", t.coder_id.isin(coder_ids)))
+    if coding_denials is not None:
         if coding_denials == "only":
-            t = t.semi_join(denied, "encounter_key")
+            steps.append(("coding_denials", "with a coding-related denial", t._coding_denied))
         elif coding_denials == "exclude":
-            t = t.anti_join(denied, "encounter_key")
-        else:
-            t = t.left_join(denied, "encounter_key").drop("encounter_key_right")
-            t = t.mutate(_coding_denied=t._coding_denied.fill_null(False))
-            columns.append("_coding_denied")
-    t = t.select(*columns)
-    with warnings.catch_warnings():
-        # ibis 12 calls DuckDB's deprecated fetch_arrow_table(); not ours to fix, not the user's news.
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ibis\.backends\.duckdb")
-        rows = t.to_pyarrow().to_pylist()
+            steps.append(("coding_denials", "without a coding-related denial", ~t._coding_denied))
+    funnel = _funnel(t, others, origin, steps)
+    _name_the_choices(t, steps, funnel)
+    t = t.filter([condition for _, _, condition in steps])
+    columns = ["encounter_key", "encounter_type", "specialty", "vendor", "facility", "coder_id",
+               "frame_date", "drg", "drg_weight"]
+    if coding_denials == "stratum":
+        columns.append("_coding_denied")
+    rows = _rows(t.select(*columns))
 
     def base_stratum(row: dict) -> str | None:
         if strata is None:
@@ -219,7 +248,7 @@ def build_frame(
         "format": FRAME_FORMAT,
         "lake_snapshot": snapshot,
         "filters": {
-            "vendor": vendor, "specialty": specialty, "encounter_type": encounter_type,
+            "vendor": vendor, "specialty": specialty, "encounter_type": encounter_type, "coders": coder_ids or None,
             "from": date_from.isoformat(), "to": date_to.isoformat(), "origin": origin,
             "coding_denials": coding_denials,
             "date": "discharge_date for inpatient, service_date otherwise",
@@ -228,9 +257,76 @@ def build_frame(
         "order": ORDER,
         "strata": {name: {"low": 1, "high": size} for name, size in counters.items()},
         "encounters": len(numbered),
+        "funnel": funnel,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     return Frame(encounters=numbered, meta=meta)
+
+
+def _rows(table) -> list[dict]:
+    with warnings.catch_warnings():
+        # ibis 12 calls DuckDB's deprecated fetch_arrow_table(); not ours to fix, not the user's news.
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ibis\.backends\.duckdb")
+        return table.to_pyarrow().to_pylist()
+
+
+def _funnel(t, others, origin: str, steps: list) -> list[dict]:
+    """Encounters left after each filter in turn (one pass over the lake), and the lake's
+    encounters of other origins (claims as billed) that no frame of this origin counts."""
+    sums = {"lake": t.count()}
+    kept = None
+    for name, _, condition in steps:
+        kept = condition if kept is None else kept & condition
+        sums[name] = kept.fill_null(False).cast("int64").sum().fill_null(0)
+    counts = _rows(t.aggregate(**sums))[0]
+    # only an empty lake (of this origin) needs to know what else it holds
+    other = 0 if counts["lake"] else _rows(others.aggregate(n=others.encounter_key.nunique()))[0]["n"]
+    funnel = [{"filter": "lake", "label": f"in the lake (as {origin})", "encounters": int(counts["lake"] or 0),
+               "other_origins": int(other or 0)}]
+    funnel += [{"filter": name, "label": label, "encounters": int(counts[name] or 0)} for name, label, _ in steps]
+    return funnel
+
+
+# The column behind each name filter, whose values a funnel names where the filter leaves none.
+_FILTER_COLUMNS = {"vendor": "vendor", "specialty": "specialty", "encounter_type": "encounter_type",
+                   "coder": "coder_id"}
+
+
+def _name_the_choices(t, steps: list, funnel: list[dict], most: int = 12) -> None:
+    """Where a name filter is the first to leave no encounter, the names it could have taken:
+    the values of its column among the encounters the filters before it kept."""
+    for index, step in enumerate(funnel[1:]):
+        if step["encounters"]:
+            continue
+        column = _FILTER_COLUMNS.get(step["filter"])
+        if column is not None and funnel[index]["encounters"]:
+            kept = t.filter([condition for _, _, condition in steps[:index]]) if index else t
+            values = kept.select(value=kept[column]).distinct().order_by("value").limit(most + 1)
+            names = [row["value"] for row in _rows(values) if row["value"] is not None]
+            step["present"] = names[:most]
+            step["more_present"] = len(names) > most
+        return
+
+
+def empty_frame_reason(frame: Frame) -> str:
+    """Why a frame holds nothing: the encounters left after each filter in turn, up to the
+    first that leaves none (e.g. "in the lake (as coded): 20,000; dated 2026-01-01 to
+    2026-03-31: 4,951; vendor acme: 0")."""
+    funnel = frame.meta.get("funnel") or []
+    parts = []
+    for before, step in zip([None, *funnel], funnel, strict=False):
+        parts.append(f"{step['label']}: {step['encounters']:,}")
+        if step.get("present"):
+            names = ", ".join(step["present"]) + (", ..." if step.get("more_present") else "")
+            parts[-1] += f" (the {before['encounters']:,} before it have {step['filter'].replace('_', ' ')} {names})"
+        if step["encounters"] == 0:
+            break
+    text = "; ".join(parts) or "no count was kept"
+    lake = funnel[0] if funnel else {}
+    if lake.get("encounters") == 0 and lake.get("other_origins"):
+        text += (f" (the lake holds {lake['other_origins']:,} encounters of another origin, such as claims as "
+                 f"billed; a frame counts the coded encounters that `codingwatch ingest encounters` loads)")
+    return text
 
 
 def sidecar_path(path: Path) -> Path:

@@ -98,6 +98,11 @@ if not _database_url:
     config.var_dir().mkdir(parents=True, exist_ok=True)
     _database_url = f"sqlite:///{config.var_dir() / 'codingwatch.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite has no row locks (select_for_update is a no-op there): a transaction that takes the
+    # write lock when it begins, waiting up to 20 s for it, makes locked sections one at a time
+    # there too, where a deferred one would fail with "database is locked" halfway through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -266,7 +266,8 @@ def read_claims(data: bytes, *, warnings: list | None = None, lenient_counts: bo
     # Counts are checked after the structure, so that a file with both faults is rejected
     # for the more telling one (a misplaced segment also breaks the count).
     counts: list = []
-    for interchange in read_interchanges(data, warnings=counts, lenient_counts=True):
+    for interchange in read_interchanges(data, warnings=counts, lenient_counts=True,
+                                         lenient_controls=lenient_counts):
         for transaction in interchange.transactions:
             if transaction.set_id != "837":
                 raise X12Reject(transaction.segments[0].position,

@@ -162,7 +162,7 @@ def _reject_control(position: int, parts: list[str], controls: re.Pattern) -> No
 
 
 def read_interchanges(
-    data: bytes, *, warnings: list | None = None, lenient_counts: bool = False
+    data: bytes, *, warnings: list | None = None, lenient_counts: bool = False, lenient_controls: bool = False
 ) -> list[Interchange]:
     """Every interchange of a file, envelope checked; raises X12Reject on the first fault.
 
@@ -170,8 +170,9 @@ def read_interchanges(
     GE01 = number of transactions, GE02 = GS06, SE01 = segments ST..SE, SE02 = ST02,
     nothing outside an ST..SE but envelope segments, nothing after the last IEA.
     With `lenient_counts`, a count (SE01, GE01, IEA01) that disagrees with what is there is
-    appended to `warnings` as (segment, reason) instead of rejecting the file; control
-    numbers must always match. A file whose composites use another component separator than
+    appended to `warnings` as (segment, reason) instead of rejecting the file; with
+    `lenient_controls`, so is a control number (SE02, GE02, IEA02) that does not match its
+    header's. A file whose composites use another component separator than
     the one ISA16 declares is read with the one it uses, with a warning.
     """
     warnings = [] if warnings is None else warnings
@@ -191,7 +192,8 @@ def read_interchanges(
         isa = Segment(position, "ISA", header.split(delimiters.element)[1:], delimiters)
         rest, index = _split(text, body, delimiters, position + 1)
         _fix_component_separator(rest, warnings)
-        interchange = _check_interchange([isa, *rest], warnings if lenient_counts else None)
+        interchange = _check_interchange([isa, *rest], warnings if lenient_counts else None,
+                                         warnings if lenient_controls else None)
         interchanges.append(interchange)
         position += 1 + len(rest)
         while index < len(text) and text[index] in "\r\n\t ":
@@ -234,7 +236,8 @@ def _fix_component_separator(segments: list[Segment], warnings: list) -> None:
                      f"but the composites use {char!r}: read with {char!r}"))
 
 
-def _check_interchange(segments: list[Segment], count_warnings: list | None) -> Interchange:
+def _check_interchange(segments: list[Segment], count_warnings: list | None,
+                       control_warnings: list | None = None) -> Interchange:
     isa = segments[0]
     interchange = Interchange(isa.delimiters, isa.get(13))
     last = segments[-1]
@@ -251,8 +254,8 @@ def _check_interchange(segments: list[Segment], count_warnings: list | None) -> 
             if sid == "SE":
                 count = len(transaction.segments)
                 if segment.get(2) != transaction.control:
-                    raise X12Reject(segment.position,
-                                    f"SE02 {segment.get(2)!r} does not match ST02 {transaction.control!r}")
+                    _count(control_warnings, segment.position,
+                           f"SE02 {segment.get(2)!r} does not match ST02 {transaction.control!r}")
                 if segment.get(1) != str(count):
                     _count(count_warnings, segment.position,
                            f"SE01 declares {segment.get(1)!r} segments but the transaction has {count}")
@@ -275,8 +278,8 @@ def _check_interchange(segments: list[Segment], count_warnings: list | None) -> 
             if group is None:
                 raise X12Reject(segment.position, "GE without a GS")
             if segment.get(2) != group.get(6):
-                raise X12Reject(segment.position,
-                                f"GE02 {segment.get(2)!r} does not match GS06 {group.get(6)!r}")
+                _count(control_warnings, segment.position,
+                       f"GE02 {segment.get(2)!r} does not match GS06 {group.get(6)!r}")
             if segment.get(1) != str(in_group):
                 _count(count_warnings, segment.position, f"GE01 declares {segment.get(1)!r} transactions but the group has {in_group}")
             group = None
@@ -284,8 +287,8 @@ def _check_interchange(segments: list[Segment], count_warnings: list | None) -> 
             if group is not None:
                 raise X12Reject(segment.position, "IEA inside a functional group: GE trailer missing")
             if segment.get(2) != isa.get(13):
-                raise X12Reject(segment.position,
-                                f"IEA02 {segment.get(2)!r} does not match ISA13 {isa.get(13)!r}")
+                _count(control_warnings, segment.position,
+                       f"IEA02 {segment.get(2)!r} does not match ISA13 {isa.get(13)!r}")
             if segment.get(1) != str(groups):
                 _count(count_warnings, segment.position, f"IEA01 declares {segment.get(1)!r} groups but the interchange has {groups}")
         elif sid == "TA1":

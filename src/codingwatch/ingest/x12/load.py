@@ -84,24 +84,25 @@ def _distinct(table: pa.Table, column: str) -> list:
 
 
 # ---- 835 ---------------------------------------------------------------------------------
-def remit_tables(data: bytes, load_id: str, *, warnings: list | None = None) -> dict[str, pa.Table]:
-    """The lake tables of one 835 (raises X12Reject)."""
+def remit_tables(data: bytes, load_id: str, *, warnings: list | None = None,
+                 lenient: bool = False) -> dict[str, pa.Table]:
+    """The lake tables of one 835 (raises X12Reject); `lenient` as for `remits.parse`."""
     check_control_characters(data)
-    result = remits_reader.parse(data, warnings=warnings)
+    result = remits_reader.parse(data, warnings=warnings, lenient=lenient)
     try:
         return remits_reader.tables(result, load_id)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise X12Reject(0, f"a value does not fit the lake's columns (e.g. an amount too large): {exc}") from None
 
 
-def ingest_remits(paths: Iterable[Path], *, lake: Lake | None = None,
+def ingest_remits(paths: Iterable[Path], *, lake: Lake | None = None, lenient: bool = False,
                   on_file: Callable[[Path], None] | None = None) -> IngestReport:
     report = IngestReport(kind="remits")
     lake = lake or open_lake()
     for path in paths:
         path = Path(path)
         try:
-            _ingest_one(lake, path, "remits", report)
+            _ingest_one(lake, path, "remits", report, lenient=lenient)
         finally:
             if on_file:
                 on_file(path)
@@ -270,7 +271,7 @@ def _ingest_one(lake: Lake, path: Path, kind: str, report: IngestReport, *, leni
     warnings: list = []
     try:
         if kind == "remits":
-            tables = remit_tables(data, load_id, warnings=warnings)
+            tables = remit_tables(data, load_id, warnings=warnings, lenient=lenient)
         else:
             tables = claim_tables(data, load_id, warnings=warnings, lenient=lenient)
     except X12Reject as exc:

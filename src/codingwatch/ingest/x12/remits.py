@@ -165,8 +165,17 @@ class Parsed:
     segment_bases: list[int] = field(default_factory=list)
 
 
-def parse(data: bytes, *, warnings: list | None = None) -> Parsed:
-    """Parse an 835 with oxedi, or raise X12Reject naming the first fault (1-based segment)."""
+# Envelope faults `lenient` loads with a warning: a count (SE01, GE01, IEA01) or a control number
+# (SE02, GE02, IEA02) that disagrees with its header. Structure (truncation, a segment out of
+# place, no ISA) is always refused.
+LENIENT_KINDS = frozenset({"ControlCountMismatch", "ControlNumberMismatch"})
+
+
+def parse(data: bytes, *, warnings: list | None = None, lenient: bool = False) -> Parsed:
+    """Parse an 835 with oxedi, or raise X12Reject naming the first fault (1-based segment).
+
+    With `lenient`, envelope count and control-number mismatches are appended to `warnings`
+    as (segment, reason) instead."""
     warnings = [] if warnings is None else warnings
     starts = interchange_starts(data)
     pieces: list[tuple[int, int]] = []
@@ -180,17 +189,19 @@ def parse(data: bytes, *, warnings: list | None = None) -> Parsed:
     pieces[0] = (0, pieces[0][1])
     parsed = Parsed()
     base = 0
+    envelope: list = []  # the envelope faults `lenient` let through: listed first
     for start, end in pieces:
-        result = _parse_one(data[start:end] if len(pieces) > 1 else data, base, warnings)
+        result = _parse_one(data[start:end] if len(pieces) > 1 else data, base, warnings, lenient, envelope)
         parsed.results.append(result)
         parsed.segment_bases.append(base)
         base += len(result.document)
     if sum(len(r.tables["payments"]) for r in parsed.results) == 0:
         raise X12Reject(1, "the file holds no 835 transaction")
+    warnings[:0] = envelope
     return parsed
 
 
-def _parse_one(data: bytes, base: int, warnings: list):
+def _parse_one(data: bytes, base: int, warnings: list, lenient: bool = False, envelope: list | None = None):
     import oxedi
 
     try:
@@ -203,7 +214,11 @@ def _parse_one(data: bytes, base: int, warnings: list):
         position = base + ((d.segment + 1) if d.segment is not None else len(result.document) + 1)
         where = ids.get(d.segment, "end of file")
         if d.level == 1:
-            raise X12Reject(position, f"{where}: {d.rule}")
+            if not (lenient and d.kind in LENIENT_KINDS):
+                raise X12Reject(position, f"{where}: {d.rule}")
+            (warnings if envelope is None else envelope).append(
+                (position, f"{where}: {d.rule}"))
+            continue
         if d.level == 2 and re.match(r"element (ST01|GS01|GS08)\b", d.rule):
             raise X12Reject(position, f"{where}: not an 835 5010 transaction: {d.rule}")
         if d.level == 2 and d.kind == "TypeMismatch" and where in MONEY_SEGMENTS:

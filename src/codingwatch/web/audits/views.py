@@ -37,6 +37,7 @@ from codingwatch.web.audits.models import (
     Finding,
 )
 from codingwatch.web.audits.services import draw as draw_service
+from codingwatch.web.audits.services import plan as plan_service
 from codingwatch.web.audits.services import review
 from codingwatch.web.audits.services.bulk import BulkImportError, import_audited
 from codingwatch.web.audits.services.scores import audit_report
@@ -95,6 +96,48 @@ def audit_new(request):
     return render(request, "audits/audit_form.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
+def audit_edit(request, pk: int):
+    """Edit the plan of an audit whose sample is not drawn yet (a drawn one says why not)."""
+    audit = _audit(request, pk)
+    _require(request.user, AUDITOR_ROLES)
+    reason = plan_service.lock_reason(audit)
+    if reason:
+        messages.error(request, f"The plan cannot be edited: {reason}.")
+        return redirect("audit", pk=audit.pk)
+    form = AuditForm(request.POST or None, instance=audit, initial={"coders": ", ".join(audit.coders)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_service.update_plan(audit, form)
+        except plan_service.PlanLocked as exc:
+            messages.error(request, f"The plan cannot be edited: {exc}.")
+            return redirect("audit", pk=audit.pk)
+        messages.success(request, "Plan saved.")
+        return redirect("audit", pk=audit.pk)
+    return render(request, "audits/audit_form.html", {"form": form, "audit": audit})
+
+
+@require_http_methods(["GET", "POST"])
+def audit_delete(request, pk: int):
+    """Delete an audit whose sample is not drawn yet (GET asks to confirm; a drawn one says why not)."""
+    audit = _audit(request, pk)
+    _require(request.user, AUDITOR_ROLES)
+    reason = plan_service.lock_reason(audit)
+    if reason:
+        messages.error(request, f"The audit cannot be deleted: {reason}.")
+        return redirect("audit", pk=audit.pk)
+    if request.method == "GET":
+        return render(request, "audits/audit_delete.html", {"audit": audit})
+    title = audit.title
+    try:
+        plan_service.delete_plan(audit)
+    except plan_service.PlanLocked as exc:
+        messages.error(request, f"The audit cannot be deleted: {exc}.")
+        return redirect("audit", pk=audit.pk)
+    messages.success(request, f"Deleted the audit plan {title!r}.")
+    return redirect("audits")
+
+
 @require_GET
 @records_view("audit", id_kwarg="pk")
 def audit_detail(request, pk: int):
@@ -110,6 +153,7 @@ def audit_detail(request, pk: int):
         "transitions": transitions, "finding_actions": sorted(actions),
         "events": AuditEvent.objects.filter(audit=audit).select_related("finding"),
         "can_edit": audit.state == DRAFT and request.user.role in AUDITOR_ROLES,
+        "plan_lock_reason": plan_service.lock_reason(audit),
         "import_form": ImportForm(),
         "pareto": charts.pareto_chart(report.pareto) if report and report.pareto else None,
     })

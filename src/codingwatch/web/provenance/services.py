@@ -292,13 +292,29 @@ class ActionError(ValueError):
     """A queue action that cannot be done (the message says why)."""
 
 
+def _locked(alert: ProvenanceAlert) -> ProvenanceAlert:
+    """The alert's row as it is now, locked until the transaction ends (call inside atomic()):
+    two people acting on one alert at once act one after the other, the second on what the
+    first left. (SQLite has no row locks: its transactions begin IMMEDIATE, see settings.py,
+    which serializes them the same way.)"""
+    return ProvenanceAlert.objects.select_for_update().get(pk=alert.pk)
+
+
+def _copy_back(alert: ProvenanceAlert, current: ProvenanceAlert, fields: tuple[str, ...]) -> None:
+    for name in fields:
+        setattr(alert, name, getattr(current, name))
+
+
 def assign(alert: ProvenanceAlert, assignee) -> ProvenanceAlert:
     from codingwatch.web.accounts import roles
 
     if assignee is not None and not roles.may_change(assignee.role, "provenance"):
         raise ActionError(f"{assignee.get_username()} ({assignee.role}) does not work the provenance queue")
-    alert.assigned_to = assignee
-    alert.save(update_fields=["assigned_to"])
+    with transaction.atomic():
+        current = _locked(alert)
+        current.assigned_to = assignee
+        current.save(update_fields=["assigned_to"])
+    _copy_back(alert, current, ("assigned_to",))
     return alert
 
 
@@ -321,17 +337,26 @@ def resolve(alert: ProvenanceAlert, user, *, reason: str, false_positive: bool =
     if alert.status in (ProvenanceAlert.RESOLVED, ProvenanceAlert.FALSE_POSITIVE):
         raise ActionError(f"the alert is already {alert.get_status_display()}")
     country, device = (country or "").strip().upper(), (device or "").strip()
-    if country and country not in (alert.countries or []):
-        raise ActionError(f"country {country!r} is not among the alert's countries ({', '.join(alert.countries) or 'none'})")
-    if device and device not in (alert.devices or []):
-        raise ActionError(f"device {device!r} is not among the alert's devices ({', '.join(alert.devices) or 'none'})")
     suppression = None
     with transaction.atomic():
+        # Checked on the locked row, not on the caller's copy: of two people resolving the same
+        # alert at once, the second finds it resolved (and writes no second suppression rule).
+        current = _locked(alert)
+        if current.status in (ProvenanceAlert.RESOLVED, ProvenanceAlert.FALSE_POSITIVE):
+            raise ActionError(f"the alert is already {current.get_status_display()}"
+                              + (f" (by {current.resolved_by.get_username()})" if current.resolved_by else ""))
+        if country and country not in (current.countries or []):
+            raise ActionError(f"country {country!r} is not among the alert's countries "
+                              f"({', '.join(current.countries) or 'none'})")
+        if device and device not in (current.devices or []):
+            raise ActionError(f"device {device!r} is not among the alert's devices "
+                              f"({', '.join(current.devices) or 'none'})")
         if false_positive:
-            suppression = Suppression.objects.create(rule=alert.rule, login=alert.login, country=country,
+            suppression = Suppression.objects.create(rule=current.rule, login=current.login, country=country,
                                                       device=device, reason=reason, created_by=user,
-                                                      source_alert=alert)
-        alert.status = ProvenanceAlert.FALSE_POSITIVE if false_positive else ProvenanceAlert.RESOLVED
-        alert.resolution, alert.resolved_by, alert.resolved_at = reason, user, timezone.now()
-        alert.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
+                                                      source_alert=current)
+        current.status = ProvenanceAlert.FALSE_POSITIVE if false_positive else ProvenanceAlert.RESOLVED
+        current.resolution, current.resolved_by, current.resolved_at = reason, user, timezone.now()
+        current.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
+    _copy_back(alert, current, ("status", "resolution", "resolved_by", "resolved_at"))
     return suppression

@@ -1,9 +1,9 @@
 """Drawing an audit's sample: frame from the lake, RAT-STATS draw, as-coded records copied in.
 
 The frame comes from `codingwatch.sampling.build_frame` (numbered by encounter key within
-stratum); scope filters the frame engine does not take (several coders, specialties or
-encounter types) are applied here and the frame renumbered 1..N per stratum in the same key
-order. A per-coder design is a frame stratified by coder. The frame file and its sidecar are
+stratum) with the audit's whole scope (vendor, period, coders, specialties, encounter types). A
+per-coder design is that frame stratified by coder, renumbered 1..N per coder in the same key
+order. A scope that matches nothing is refused with the count left after each filter. The frame file and its sidecar are
 written under $CODINGWATCH_VAR/audits/<audit id>/ and their SHA-256 kept on the audit.
 """
 
@@ -19,9 +19,17 @@ from django.utils import timezone
 from codingwatch import config
 from codingwatch.codesets import grouper_version
 from codingwatch.lake import open_lake
-from codingwatch.sampling.frames import Frame, FrameError, build_frame, draw_sample, write_frame
+from codingwatch.sampling.frames import (
+    Frame,
+    FrameError,
+    build_frame,
+    draw_sample,
+    empty_frame_reason,
+    write_frame,
+)
 from codingwatch.sampling.size import attribute_sample_size
 from codingwatch.web.audits.models import DRAFT, Audit, AuditCase
+from codingwatch.web.audits.services.plan import plan_of
 from codingwatch.web.audits.services.workflow import WorkflowError, record_event
 
 
@@ -35,17 +43,9 @@ def _scoped_frame(audit: Audit, lake) -> Frame:
         raise DrawRefused("a stratified design needs a stratification (specialty, encounter type or DRG band)")
     frame = build_frame(
         lake, date_from=audit.period_from, date_to=audit.period_to, vendor=audit.vendor.code,
-        specialty=audit.specialties[0] if len(audit.specialties) == 1 else None,
-        encounter_type=audit.encounter_types[0] if len(audit.encounter_types) == 1 else None,
-        strata=strata,
+        specialty=audit.specialties, encounter_type=audit.encounter_types, coders=audit.coders, strata=strata,
     )
-    rows = frame.encounters
-    if audit.coders:
-        rows = [r for r in rows if r.coder_id in audit.coders]
-    if audit.specialties:
-        rows = [r for r in rows if r.specialty in audit.specialties]
-    if audit.encounter_types:
-        rows = [r for r in rows if r.encounter_type in audit.encounter_types]
+    rows = list(frame.encounters)
     if audit.design == "per_coder":
         rows = [replace(r, stratum=r.coder_id or "(none)") for r in rows]
     rows.sort(key=lambda r: (r.stratum, r.encounter_key))
@@ -110,7 +110,8 @@ def draw(audit: Audit, user) -> int:
     try:
         frame = _scoped_frame(audit, lake)
         if not frame.encounters:
-            raise DrawRefused("no encounter in the lake matches the audit's scope")
+            raise DrawRefused("no encounter in the lake matches the audit's scope; encounters left after each "
+                              f"filter: {empty_frame_reason(frame)}")
         sizes = sample_sizes(audit, frame.strata)
         sample = draw_sample(frame, audit.seed, sizes)
     except FrameError as exc:
@@ -123,6 +124,13 @@ def draw(audit: Audit, user) -> int:
     by_key = {(e.stratum, e.frame_number): e for e in frame.encounters}
     versions: set[int] = set()
     with transaction.atomic():
+        # Under the audit row's lock: no other draw got there first, and the plan the frame was
+        # built from is still the plan (an edit cannot slip in between; services/plan.py).
+        current = Audit.objects.select_for_update().get(pk=audit.pk)
+        if current.drawn:
+            raise DrawRefused("the sample is already drawn: a drawn sample is never redrawn")
+        if plan_of(current) != plan_of(audit):
+            raise DrawRefused("the plan changed while the sample was being drawn: nothing was drawn; draw again")
         cases = []
         for number, chosen in enumerate((e for e in sample.encounters if e.kind == "sample"), start=1):
             record = records.get(chosen.encounter_key)
