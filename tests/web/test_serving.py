@@ -91,6 +91,13 @@ def test_out_of_bounds_offsets_and_limits_answer_422_in_json(client, compliance,
     assert problem["loc"] == ["query", field]
 
 
+def test_a_negative_offset_is_named_with_its_reason(client, compliance, scanned):
+    client.force_login(compliance)
+    assert client.get("/api/provenance/alerts?offset=-1").json() == {"detail": [
+        {"type": "greater_than_equal", "loc": ["query", "offset"], "msg": "Input should be greater than or equal to 0",
+         "ctx": {"ge": 0}}]}
+
+
 def test_offsets_and_limits_inside_the_bounds_page_through_the_queue(client, compliance, scanned):
     client.force_login(compliance)
     everything = client.get(f"/api/provenance/alerts?status=all&limit={MAX_LIMIT}").json()
