@@ -152,6 +152,7 @@ def test_a_missing_login_and_a_bad_parameter_stay_json(client, director):
 
 # ---- /healthz ------------------------------------------------------------------------------------
 
+@pytest.mark.postgres
 def test_healthz_answers_without_a_login_and_says_nothing_but_ok(client, lake):
     response = client.get("/healthz")
     assert response.status_code == 200
