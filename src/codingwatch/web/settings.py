@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Just inside WhiteNoise: no-store on everything a login protects, JSON for every API error.
+    "codingwatch.web.serving.NoStoreMiddleware",
+    "codingwatch.web.serving.ApiErrorsAsJsonMiddleware",
     "codingwatch.web.accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,6 +183,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 # ---- the REST API -------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 1000  # = codingwatch.web.paging.MAX_LIMIT: larger limits answer 422
 
 LOGGING = {
     "version": 1,

@@ -4,12 +4,14 @@ from django.urls import include, path
 
 from codingwatch.web.accounts.views import LoginView
 from codingwatch.web.api import api
+from codingwatch.web.health import healthz
 
 admin.site.site_header = "codingwatch administration"
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),  # public and aggregate: no login, no data
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("costs/", include("codingwatch.web.costs.urls")),

@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from codingwatch.web.accounts.access import check_module
 from codingwatch.web.accounts.models import AccessEvent, User
 from codingwatch.web.accounts.trail import record_access
+from codingwatch.web.paging import Limit, Offset
 from codingwatch.web.provenance import services
 from codingwatch.web.provenance.models import ProvenanceAlert, Suppression
 from codingwatch.web.provenance.views import MODULE, SUMMARY, filtered_alerts
@@ -117,14 +118,13 @@ def _act(call):
 
 @router.get("/alerts", response=AlertPage, summary="The alerts queue, filtered and sorted as on the page")
 def alerts(request, rule: str = "", severity: str = "", vendor: str = "", status: str = "open",
-           assigned: str = "", sort: str = "severity", offset: int = 0, limit: int = 100):
+           assigned: str = "", sort: str = "severity", offset: Offset = 0, limit: Limit = 100):
     """`status`: open (default), resolved, false_positive, suppressed or all; `assigned`: me, nobody or a
     user name; `sort`: window_start, severity, rule, vendor, login, status or events (`-` first: descending)."""
     _guard(request)
     params = {"rule": rule, "severity": severity, "vendor": vendor, "status": status, "assigned": assigned,
               "sort": sort}
     found, _ = filtered_alerts(params, request.user)
-    limit = max(1, min(limit, 1000))
     return {"count": found.count(), "offset": offset, "alerts": [_alert(a) for a in found[offset:offset + limit]]}
 
 
