@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, web, x12
+from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, trail, web, x12
 from codingwatch.commands import synth as synth_command
 
 app = typer.Typer(
@@ -40,6 +40,7 @@ web.mount(app)  # codingwatch manage ..., codingwatch serve
 app.command("synth")(synth_command.synth)
 app.command("demo")(demo.demo)
 app.add_typer(provenance.app, name="provenance")  # and `ingest access`
+app.add_typer(trail.app, name="trail")
 
 
 def main() -> None:
