@@ -12,8 +12,9 @@ import sys
 import typer
 from rich.markup import escape
 
-from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, trail, web, x12
+from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, web, x12
 from codingwatch.commands import synth as synth_command
+from codingwatch.commands import trail as trail_command
 
 app = typer.Typer(
     name="codingwatch",
@@ -40,7 +41,7 @@ web.mount(app)  # codingwatch manage ..., codingwatch serve
 app.command("synth")(synth_command.synth)
 app.command("demo")(demo.demo)
 app.add_typer(provenance.app, name="provenance")  # and `ingest access`
-app.add_typer(trail.app, name="trail")
+app.add_typer(trail_command.app, name="trail")
 
 
 def main() -> None:
