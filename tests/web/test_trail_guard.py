@@ -22,12 +22,13 @@ from codingwatch.web.api import api
 from codingwatch.web.audits.models import Finding
 from codingwatch.web.provenance.models import ProvenanceAlert
 from tests.web import provenance_fixtures as pf
+from tests.web import test_denials_pages as dp
 from tests.web.conftest import make_user
-from tests.web.test_denials_pages import _claim_url, denials_lake  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
 access_lake, compliance, scanned = pf.access_lake, pf.compliance, pf.scanned
+denials_lake = dp.denials_lake
 
 PUBLIC_DRAW = "seed=10661935.55&count=100&spares=1&low=0&high=101"
 
@@ -146,7 +147,7 @@ def test_every_chart_level_route_writes_a_trail_row(client, roster, reviewed_aud
         alert = ProvenanceAlert.objects.filter(status=ProvenanceAlert.OPEN).first()
         finding = Finding.objects.filter(case__audit=reviewed_audit).first()
     world = {"audit": reviewed_audit.pk, "case": case.number, "alert": alert.pk, "finding": finding.pk,
-             "claim": _claim_url(denials_lake, "A1").split("/claims/", 1)[1]}
+             "claim": dp._claim_url(denials_lake, "A1").split("/claims/", 1)[1]}
     silent = []
     for key, (who, method, url, body) in REQUESTS.items():
         url = url.format(**world)
