@@ -17,6 +17,7 @@ from codingwatch.commands import lake as lake_command
 from codingwatch.commands import codesets as codesets_command
 from codingwatch.commands import synth as synth_command
 from codingwatch.lake import LakeError
+from codingwatch.commands import trail as trail_command
 
 app = typer.Typer(
     name="codingwatch",
@@ -45,6 +46,7 @@ app.command("demo")(demo.demo)
 app.add_typer(provenance.app, name="provenance")  # and `ingest access`
 app.add_typer(lake_command.app, name="lake")
 app.add_typer(codesets_command.app, name="codesets")
+app.add_typer(trail_command.app, name="trail")
 
 
 def main() -> None:

@@ -118,11 +118,24 @@ def test_reopening_needs_a_comment_and_is_kept_in_the_trail(reviewed_audit, audi
         transition(reviewed_audit, auditor, "reopen")
     with pytest.raises(WorkflowError, match="cannot reopen"):
         transition(reviewed_audit, acme_user, "reopen", "we disagree")
-    transition(reviewed_audit, auditor, "reopen", "a late record arrived for IP-1003")
+    revision = transition(reviewed_audit, auditor, "reopen", "a late record arrived for IP-1003")
     event = AuditEvent.objects.filter(audit=reviewed_audit).last()
     assert (event.action, event.username, event.from_state, event.to_state, event.comment) == (
         "reopen", "aud", "final", "draft", "a late record arrived for IP-1003")
-    reviewed_audit.cases.first().save()  # editable again
+    # Reopening inserted the next revision: a draft with the same cases and findings, editable again;
+    # the final revision stays final and locked.
+    assert (revision.state, revision.revision, revision.reopens_id) == ("draft", 2, reviewed_audit.pk)
+    assert [(c.encounter_key, c.audited_lines) for c in revision.cases.all()] == [
+        (c.encounter_key, c.audited_lines) for c in reviewed_audit.cases.all()]
+    assert sorted((f.case.number, f.signature, f.status) for f in findings(revision)) == sorted(
+        (f.case.number, f.signature, f.status) for f in findings(reviewed_audit))
+    revision.cases.first().save()
+    reviewed_audit.refresh_from_db()
+    assert reviewed_audit.state == "final"
+    with pytest.raises(AuditLocked):
+        reviewed_audit.cases.first().save()
+    with pytest.raises(WorkflowError, match="already reopened"):
+        transition(reviewed_audit, auditor, "reopen", "again")
 
 
 def test_every_step_and_comment_is_kept_with_who_and_when(reviewed_audit, auditor, acme_user, scoped):

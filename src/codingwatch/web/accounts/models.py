@@ -1,11 +1,12 @@
-"""Users with a role, and the append-only trail of what they looked at and exported."""
+"""Users with a role, and the append-only, hash-chained trail of what they looked at and exported."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import connections, models, router, transaction
+from django.utils import timezone
 
-from codingwatch.web.accounts import roles
+from codingwatch.web.accounts import chain, roles
 
 
 class RoleUserManager(UserManager):
@@ -51,13 +52,31 @@ class AppendOnlyError(RuntimeError):
 
 
 class AccessEventQuerySet(models.QuerySet):
+    """Early, clear errors; the database's triggers (web/immutability.py) are the guarantee."""
+
     def update(self, **kwargs):
         raise AppendOnlyError("access events cannot be updated")
 
     def delete(self):
         raise AppendOnlyError("access events cannot be deleted")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Each row is chained to the one before it, so rows are written one by one."""
+        objs = list(objs)
+        for obj in objs:
+            obj.save(using=self.db)
+        return objs
+
     # bulk_update goes through update(); the row-level paths are guarded on the model.
+
+
+class TrailHead(models.Model):
+    """The chain's end (one row, id 1): its lock, and the row the trail must end at."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    length = models.BigIntegerField(default=0)
+    last_id = models.BigIntegerField(null=True)
+    last_hash = models.CharField(max_length=64, blank=True)
 
 
 class AccessEvent(models.Model):
@@ -67,7 +86,7 @@ class AccessEvent(models.Model):
     EXPORT = "export"
     ACTIONS = [(VIEW, "view"), (EXPORT, "export")]
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     # The user name is copied so that the trail keeps its meaning if a user is renamed.
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="access_events")
     username = models.CharField(max_length=150)
@@ -76,6 +95,9 @@ class AccessEvent(models.Model):
     object_type = models.CharField(max_length=40)  # e.g. "vendor", "coder", "dashboard"
     object_id = models.CharField(max_length=200, blank=True)
     path = models.CharField(max_length=500)
+    # The hash chain (accounts/chain.py): the row before's hash, and this row's.
+    prev_hash = models.CharField(max_length=64, editable=False, unique=True)  # no two rows follow one
+    row_hash = models.CharField(max_length=64, editable=False, unique=True)
 
     objects = AccessEventQuerySet.as_manager()
 
@@ -89,7 +111,17 @@ class AccessEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("access events cannot be changed")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        connection, head = connections[using], TrailHead._meta.db_table
+        with transaction.atomic(using=using):
+            chain.lock_chain(connection, head)
+            last = (type(self)._base_manager.using(using).order_by("-id").values_list("row_hash", flat=True)
+                    .first())
+            self.at = self.at or timezone.now()
+            self.prev_hash = last or chain.GENESIS
+            self.row_hash = chain.link(self.prev_hash, {name: getattr(self, name) for name in chain.CONTENT_FIELDS})
+            super().save(*args, **kwargs)
+            chain.move_head(connection, head, self.pk, self.row_hash)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("access events cannot be deleted")

@@ -35,3 +35,14 @@ def records_view(object_type: str, id_kwarg: str | None = None):
         return wrapper
 
     return decorate
+
+
+def verify_trail(using: str = "default"):
+    """Walks the whole trail in id order (chain.verify) and checks it ends where its head says."""
+    from codingwatch.web.accounts import chain
+    from codingwatch.web.accounts.models import TrailHead
+
+    rows = (AccessEvent._base_manager.using(using).order_by("id")
+            .values("id", "prev_hash", "row_hash", *chain.CONTENT_FIELDS).iterator(chunk_size=2000))
+    head = TrailHead.objects.using(using).filter(pk=1).values("length", "last_id", "last_hash").first()
+    return chain.verify(rows, head)

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from codingwatch.web.accounts.models import AccessEvent
@@ -34,6 +34,8 @@ class AuditOut(Schema):
     frame_size: int | None
     frame_sha256: str
     lake_snapshot: str
+    revision: int
+    reopens: int | None = Field(None, alias="reopens_id", description="the final audit this revision reopens")
     cases: int
 
     @staticmethod
@@ -99,7 +101,9 @@ def audit_list(request):
 
 @router.get("/{audit_id}", response=AuditOut, summary="One audit: plan, seed, frame and lake snapshot")
 def audit_detail(request, audit_id: int):
-    return _audit(request, audit_id)
+    audit = _audit(request, audit_id)
+    record_access(request, action=AccessEvent.VIEW, object_type="audit", object_id=str(audit.pk))
+    return audit
 
 
 @router.get("/{audit_id}/cases", response=list[CaseOut], summary="The audit's cases (as coded, as audited)")
@@ -112,18 +116,23 @@ def case_list(request, audit_id: int):
 
 @router.get("/{audit_id}/findings", response=list[FindingOut], summary="The audit's findings and their rebuttal status")
 def finding_list(request, audit_id: int):
-    return list(Finding.objects.filter(case__audit=_audit(request, audit_id)).select_related("case"))
+    """Chart-level data: each read is recorded in the access trail."""
+    findings = list(Finding.objects.filter(case__audit=_audit(request, audit_id)).select_related("case"))
+    record_access(request, action=AccessEvent.VIEW, object_type="audit_findings", object_id=str(audit_id))
+    return findings
 
 
 @router.post("/{audit_id}/steps/{name}", response=AuditOut,
-             summary="Move the audit: route, submit_responses, escalate, finalize or reopen")
+             summary="Move the audit: route, submit_responses, escalate, finalize or reopen (answers the new revision)")
 def audit_step(request, audit_id: int, name: str, payload: ActionIn):
     audit = _audit(request, audit_id)
     try:
-        transition(audit, request.user, name, payload.comment)
+        result = transition(audit, request.user, name, payload.comment)
     except WorkflowError as exc:
         raise HttpError(409, str(exc)) from None
-    return _audit(request, audit_id) if visible_audits(request.user).filter(pk=audit_id).exists() else audit
+    record_access(request, action=AccessEvent.VIEW, object_type="audit", object_id=str(result.pk))
+    visible = visible_audits(request.user).filter(pk=result.pk).first()
+    return visible or result
 
 
 @router.post("/{audit_id}/findings/{finding_id}/{action}", response=FindingOut,
@@ -132,6 +141,8 @@ def finding_step(request, audit_id: int, finding_id: int, action: str, payload: 
     audit = _audit(request, audit_id)
     finding = get_object_or_404(Finding.objects.select_related("case__audit"), pk=finding_id, case__audit=audit)
     try:
-        return act_on_finding(finding, request.user, action, payload.comment)
+        finding = act_on_finding(finding, request.user, action, payload.comment)
     except WorkflowError as exc:
         raise HttpError(409, str(exc)) from None
+    record_access(request, action=AccessEvent.VIEW, object_type="finding", object_id=str(finding.pk))
+    return finding

@@ -6,8 +6,11 @@ and code lines) from the lake into an AuditCase, so a final audit never changes 
 does. Every model has a django-scopes manager on the `vendor` dimension, like the roster: a
 vendor user's queries return their own vendor's audits, cases and findings only.
 
-A final audit is locked here, in the models, not only in the views: saving a case or a finding
-of a final audit raises AuditLocked.
+A final audit is locked in the database (triggers, web/immutability.py): its row, cases,
+findings and every audit event refuse UPDATE and DELETE by any path, raw SQL included. The
+models add clear early errors: saving a final audit, or a case or finding of one, raises
+AuditLocked. Reopening a final audit inserts its next revision (a new audit row naming the
+final one, with copies of its cases and findings); the final revision itself never changes.
 """
 
 from __future__ import annotations
@@ -108,6 +111,9 @@ class Audit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     overpayment_identified = models.DateField(null=True, blank=True)
     net_overpayment = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # Revisions: reopening a final audit inserts revision n + 1, which `reopens` the final one.
+    revision = models.PositiveSmallIntegerField(default=1)
+    reopens = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reopened_as")
 
     objects = ScopedManager(vendor="vendor")
 
@@ -124,6 +130,11 @@ class Audit(models.Model):
     @property
     def drawn(self) -> bool:
         return self.drawn_at is not None
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            _assert_unlocked(self.pk)
+        super().save(*args, **kwargs)
 
 
 def _assert_unlocked(audit_id: int) -> None:
@@ -227,7 +238,8 @@ class AuditEvent(models.Model):
     """One step of the audit: a state change, a response to a finding, a reopening. Append-only."""
 
     audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="events")
-    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    # PROTECT: a finding with steps in the trail is never deleted (the trail would have to change).
+    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="audit_events")
     username = models.CharField(max_length=150)

@@ -49,6 +49,7 @@ from codingwatch.web.audits.services.workflow import (
     WorkflowError,
     act_on_finding,
     allowed_transitions,
+    lineage,
     transition,
 )
 
@@ -151,7 +152,8 @@ def audit_detail(request, pk: int):
     return render(request, "audits/audit_detail.html", {
         "audit": audit, "cases": cases, "findings": findings, "report": report,
         "transitions": transitions, "finding_actions": sorted(actions),
-        "events": AuditEvent.objects.filter(audit=audit).select_related("finding"),
+        "events": AuditEvent.objects.filter(audit__in=lineage(audit)).select_related("finding"),
+        "reopened_as": visible_audits(request.user).filter(reopens=audit).first(),
         "can_edit": audit.state == DRAFT and request.user.role in AUDITOR_ROLES,
         "plan_lock_reason": plan_service.lock_reason(audit),
         "import_form": ImportForm(),
@@ -232,6 +234,7 @@ def case_review(request, pk: int, number: int):
 
 
 @require_POST
+@records_view("audit_case", id_kwarg="number")
 def case_preview(request, pk: int, number: int):
     """htmx: the typed lines checked, regrouped and compared; errors go beside each line."""
     case = _case(request, pk, number)
@@ -289,11 +292,13 @@ def audit_import(request, pk: int):
 def audit_transition(request, pk: int, name: str):
     audit = _audit(request, pk)
     try:
-        transition(audit, request.user, name, request.POST.get("comment", ""))
-        messages.success(request, f"{TRANSITION_LABELS.get(name, name)}: done.")
+        result = transition(audit, request.user, name, request.POST.get("comment", ""))
+        messages.success(request, f"{TRANSITION_LABELS.get(name, name)}: done."
+                         + (f" This is revision {result.revision}; revision {audit.revision} stays final."
+                            if result.pk != audit.pk else ""))
+        pk = result.pk
     except WorkflowError as exc:
         messages.error(request, str(exc))
-        return redirect("audit", pk=pk) if _still_visible(request, pk) else redirect("audits")
     return redirect("audit", pk=pk) if _still_visible(request, pk) else redirect("audits")
 
 
@@ -340,7 +345,8 @@ def repayments(request):
     """The compliance dashboard's 60-day clock: overpayments identified by final audits."""
     today = timezone.localdate()
     rows = []
-    for audit in visible_audits(request.user).filter(overpayment_identified__isnull=False).order_by("overpayment_identified"):
+    current = visible_audits(request.user).filter(overpayment_identified__isnull=False, reopened_as__isnull=True)
+    for audit in current.order_by("overpayment_identified"):
         due = repayment_due(audit.overpayment_identified)
         rows.append({"audit": audit, "due": due, "days_left": (due - today).days})
     record_access(request, action=AccessEvent.VIEW, object_type="repayments")

@@ -166,16 +166,20 @@ def summary(request, vendor: str | None = None):
 @router.get("/vendors/{code}", response=SummaryOut, summary="One vendor's denials")
 def vendor(request, code: str):
     found = get_object_or_404(Vendor.objects.all(), code=code)
-    return services.summary(request.user, vendor=found.code)
+    result = services.summary(request.user, vendor=found.code)
+    record_access(request, action=AccessEvent.VIEW, object_type="denials-vendor", object_id=found.code)
+    return result
 
 
 @router.get("/coders/{login_id}", response=CoderDenialsOut, summary="One coder's denials and denied claims")
 def coder(request, login_id: str):
     found = get_object_or_404(Coder.objects.select_related("vendor"), login_id=login_id)
     filters = {"vendor": found.vendor.code, "coder": found.login_id}
-    return {"login_id": found.login_id, "vendor": found.vendor.code,
-            "summary": services.summary(request.user, **filters),
-            "claims": services.denied_claims(request.user, **filters)}
+    result = {"login_id": found.login_id, "vendor": found.vendor.code,
+              "summary": services.summary(request.user, **filters),
+              "claims": services.denied_claims(request.user, **filters)}
+    record_access(request, action=AccessEvent.VIEW, object_type="denials-coder", object_id=found.login_id)
+    return result
 
 
 @router.get("/claims/{load_id}/{claim_row}", response=ClaimOut, summary="One remitted claim with its encounter")

@@ -125,7 +125,9 @@ def alerts(request, rule: str = "", severity: str = "", vendor: str = "", status
     params = {"rule": rule, "severity": severity, "vendor": vendor, "status": status, "assigned": assigned,
               "sort": sort}
     found, _ = filtered_alerts(params, request.user)
-    return {"count": found.count(), "offset": offset, "alerts": [_alert(a) for a in found[offset:offset + limit]]}
+    body = {"count": found.count(), "offset": offset, "alerts": [_alert(a) for a in found[offset:offset + limit]]}
+    record_access(request, action=AccessEvent.VIEW, object_type="provenance-alerts")
+    return body
 
 
 @router.get("/alerts/{alert_id}", response=AlertDetailOut, summary="One alert with its evidence events and charts")
@@ -145,7 +147,9 @@ def assign(request, alert_id: int, body: AssignIn):
     assignee = request.user if name == "me" else None if not name else User.objects.filter(username=name).first()
     if name and assignee is None:
         raise HttpError(422, f"no user {name!r}")
-    return _alert(_act(lambda: services.assign(a, assignee)))
+    body = _alert(_act(lambda: services.assign(a, assignee)))
+    record_access(request, action=AccessEvent.VIEW, object_type="provenance-alert", object_id=str(a.pk))
+    return body
 
 
 @router.post("/alerts/{alert_id}/comments", response={201: CommentOut}, summary="Comment on the alert")
@@ -153,6 +157,7 @@ def add_comment(request, alert_id: int, body: CommentIn):
     _guard(request, change=True)
     a = get_object_or_404(ProvenanceAlert, pk=alert_id)
     c = _act(lambda: services.comment(a, request.user, body.text))
+    record_access(request, action=AccessEvent.VIEW, object_type="provenance-alert", object_id=str(a.pk))
     return Status(201, {"author": c.author.get_username(), "text": c.text, "created_at": c.created_at})
 
 
@@ -164,12 +169,14 @@ def resolve(request, alert_id: int, body: ResolveIn):
     _act(lambda: services.resolve(a, request.user, reason=body.reason, false_positive=body.false_positive,
                                   country=body.country, device=body.device))
     a.refresh_from_db()
+    record_access(request, action=AccessEvent.VIEW, object_type="provenance-alert", object_id=str(a.pk))
     return _alert(a)
 
 
 @router.get("/suppressions", response=list[SuppressionOut], summary="The suppression rules (false positives fed back)")
 def suppressions(request):
     _guard(request)
+    record_access(request, action=AccessEvent.VIEW, object_type="provenance-suppressions")
     return [{"id": s.pk, "rule": s.rule, "login": s.login, "country": s.country, "device": s.device,
              "reason": s.reason, "created_by": s.created_by.get_username(), "created_at": s.created_at,
              "source_alert": s.source_alert_id, "active": s.active}

@@ -61,6 +61,7 @@ def _choices():
 
 @require_GET
 @module_view(MODULE)
+@records_view("provenance-alerts")
 def queue(request):
     alerts, sort = filtered_alerts(request.GET, request.user)
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -153,6 +154,7 @@ def alert_resolve(request, pk: int):
 
 @require_GET
 @module_view(MODULE)
+@records_view("provenance-suppressions")
 def suppressions(request):
     return render(request, "provenance/suppressions.html",
                   {"rules": Suppression.objects.select_related("created_by", "source_alert")})

@@ -3,7 +3,11 @@
     draft --route (auditor)--> routed --submit responses (vendor)--> auditor_review
     auditor_review --escalate (auditor)--> escalated --finalize (reviewer)--> final
     auditor_review --finalize (auditor)--> final
-    final --reopen (auditor, director, admin; comment required)--> draft
+    final --reopen (auditor, director, admin; comment required)--> draft (a new revision)
+
+A final audit never changes (the database refuses it): reopening inserts the audit's next
+revision, a draft that copies the final revision's plan, draw, cases and findings and names
+the final one in `reopens`; the work goes on there and the final revision stays as it was.
 
 Each finding: open --agree (vendor)--> upheld; open --rebut (vendor, comment)--> rebutted;
 rebutted --uphold | withdraw (auditor, comment)--> upheld | withdrawn; rebutted --escalate
@@ -31,6 +35,7 @@ from codingwatch.web.audits.models import (
     UPHELD,
     WITHDRAWN,
     Audit,
+    AuditCase,
     AuditEvent,
     Finding,
 )
@@ -107,6 +112,8 @@ def _blocker(audit: Audit, name: str) -> str:
             return "uphold, withdraw or escalate every rebutted finding first"
         if not findings.filter(status=FINDING_ESCALATED).exists():
             return "no finding is escalated"
+    if name == "reopen" and Audit.objects.model._base_manager.filter(reopens=audit).exists():
+        return "this final audit is already reopened: work on its next revision"
     if name == "finalize":
         if findings.filter(status__in=(OPEN, REBUTTED)).exists():
             return "every rebutted finding must be upheld, withdrawn or escalated first"
@@ -132,6 +139,8 @@ def transition(audit: Audit, user, name: str, comment: str = "", *, today: dt.da
     blocker = _blocker(audit, name)
     if blocker:
         raise WorkflowError(blocker)
+    if name == "reopen":
+        return _reopen(audit, user, comment.strip())
     with transaction.atomic():
         before = audit.state
         audit.state = target
@@ -143,6 +152,47 @@ def transition(audit: Audit, user, name: str, comment: str = "", *, today: dt.da
         )
         record_event(audit, user, name, from_state=before, to_state=target, comment=comment.strip())
     return audit
+
+
+# Columns a revision does not copy from the audit it reopens.
+_NOT_COPIED = {"id", "state", "revision", "reopens", "created_at"}
+
+
+@transaction.atomic
+def _reopen(audit: Audit, user, comment: str) -> Audit:
+    """Inserts the next revision of a final audit (a draft) with copies of its cases and findings.
+
+    The overpayment identification date is copied: the 60-day clock started when the final
+    revision identified it. Returns the new revision; `audit` stays final.
+    """
+    revision = Audit(**{f.attname: getattr(audit, f.attname) for f in Audit._meta.concrete_fields
+                        if f.name not in _NOT_COPIED})
+    revision.state, revision.revision, revision.reopens = DRAFT, audit.revision + 1, audit
+    revision.save()
+    cases = list(AuditCase.objects.model._base_manager.filter(audit=audit).order_by("number"))
+    findings: dict[int, list[Finding]] = {}
+    for f in Finding.objects.model._base_manager.filter(case__audit=audit).order_by("id"):
+        findings.setdefault(f.case_id, []).append(f)
+    copies = []
+    for case in cases:
+        old_id = case.pk
+        case.pk, case.audit = None, revision
+        case.save()
+        for f in findings.get(old_id, []):
+            f.pk, f.case = None, case
+            copies.append(f)
+    Finding.objects.bulk_create(copies)
+    # The step is kept on the final revision (an insert); the new revision's page shows its lineage's steps.
+    record_event(audit, user, "reopen", from_state=FINAL, to_state=DRAFT, comment=comment)
+    return revision
+
+
+def lineage(audit: Audit) -> list[Audit]:
+    """The audit's revisions up to this one, first first."""
+    chain = [audit]
+    while chain[0].reopens_id is not None:
+        chain.insert(0, Audit.objects.model._base_manager.get(pk=chain[0].reopens_id))
+    return chain
 
 
 def _identify_overpayment(audit: Audit, today: dt.date) -> None:
