@@ -30,6 +30,7 @@ SETTINGS_DOC = {
     "CODINGWATCH_LOGIN_FAILURE_LIMIT": ("5", "failed logins for one user name before that user name is locked"),
     "CODINGWATCH_LOCKOUT_MINUTES": ("30", "how long a lockout lasts"),
     "CODINGWATCH_TRUSTED_PROXIES": ("", "comma-separated proxy addresses or networks whose X-Forwarded-For names the client"),
+    "CODINGWATCH_MFA_REQUIRED": ("true", "a password login of a role that reads chart-level data also needs a TOTP or recovery code"),
     "CODINGWATCH_HSTS_SECONDS": ("31536000", "production: Strict-Transport-Security max-age"),
     "CODINGWATCH_SECURE_SSL_REDIRECT": ("true", "production: redirect plain HTTP to HTTPS"),
 }
@@ -50,6 +51,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "codingwatch.web.accounts",
     "codingwatch.web.organizations",
     "codingwatch.web.vendors",
@@ -69,7 +73,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "codingwatch.web.accounts.middleware.LoginRequiredMiddleware",
+    "codingwatch.web.accounts.middleware.SecondFactorMiddleware",
     "codingwatch.web.accounts.middleware.RoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -134,6 +140,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The second factor (django-otp: TOTP and single-use recovery codes; accounts.mfa).
+MFA_REQUIRED = config.envbool("CODINGWATCH_MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = "codingwatch"
+
 # Idle timeout: the session lives this long after the last request (saved on every request).
 IDLE_MINUTES = config.envint("CODINGWATCH_IDLE_MINUTES", 15)
 SESSION_COOKIE_AGE = IDLE_MINUTES * 60
@@ -153,6 +163,9 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=config.envint("CODINGWATCH_LOCKOUT_MINU
 AXES_LOCKOUT_PARAMETERS = ["username"]
 TRUSTED_PROXIES = trusted_networks(config.envstr("CODINGWATCH_TRUSTED_PROXIES", ""))
 AXES_CLIENT_IP_CALLABLE = "codingwatch.web.accounts.clientip.client_ip"
+# axes warns that a lockout without the address can be dodged by rotating user agents or
+# cookies; ours is keyed on the user name alone, which rotating neither changes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

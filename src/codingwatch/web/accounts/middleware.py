@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django_scopes import scope, scopes_disabled
 
 from codingwatch.web.accounts import roles
@@ -22,6 +24,32 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": "Authentication required: log in first"}, status=401)
         return super().handle_no_permission(request, view_func)
+
+
+class SecondFactorMiddleware:
+    """A password login of a role that reads chart-level data opens nothing until a second factor
+    passed in the same session (accounts.mfa): pages redirect to the code form (or, without an
+    authenticator yet, to enrolling one), the API answers 401. Logging out always works."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from codingwatch.web.accounts import mfa
+
+        user = request.user
+        if (user.is_authenticated and mfa.required_for(user) and not mfa.satisfied(request)
+                and not _is_second_factor_path(request.path)):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Second factor required: log in at /login/ and pass the code"},
+                                    status=401)
+            name = "mfa-verify" if mfa.authenticator(user) is not None else "mfa-setup"
+            return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+def _is_second_factor_path(path: str) -> bool:
+    return path == reverse("logout") or path.startswith("/mfa/")
 
 
 class RoleMiddleware:
@@ -42,7 +70,7 @@ class RoleMiddleware:
             with scope(vendor=[]):
                 return self.get_response(request)
         if user.role in roles.READ_ONLY_ROLES and request.method not in self.SAFE_METHODS:
-            if request.path != reverse("logout"):
+            if not _is_second_factor_path(request.path):
                 return HttpResponseForbidden("This role is read only.")
         if user.role in roles.VENDOR_SCOPED_ROLES:
             if user.vendor_id is None:  # the database forbids it; refuse rather than widen
