@@ -6,10 +6,15 @@ from codingwatch.web.accounts.models import AccessEvent, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "role", "vendor", "is_active", "last_login")
+    list_display = ("username", "role", "vendor", "organization", "is_active", "last_login")
     list_filter = ("role", "is_active", "vendor")
-    fieldsets = DjangoUserAdmin.fieldsets + (("Role", {"fields": ("role", "vendor")}),)
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + (("Role", {"fields": ("role", "vendor")}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (("Role", {"fields": ("role", "vendor", "organization")}),)
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (("Role", {"fields": ("role", "vendor", "organization")}),)
+
+    def get_queryset(self, request):
+        # An administrator manages the users of their own organization (the choices of vendor and
+        # organization are scoped by the request already).
+        return super().get_queryset(request).filter(organization=request.user.organization_id)
 
 
 @admin.register(AccessEvent)
@@ -20,6 +25,9 @@ class AccessEventAdmin(admin.ModelAdmin):
     list_filter = ("action", "object_type", "role")
     search_fields = ("username", "object_id", "path")
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(user__organization=request.user.organization_id)
 
     def has_add_permission(self, request):
         return False

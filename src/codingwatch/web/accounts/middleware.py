@@ -8,7 +8,7 @@ from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from codingwatch.web.accounts import roles
 
@@ -53,10 +53,12 @@ def _is_second_factor_path(path: str) -> bool:
 
 
 class RoleMiddleware:
-    """Runs each request inside its vendor scope (django-scopes) and keeps read-only roles read-only.
+    """Runs each request inside its organization and vendor scope (django-scopes) and keeps
+    read-only roles read-only.
 
-    A vendor user's queries on vendor-scoped models return only their vendor's rows; other
-    staff run with the scope explicitly disabled; anonymous requests see no scoped rows at all.
+    Every query on a scoped model returns only the user's organization's rows (a user without
+    an organization sees none); a vendor user's only their vendor's rows besides; anonymous
+    requests see no scoped rows at all.
     """
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -67,17 +69,18 @@ class RoleMiddleware:
     def __call__(self, request):
         user = request.user
         if not user.is_authenticated:
-            with scope(vendor=[]):
+            with scope(vendor=[], organization=[]):
                 return self.get_response(request)
         if user.role in roles.READ_ONLY_ROLES and request.method not in self.SAFE_METHODS:
             if not _is_second_factor_path(request.path):
                 return HttpResponseForbidden("This role is read only.")
+        organization = user.organization_id if user.organization_id is not None else []
         if user.role in roles.VENDOR_SCOPED_ROLES:
             if user.vendor_id is None:  # the database forbids it; refuse rather than widen
                 return HttpResponseForbidden("This vendor user is bound to no vendor.")
-            with scope(vendor=user.vendor_id):
+            with scope(vendor=user.vendor_id, organization=organization):
                 return self.get_response(request)
-        with scopes_disabled():
+        with scope(vendor=None, organization=organization):  # None: every vendor of the organization
             return self.get_response(request)
 
 

@@ -109,7 +109,7 @@ class Audit(models.Model):
     overpayment_identified = models.DateField(null=True, blank=True)
     net_overpayment = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
 
-    objects = ScopedManager(vendor="vendor")
+    objects = ScopedManager(vendor="vendor", organization="vendor__organization")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -168,7 +168,7 @@ class AuditCase(models.Model):
     reviewed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="cases_reviewed")
 
-    objects = ScopedManager(vendor="audit__vendor")
+    objects = ScopedManager(vendor="audit__vendor", organization="audit__vendor__organization")
 
     class Meta:
         ordering = ["audit", "number"]
@@ -205,7 +205,7 @@ class Finding(models.Model):
     auditor_comment = models.TextField(blank=True)
     reviewer_comment = models.TextField(blank=True)
 
-    objects = ScopedManager(vendor="case__audit__vendor")
+    objects = ScopedManager(vendor="case__audit__vendor", organization="case__audit__vendor__organization")
 
     class Meta:
         ordering = ["case__number", "id"]
@@ -237,7 +237,7 @@ class AuditEvent(models.Model):
     to_state = models.CharField(max_length=20, blank=True)
     comment = models.TextField(blank=True)
 
-    objects = ScopedManager(vendor="audit__vendor")
+    objects = ScopedManager(vendor="audit__vendor", organization="audit__vendor__organization")
 
     class Meta:
         ordering = ["at", "id"]

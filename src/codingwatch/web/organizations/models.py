@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django_scopes import ScopedManager
 
 from codingwatch import vocabulary
 
@@ -13,6 +14,9 @@ SPECIALTY_CHOICES = [(s, s.replace("_", " ")) for s in vocabulary.SPECIALTIES]
 class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
 
+    # Every request runs inside its user's organization (accounts.middleware.RoleMiddleware).
+    objects = ScopedManager(organization="pk")
+
     def __str__(self) -> str:
         return self.name
 
@@ -22,6 +26,8 @@ class Facility(models.Model):
     # The value of the lake's `facility` column for this facility's encounters.
     code = models.CharField(max_length=60, unique=True)
     name = models.CharField(max_length=200, blank=True)
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["code"]
@@ -37,6 +43,8 @@ class WorkQueue(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="work_queues")
     service_line = models.CharField(max_length=40, choices=SPECIALTY_CHOICES)
     encounter_type = models.CharField(max_length=20, choices=ENCOUNTER_TYPE_CHOICES)
+
+    objects = ScopedManager(organization="facility__organization")
 
     class Meta:
         ordering = ["facility__code", "service_line", "encounter_type"]
