@@ -37,3 +37,42 @@ class AccessEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The second-factor devices and the login log belong to users; an administrator sees (and
+# attaches devices to) the users of their own organization only.
+from axes import admin as axes_admin  # noqa: E402
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: E402
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin  # noqa: E402
+from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+
+def organization_users(request):
+    return User.objects.filter(organization=request.user.organization_id)
+
+
+class OwnUsersDevices:
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(user__in=organization_users(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = organization_users(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class OwnUsersLog:
+    def get_queryset(self, request):
+        names = organization_users(request).values("username")
+        return super().get_queryset(request).filter(username__in=names)
+
+
+for model, base, mixin in [(TOTPDevice, TOTPDeviceAdmin, OwnUsersDevices), (StaticDevice, StaticDeviceAdmin, OwnUsersDevices),
+                           (AccessAttempt, axes_admin.AccessAttemptAdmin, OwnUsersLog),
+                           (AccessLog, axes_admin.AccessLogAdmin, OwnUsersLog),
+                           (AccessFailureLog, axes_admin.AccessFailureLogAdmin, OwnUsersLog)]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, type(base.__name__, (mixin, base), {}))
