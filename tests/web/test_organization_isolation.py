@@ -100,7 +100,6 @@ def assert_names_nothing_of_the_first(path: str, response) -> None:
 
 def test_every_route_answers_the_second_organization_with_nothing_of_the_first(login, first, other_admin, lake,
                                                                               client):
-    from django.test import Client
 
     # The first organization's users have logged in (and failed once): the login log and their
     # authenticators are theirs.
