@@ -3,6 +3,11 @@
 Standing personas: `director` (staff, sees every vendor), `acme_user` (a vendor user of Acme:
 the vendor's own QA lead) and `bayside_user` (a vendor user of Bayside: the outsider who
 should have no access to Acme's data).
+
+Every role reads chart-level data, so a persona needs its second factor (accounts.mfa): the
+`client` here is a PersonaClient whose force_login enrols the persona's authenticator and
+passes it, as a user who typed the code would; browser tests log in with `browser_login`,
+which types the password and the current TOTP code into the real forms.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import datetime as dt
 
 import pyarrow as pa
 import pytest
+from django.test import Client
 from django_scopes import scopes_disabled
 
 from codingwatch.codesets import drg_weight
@@ -27,6 +33,18 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _test_code_reads_unscoped(request):
+    """The tests' own reads of the database (checking what a request stored) see every row, as
+    an operator's shell would; each request the client sends still runs in its user's scope
+    (the middleware enters it). Tests marked `scoped` run without this."""
+    if request.node.get_closest_marker("scoped"):
+        yield
+        return
+    with scopes_disabled():
+        yield
 
 
 def encounter_row(key, *, vendor, coder, encounter_type="inpatient", specialty="cardiology",
@@ -110,6 +128,69 @@ def user_of_role(roster):
         return make_user(f"user-{role}", role, roster["acme"] if role == roles.VENDOR else None)
 
     return make
+
+
+def enrol(user):
+    """The persona's confirmed authenticator (made once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def current_code(device) -> str:
+    """What the authenticator app shows now (RFC 6238, django-otp's own implementation)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def fresh_code(user) -> str:
+    """A code the server will take now: the TOTP code, or (when this 30-second step's code was
+    already used, which the server refuses to take twice) one of new recovery codes."""
+    from django_otp.oath import TOTP
+
+    from codingwatch.web.accounts import mfa
+
+    device = enrol(user)
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if device.last_t >= totp.t():
+        return mfa.new_recovery_codes(user)[0]
+    return current_code(device)
+
+
+class PersonaClient(Client):
+    """Django's test client whose force_login also passes the persona's second factor."""
+
+    def force_login(self, user, backend=None):
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        super().force_login(user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = enrol(user).persistent_id
+        session.save()
+
+
+@pytest.fixture
+def client():
+    return PersonaClient()
+
+
+def browser_login(page, base_url: str, username: str, *, next_path: str = "", wait_for: str | None = None):
+    """Log in in the browser as a user would: user name and password, then the TOTP code."""
+    user = User.objects.get(username=username)
+    enrol(user)
+    page.goto(f"{base_url}/login/" + (f"?next={next_path}" if next_path else ""))
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/mfa/verify/**")
+    page.fill("#id_token", fresh_code(user))
+    page.click("[data-testid=mfa-submit]")
+    if wait_for is not None:
+        page.wait_for_url(wait_for)
 
 
 @pytest.fixture

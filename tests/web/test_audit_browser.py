@@ -13,7 +13,7 @@ from django_scopes import scopes_disabled
 from codingwatch.lake.keys import decrypt_source_id
 from codingwatch.web.audits.models import Audit
 from tests.web import test_browser
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import browser_login
 
 browser_page = test_browser.browser_page  # the Chromium page fixture of the dashboard's browser tests
 
@@ -21,11 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
+    browser_login(page, url, username, wait_for=f"{url}/")
 
 
 def log_out(page):

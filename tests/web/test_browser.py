@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,10 +43,7 @@ def test_a_user_logs_in_and_sees_the_dashboard_charts_drawn(live_server, browser
     page = browser_page
     page.goto(f"{live_server.url}/")
     assert "/login/" in page.url
-    page.fill("#id_username", "dana")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, "dana", wait_for=f"{live_server.url}/")
     assert "dana · HIM / revenue-cycle director" in page.inner_text("[data-testid=who]")
     for by in ("vendor", "specialty", "month"):
         page.wait_for_selector(f"[data-testid=chart-{by}] svg .mark-rect, [data-testid=chart-{by}] svg .mark-line",
@@ -58,11 +55,7 @@ def test_a_user_logs_in_and_sees_the_dashboard_charts_drawn(live_server, browser
 
 def test_clicking_a_column_header_sorts_the_table_in_place(live_server, browser_page, director, lake):
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "dana")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, "dana", wait_for=f"{live_server.url}/")
     table = page.locator("#table-vendor")
     assert table.locator("tbody tr td:first-child").all_inner_texts() == ["acme", "bayside"]
     table.get_by_role("link", name="Encounters").click()  # ascending: bayside (2) before acme (3)

@@ -7,7 +7,7 @@ import pytest
 
 from codingwatch.cost import evaluate, preset_scenario
 from codingwatch.cost.brief import _usd
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import browser_login
 from tests.web.test_browser import browser_page  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,10 +17,7 @@ def test_changing_an_input_updates_the_figures_in_place(live_server, browser_pag
     from playwright.sync_api import expect
 
     page = browser_page
-    page.goto(f"{live_server.url}/login/?next=/costs/%3Fpreset%3Dhfma-2018%26draws%3D500")
-    page.fill("#id_username", "dana")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    browser_login(page, live_server.url, "dana", next_path="/costs/%3Fpreset%3Dhfma-2018%26draws%3D500")
     page.wait_for_selector("[data-testid=chart-tornado] svg .mark-rect", timeout=20_000)
     scenario = preset_scenario("hfma-2018")
     before = evaluate(scenario, draws=500)["comparison"]["options"]["offshore"]["total_per_year"]

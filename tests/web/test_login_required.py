@@ -7,7 +7,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/", "/vendors/", "/vendors/acme/", "/coders/ac1/", "/figures/vendor/table/", "/figures/vendor.csv",
-         "/admin/", "/admin/vendors/coder/"]
+         "/admin/", "/admin/vendors/coder/", "/mfa/verify/", "/mfa/setup/", "/mfa/recovery-codes/"]
 API = ["/api/figures/vendor", "/api/totals", "/api/vendors", "/api/vendors/acme", "/api/coders",
        "/api/coders/ac1", "/api/docs", "/api/openapi.json"]
 
@@ -37,8 +37,14 @@ def test_static_files_are_public(client):
 
 
 def test_logging_in_with_the_form_opens_the_page_asked_for(client, director, lake):
-    from tests.web.conftest import PASSWORD
+    from tests.web.conftest import PASSWORD, current_code, enrol
 
+    device = enrol(director)
     response = client.post("/login/?next=/vendors/", {"username": "dana", "password": PASSWORD, "next": "/vendors/"})
+    assert response.status_code == 302 and response["Location"] == "/vendors/"
+    # The password alone opens nothing: the second factor comes first, then the page asked for.
+    response = client.get("/vendors/")
+    assert response.status_code == 302 and response["Location"] == "/mfa/verify/?next=%2Fvendors%2F"
+    response = client.post("/mfa/verify/", {"token": current_code(device), "next": "/vendors/"})
     assert response.status_code == 302 and response["Location"] == "/vendors/"
     assert client.get("/vendors/").status_code == 200

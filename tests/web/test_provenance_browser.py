@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web import provenance_fixtures as pf
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import browser_login
 from tests.web.test_browser import browser_page  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,10 +21,7 @@ def test_the_evidence_page_draws_its_chart_and_takes_a_false_positive(live_serve
 
     alert = ProvenanceAlert.objects.get(rule="forbidden_country", login="bc1", window_start__date="2026-03-03")
     page = browser_page
-    page.goto(f"{live_server.url}/login/?next=/provenance/alerts/{alert.pk}/")
-    page.fill("#id_username", "cora")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    browser_login(page, live_server.url, "cora", next_path=f"/provenance/alerts/{alert.pk}/")
     page.wait_for_selector("[data-testid=chart-evidence] svg .mark-rect, [data-testid=chart-evidence] svg path",
                            timeout=20_000)
     page.fill("input[name=reason]", "approved travel")

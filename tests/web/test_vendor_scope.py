@@ -7,7 +7,7 @@ from django_scopes import ScopeError, scope, scopes_disabled
 
 from codingwatch.web.vendors.models import Coder, QueueAssignment, Vendor
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.scoped]
 
 
 def test_a_query_outside_any_scope_fails_instead_of_returning_every_vendor(roster):
@@ -16,7 +16,7 @@ def test_a_query_outside_any_scope_fails_instead_of_returning_every_vendor(roste
 
 
 def test_inside_a_vendor_scope_only_that_vendors_rows_exist(roster):
-    with scope(vendor=roster["acme"].pk):
+    with scope(vendor=roster["acme"].pk, organization=roster["acme"].organization_id):
         assert sorted(Coder.objects.values_list("login_id", flat=True)) == ["ac1", "ac2"]
         assert list(Vendor.objects.values_list("code", flat=True)) == ["acme"]
         assert not Coder.objects.filter(login_id="bc1").exists()

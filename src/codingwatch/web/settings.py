@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 
 from codingwatch import config
+from codingwatch.web.accounts.clientip import trusted_networks
 
 WEB_DIR = Path(__file__).resolve().parent
 
@@ -26,8 +27,10 @@ SETTINGS_DOC = {
     "CODINGWATCH_VAR": ("var", "folder of the embedded default (SQLite file, lake)"),
     "CODINGWATCH_LAKE": ("var/lake", "the Parquet lake"),
     "CODINGWATCH_IDLE_MINUTES": ("15", "a session with no request for this long is logged out"),
-    "CODINGWATCH_LOGIN_FAILURE_LIMIT": ("5", "failed logins (per user name, and per client address) before a lockout"),
+    "CODINGWATCH_LOGIN_FAILURE_LIMIT": ("5", "failed logins for one user name before that user name is locked"),
     "CODINGWATCH_LOCKOUT_MINUTES": ("30", "how long a lockout lasts"),
+    "CODINGWATCH_TRUSTED_PROXIES": ("", "comma-separated proxy addresses or networks whose X-Forwarded-For names the client"),
+    "CODINGWATCH_MFA_REQUIRED": ("true", "a password login of a role that reads chart-level data also needs a TOTP or recovery code"),
     "CODINGWATCH_HSTS_SECONDS": ("31536000", "production: Strict-Transport-Security max-age"),
     "CODINGWATCH_SECURE_SSL_REDIRECT": ("true", "production: redirect plain HTTP to HTTPS"),
 }
@@ -48,6 +51,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "codingwatch.web.accounts",
     "codingwatch.web.organizations",
     "codingwatch.web.vendors",
@@ -70,7 +76,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "codingwatch.web.accounts.middleware.LoginRequiredMiddleware",
+    "codingwatch.web.accounts.middleware.SecondFactorMiddleware",
     "codingwatch.web.accounts.middleware.RoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -140,6 +148,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The second factor (django-otp: TOTP and single-use recovery codes; accounts.mfa).
+MFA_REQUIRED = config.envbool("CODINGWATCH_MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = "codingwatch"
+
 # Idle timeout: the session lives this long after the last request (saved on every request).
 IDLE_MINUTES = config.envint("CODINGWATCH_IDLE_MINUTES", 15)
 SESSION_COOKIE_AGE = IDLE_MINUTES * 60
@@ -149,11 +161,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Lockout after repeated failed logins (django-axes): a user name, and separately a client
-# address, is locked after AXES_FAILURE_LIMIT failures until the cool-off ends.
+# Lockout after repeated failed logins (django-axes): a user name is locked after
+# AXES_FAILURE_LIMIT failures until the cool-off ends. Keyed on the user name only: behind a
+# hospital NAT or proxy every user shares one address, and one person's typos must not lock
+# out the others. The client address (behind CODINGWATCH_TRUSTED_PROXIES) is logged with each
+# attempt.
 AXES_FAILURE_LIMIT = config.envint("CODINGWATCH_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=config.envint("CODINGWATCH_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+TRUSTED_PROXIES = trusted_networks(config.envstr("CODINGWATCH_TRUSTED_PROXIES", ""))
+AXES_CLIENT_IP_CALLABLE = "codingwatch.web.accounts.clientip.client_ip"
+# axes warns that a lockout without the address can be dodged by rotating user agents or
+# cookies; ours is keyed on the user name alone, which rotating neither changes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from codingwatch.web.accounts import views as account_views
 from codingwatch.web.accounts.views import LoginView
 from codingwatch.web.api import api
 from codingwatch.web.health import healthz
@@ -12,6 +13,9 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),  # public and aggregate: no login, no data
+    path("mfa/verify/", account_views.mfa_verify, name="mfa-verify"),
+    path("mfa/setup/", account_views.mfa_setup, name="mfa-setup"),
+    path("mfa/recovery-codes/", account_views.mfa_recovery_codes, name="mfa-recovery-codes"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("costs/", include("codingwatch.web.costs.urls")),

@@ -10,9 +10,23 @@ from codingwatch.web.accounts import chain, roles
 
 
 class RoleUserManager(UserManager):
+    def _create_user(self, username, email, password, **extra_fields):
+        # A user belongs to an organization: the vendor's for a vendor user; when none is given
+        # and the installation serves exactly one organization, that one.
+        if extra_fields.get("organization") is None and extra_fields.get("organization_id") is None:
+            extra_fields["organization"] = _only_organization()
+        return super()._create_user(username, email, password, **extra_fields)
+
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", roles.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
+
+
+def _only_organization():
+    from codingwatch.web.organizations.models import Organization
+
+    found = list(Organization.objects.with_scopes_disabled().order_by("pk")[:2])
+    return found[0] if len(found) == 1 else None
 
 
 class User(AbstractUser):
@@ -20,6 +34,11 @@ class User(AbstractUser):
     # A vendor user is bound to exactly one vendor; nobody else is bound to any.
     vendor = models.ForeignKey(
         "vendors.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    # What the user sees: only this organization's vendors, coders, audits, alerts, scenarios and
+    # lake figures (accounts.middleware.RoleMiddleware); a user without one sees none of them.
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
 
     class Meta:
@@ -44,6 +63,8 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         # The role is the one source of truth: the admin role, and only it, runs the admin screens.
         self.is_staff = self.is_superuser = self.role == roles.ADMIN
+        if self.vendor_id is not None:  # a vendor user belongs to their vendor's organization
+            self.organization_id = self.vendor.organization_id
         super().save(*args, **kwargs)
 
 

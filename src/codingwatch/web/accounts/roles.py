@@ -45,3 +45,8 @@ def may_open(role: str, module: str) -> bool:
 
 def may_change(role: str, module: str) -> bool:
     return role in MODULES[module][1]
+
+# Roles that can read chart-level data (a case under audit, a remitted claim, an alert's evidence
+# events): every role today, vendor users included (their own vendor's cases). The second factor
+# is required for these when CODINGWATCH_MFA_REQUIRED is on (docs/web.md).
+CHART_LEVEL_ROLES = frozenset(ROLES)

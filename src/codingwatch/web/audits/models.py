@@ -115,7 +115,7 @@ class Audit(models.Model):
     revision = models.PositiveSmallIntegerField(default=1)
     reopens = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reopened_as")
 
-    objects = ScopedManager(vendor="vendor")
+    objects = ScopedManager(vendor="vendor", organization="vendor__organization")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -179,7 +179,7 @@ class AuditCase(models.Model):
     reviewed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="cases_reviewed")
 
-    objects = ScopedManager(vendor="audit__vendor")
+    objects = ScopedManager(vendor="audit__vendor", organization="audit__vendor__organization")
 
     class Meta:
         ordering = ["audit", "number"]
@@ -216,7 +216,7 @@ class Finding(models.Model):
     auditor_comment = models.TextField(blank=True)
     reviewer_comment = models.TextField(blank=True)
 
-    objects = ScopedManager(vendor="case__audit__vendor")
+    objects = ScopedManager(vendor="case__audit__vendor", organization="case__audit__vendor__organization")
 
     class Meta:
         ordering = ["case__number", "id"]
@@ -249,7 +249,7 @@ class AuditEvent(models.Model):
     to_state = models.CharField(max_length=20, blank=True)
     comment = models.TextField(blank=True)
 
-    objects = ScopedManager(vendor="audit__vendor")
+    objects = ScopedManager(vendor="audit__vendor", organization="audit__vendor__organization")
 
     class Meta:
         ordering = ["at", "id"]

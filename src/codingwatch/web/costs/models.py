@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django_scopes import ScopedManager
 
 
 class SavedScenario(models.Model):
@@ -14,6 +15,8 @@ class SavedScenario(models.Model):
     scenario = models.JSONField()
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     saved_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["organization__name", "name"]

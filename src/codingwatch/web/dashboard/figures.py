@@ -1,7 +1,8 @@
 """Figures for the pages and the API: the lake metrics, restricted to what the user may see.
 
-The vendor scope of the app database decides which lake vendors a user may see: a vendor
-user only their own vendor's code; other roles every vendor.
+The scope of the app database decides which lake vendors a user may see: a vendor user only
+their own vendor's code; other roles every vendor of their organization (a lake vendor on no
+organization's roster is nobody's).
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ def encounters_table():
     return cached_connection().table("encounters")
 
 
-def visible_vendors(user) -> list[str] | None:
-    """None: every vendor. A list: only these lake vendor codes."""
+def visible_vendors(user) -> list[str]:
+    """The lake vendor codes the user may see (run inside the request's scope)."""
+    from codingwatch.web.vendors.models import Vendor
+
     if user.is_vendor_user:
         return [user.vendor.code]
-    return None
+    return list(Vendor.objects.order_by("code").values_list("code", flat=True))
 
 
 def figures_for(user, by: str, *, vendor: str | None = None, coder: str | None = None) -> metrics.Figures:

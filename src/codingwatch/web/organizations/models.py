@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django_scopes import ScopedManager
 
 from codingwatch import vocabulary
 
@@ -12,6 +13,9 @@ SPECIALTY_CHOICES = [(s, s.replace("_", " ")) for s in vocabulary.SPECIALTIES]
 
 class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
+
+    # Every request runs inside its user's organization (accounts.middleware.RoleMiddleware).
+    objects = ScopedManager(organization="pk")
 
     def __str__(self) -> str:
         return self.name
@@ -28,6 +32,8 @@ class Facility(models.Model):
         "POA exempt", default=False,
         help_text="exempt from present-on-admission reporting: HAC codes are grouped without a POA check")
 
+    objects = ScopedManager(organization="organization")
+
     class Meta:
         ordering = ["code"]
         verbose_name_plural = "facilities"
@@ -42,6 +48,8 @@ class WorkQueue(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="work_queues")
     service_line = models.CharField(max_length=40, choices=SPECIALTY_CHOICES)
     encounter_type = models.CharField(max_length=20, choices=ENCOUNTER_TYPE_CHOICES)
+
+    objects = ScopedManager(organization="facility__organization")
 
     class Meta:
         ordering = ["facility__code", "service_line", "encounter_type"]

@@ -42,6 +42,13 @@ class SuppressionAdmin(admin.ModelAdmin):
 class ScanAdmin(admin.ModelAdmin):
     list_display = ("started_at", "started_by", "events", "alerts_found", "alerts_new", "alerts_suppressed")
 
+    def get_queryset(self, request):
+        # A scan covers every organization; the runs another organization's users started are theirs.
+        from codingwatch.web.accounts.models import User
+
+        others = User.objects.exclude(organization=request.user.organization_id).values_list("username", flat=True)
+        return super().get_queryset(request).exclude(started_by__in=others)
+
     def has_change_permission(self, request, obj=None):
         return False
 

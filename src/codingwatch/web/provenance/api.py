@@ -15,6 +15,7 @@ from codingwatch.web.accounts.access import check_module
 from codingwatch.web.accounts.models import AccessEvent, User
 from codingwatch.web.accounts.trail import record_access
 from codingwatch.web.paging import Limit, Offset
+from codingwatch.web.dashboard.figures import visible_vendors
 from codingwatch.web.provenance import services
 from codingwatch.web.provenance.models import ProvenanceAlert, Suppression
 from codingwatch.web.provenance.views import MODULE, SUMMARY, filtered_alerts
@@ -144,7 +145,8 @@ def assign(request, alert_id: int, body: AssignIn):
     _guard(request, change=True)
     a = get_object_or_404(ProvenanceAlert, pk=alert_id)
     name = body.assignee
-    assignee = request.user if name == "me" else None if not name else User.objects.filter(username=name).first()
+    assignee = (request.user if name == "me" else None if not name
+                else User.objects.filter(username=name, organization=request.user.organization_id).first())
     if name and assignee is None:
         raise HttpError(422, f"no user {name!r}")
     body = _alert(_act(lambda: services.assign(a, assignee)))
@@ -188,4 +190,4 @@ def summary(request, vendor: str = "", start: dt.date | None = None, end: dt.dat
     """Per vendor: logins, charts reached and events, with shares by country of access, by verified
     credential and by login-sharing status."""
     _guard(request, SUMMARY)
-    return services.vendor_summary(vendor or None, start=start, end=end)
+    return services.vendor_summary(vendor or None, start=start, end=end, vendors=visible_vendors(request.user))

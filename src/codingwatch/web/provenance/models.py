@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django_scopes import ScopedManager
 
 
 class Scan(models.Model):
@@ -41,6 +42,11 @@ class Suppression(models.Model):
     source_alert = models.ForeignKey("ProvenanceAlert", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     active = models.BooleanField(default=True)
+    # The organization of the alert it came from; it silences that organization's alerts only.
+    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["-created_at"]
@@ -51,6 +57,8 @@ class Suppression(models.Model):
 
     def matches(self, alert: ProvenanceAlert) -> bool:
         if not self.active or alert.rule != self.rule or alert.login != self.login:
+            return False
+        if self.organization_id != alert.organization_id:
             return False
         if self.country and self.country not in (alert.countries or []):
             return False
@@ -88,6 +96,11 @@ class ProvenanceAlert(models.Model):
                                       related_name="alerts")
     scan = models.ForeignKey(Scan, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Whose alert: the organization of the alert's vendor (provenance.services.alert_organizations).
+    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["severity_rank", "-window_start"]
@@ -101,6 +114,8 @@ class AlertComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="alert__organization")
 
     class Meta:
         ordering = ["created_at"]

@@ -143,6 +143,7 @@ def _places(events, ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
                                          found["device_id"].to_pylist(), strict=True)}
 
 
+@scopes_disabled()  # one scan covers every organization's roster; each alert is stored with its own
 def scan(*, settings: inputs.Settings | None = None, takeover: bool = True, started_by: str = "",
          lake=None, report: Callable[[str, float], None] | None = None) -> ScanResult:
     """Run every rule (and the takeover detector) over the lake; store the alerts not stored yet."""
@@ -167,6 +168,7 @@ def scan(*, settings: inputs.Settings | None = None, takeover: bool = True, star
     fresh = {k: a for k, a in by_print.items() if k not in known}
     places = _places(events, [e for a in fresh.values() for e in a.evidence])
     suppressions = list(Suppression.objects.filter(active=True))
+    organization_of = alert_organizations()
     with transaction.atomic():
         record = Scan.objects.create(started_by=started_by[:150], events=total, alerts_found=len(found))
         rows = []
@@ -177,7 +179,8 @@ def scan(*, settings: inputs.Settings | None = None, takeover: bool = True, star
                 severity_rank=ProvenanceAlert.SEVERITY_RANK.get(a.severity, 1), login=a.login,
                 vendor_code=a.vendor or "", window_start=a.window_start, window_end=a.window_end,
                 event_count=a.event_count, evidence=list(a.evidence), detail=a.detail, charts=a.charts or {},
-                countries=sorted({c for c, _ in seen if c}), devices=sorted({d for _, d in seen if d}), scan=record)
+                countries=sorted({c for c, _ in seen if c}), devices=sorted({d for _, d in seen if d}), scan=record,
+                organization_id=organization_of(a.vendor))
             match = next((s for s in suppressions if s.matches(row)), None)
             if match is not None:
                 row.status, row.suppressed_by = ProvenanceAlert.SUPPRESSED, match
@@ -226,8 +229,22 @@ def evidence_chart(alert: ProvenanceAlert, events: list[dict]) -> dict | None:
     return chart.to_dict(validate=False)
 
 
+def alert_organizations() -> Callable[[str | None], int | None]:
+    """vendor code -> the organization whose alert it is: the vendor's; for an alert naming no
+    vendor on any roster (a login nobody rostered), the only organization when there is one,
+    else none (such an alert is listed to no organization: `codingwatch provenance check` shows it)."""
+    from codingwatch.web.organizations.models import Organization
+    from codingwatch.web.vendors.models import Vendor
+
+    with scopes_disabled():
+        by_vendor = dict(Vendor.objects.values_list("code", "organization_id"))
+        organizations = list(Organization.objects.values_list("pk", flat=True)[:2])
+    only = organizations[0] if len(organizations) == 1 else None
+    return lambda vendor: by_vendor.get(vendor or "", only)
+
+
 def vendor_summary(vendor_code: str | None = None, *, start: dt.date | None = None, end: dt.date | None = None,
-                   lake=None) -> list[dict]:
+                   lake=None, vendors: list[str] | None = None) -> list[dict]:
     """Per vendor: shares of work (charts reached) and of events by country, by verified
     credential (login on the roster with a credential) and by login-sharing status (login
     with a concurrent-session or takeover alert that is not a false positive).
@@ -235,6 +252,8 @@ def vendor_summary(vendor_code: str | None = None, *, start: dt.date | None = No
     Work is counted as distinct encounters reached; events as all events."""
     given = engine_inputs()
     roster = given.roster.to_pandas()[["login", "vendor"]].drop_duplicates("login")
+    if vendors is not None:  # the vendors the asking user may see (their organization's)
+        roster = roster[roster.vendor.isin(vendors)]
     events = (lake or open_lake()).connect().table("access_events")
     if start is not None:
         events = events.filter(events.occurred_at >= dt.datetime.combine(start, dt.time(), dt.UTC))
@@ -354,7 +373,7 @@ def resolve(alert: ProvenanceAlert, user, *, reason: str, false_positive: bool =
         if false_positive:
             suppression = Suppression.objects.create(rule=current.rule, login=current.login, country=country,
                                                       device=device, reason=reason, created_by=user,
-                                                      source_alert=current)
+                                                      source_alert=current, organization_id=current.organization_id)
         current.status = ProvenanceAlert.FALSE_POSITIVE if false_positive else ProvenanceAlert.RESOLVED
         current.resolution, current.resolved_by, current.resolved_at = reason, user, timezone.now()
         current.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])

@@ -17,6 +17,7 @@ from codingwatch.web.accounts import roles
 from codingwatch.web.accounts.access import module_view
 from codingwatch.web.accounts.models import AccessEvent, User
 from codingwatch.web.accounts.trail import record_access, records_view
+from codingwatch.web.dashboard.figures import visible_vendors
 from codingwatch.web.provenance import services
 from codingwatch.web.provenance.models import ProvenanceAlert, Scan, Suppression
 
@@ -103,7 +104,8 @@ def alert_detail(request, pk: int):
     if timeline:
         charts.insert(0, {"id": "chart-evidence", "spec_id": "chart-evidence-spec", "title": "evidence",
                           "spec": timeline})
-    workers = User.objects.filter(role__in=sorted(roles.MODULES[MODULE][1]), is_active=True).order_by("username")
+    workers = User.objects.filter(role__in=sorted(roles.MODULES[MODULE][1]), is_active=True,
+                                  organization=request.user.organization_id).order_by("username")
     return render(request, "provenance/alert.html", {
         "alert": alert, "events": events, "charts": charts, "comments": alert.comments.select_related("author"),
         "workers": workers, "may_change": roles.may_change(request.user.role, MODULE),
@@ -124,7 +126,8 @@ def _act(request, pk: int, action):
 def alert_assign(request, pk: int):
     def act(alert):
         name = request.POST.get("assignee", "")
-        assignee = request.user if name == "me" else None if not name else User.objects.filter(username=name).first()
+        assignee = (request.user if name == "me" else None if not name
+                    else User.objects.filter(username=name, organization=request.user.organization_id).first())
         if name and assignee is None:
             raise services.ActionError(f"no user {name!r}")
         services.assign(alert, assignee)
@@ -175,17 +178,15 @@ def summary(request):
     error, sections = None, []
     try:
         start, end = _date(request.GET.get("start"), "start"), _date(request.GET.get("end"), "end")
-        sections = services.vendor_summary(request.GET.get("vendor") or None, start=start, end=end)
+        sections = services.vendor_summary(request.GET.get("vendor") or None, start=start, end=end,
+                                           vendors=visible_vendors(request.user))
     except services.ActionError as exc:
         error = str(exc)
     for i, section in enumerate(sections):
         section["chart"] = services.summary_chart(section)
         section["chart_id"] = f"chart-summary-{i}"
-    from django_scopes import scopes_disabled
-
     from codingwatch.web.vendors.models import Vendor
 
-    with scopes_disabled():  # staff only: vendor users never reach this page
-        vendors = list(Vendor.objects.order_by("name"))
+    vendors = list(Vendor.objects.order_by("name"))  # the organization's (staff only: vendor users get 404)
     return render(request, "provenance/summary.html",
                   {"sections": sections, "error": error, "form": request.GET, "vendors": vendors})

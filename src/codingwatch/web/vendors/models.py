@@ -1,8 +1,9 @@
 """Who codes: vendors (the in-house team is one too), their contracts, coders and queue assignments.
 
-Every model here that holds a vendor's data has a django-scopes manager on the `vendor`
-dimension: inside `scope(vendor=<id>)` a query returns that vendor's rows only, and a query
-outside any scope raises ScopeError instead of returning everyone's rows. The unscoped path is
+Every model here that holds a vendor's data has a django-scopes manager on the `vendor` and
+`organization` dimensions: inside `scope(vendor=<id>, organization=<id>)` a query returns that
+vendor's rows only (`vendor=None`: every vendor of the organization), and a query outside any
+scope raises ScopeError instead of returning everyone's rows. The unscoped path is
 explicit: `with scopes_disabled():` (staff requests, imports, the admin).
 """
 
@@ -67,7 +68,7 @@ class Vendor(models.Model):
     # Where the vendor declares its people work: ISO 3166 codes, e.g. ["US", "US-TX"].
     work_locations = models.JSONField(default=list, blank=True, validators=[validate_locations])
 
-    objects = ScopedManager(vendor="pk")
+    objects = ScopedManager(vendor="pk", organization="organization")
 
     class Meta:
         ordering = ["name"]
@@ -103,7 +104,7 @@ class Contract(models.Model):
         help_text="work only through the virtual desktop: export, print and download are breaches",
     )
 
-    objects = ScopedManager(vendor="vendor")
+    objects = ScopedManager(vendor="vendor", organization="vendor__organization")
 
     def countries(self) -> list[str]:
         """The allowed countries, or the countries of the vendor's declared work locations."""
@@ -128,7 +129,7 @@ class AccuracySLA(models.Model):
     specialty = models.CharField(max_length=40, choices=SPECIALTY_CHOICES)
     minimum_accuracy = models.DecimalField(max_digits=5, decimal_places=2, help_text="percent, e.g. 95.00")
 
-    objects = ScopedManager(vendor="contract__vendor")
+    objects = ScopedManager(vendor="contract__vendor", organization="contract__vendor__organization")
 
     class Meta:
         verbose_name = "accuracy SLA"
@@ -140,7 +141,7 @@ class TurnaroundSLA(models.Model):
     encounter_type = models.CharField(max_length=20, choices=ENCOUNTER_TYPE_CHOICES)
     maximum_hours = models.DecimalField(max_digits=7, decimal_places=1, help_text="received -> coded")
 
-    objects = ScopedManager(vendor="contract__vendor")
+    objects = ScopedManager(vendor="contract__vendor", organization="contract__vendor__organization")
 
     class Meta:
         verbose_name = "turnaround SLA"
@@ -159,7 +160,7 @@ class Coder(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
 
-    objects = ScopedManager(vendor="vendor")
+    objects = ScopedManager(vendor="vendor", organization="vendor__organization")
 
     class Meta:
         ordering = ["login_id"]
@@ -174,7 +175,7 @@ class QueueAssignment(models.Model):
     from_date = models.DateField()
     to_date = models.DateField(null=True, blank=True)
 
-    objects = ScopedManager(vendor="coder__vendor")
+    objects = ScopedManager(vendor="coder__vendor", organization="coder__vendor__organization")
 
     class Meta:
         ordering = ["coder__login_id", "from_date"]

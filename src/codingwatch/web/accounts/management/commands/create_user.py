@@ -5,13 +5,16 @@ from django_scopes import scopes_disabled
 
 from codingwatch.web.accounts import roles
 from codingwatch.web.accounts.models import User
+from codingwatch.web.organizations.models import Organization
 from codingwatch.web.vendors.models import Vendor
 
 
 class Command(BaseCommand):
     help = (
         "Create a user with a role (admin, auditor, director, compliance, executive, vendor). "
-        "A vendor user needs --vendor CODE. Without --password a random one is made and printed once."
+        "A vendor user needs --vendor CODE (and belongs to its organization); others belong to "
+        "--organization NAME (default: the only organization). Without --password a random one is "
+        "made and printed once."
     )
 
     def add_arguments(self, parser):
@@ -20,8 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--vendor", help="vendor code, for the vendor role only")
         parser.add_argument("--password", help="the password (default: a random one, printed once)")
         parser.add_argument("--email", default="")
+        parser.add_argument("--organization", help="the organization's name (default: the only one)")
 
-    def handle(self, username, role, vendor, password, email, **options):
+    def handle(self, username, role, vendor, password, email, organization=None, **options):
         if (role == roles.VENDOR) != bool(vendor):
             raise CommandError("--vendor is required for the vendor role and only for it")
         if User.objects.filter(username=username).exists():
@@ -32,9 +36,28 @@ class Command(BaseCommand):
                 bound = Vendor.objects.filter(code=vendor).first()
                 if bound is None:
                     raise CommandError(f"no vendor with code {vendor!r}: import the roster first")
+            org = _organization(organization, bound)
             generated = password is None
             password = password or secrets.token_urlsafe(12)
-            User.objects.create_user(username=username, email=email, password=password, role=role, vendor=bound)
-        self.stdout.write(f"created {username} ({roles.ROLES[role][0]})")
+            User.objects.create_user(username=username, email=email, password=password, role=role, vendor=bound,
+                                     organization=org)
+        self.stdout.write(f"created {username} ({roles.ROLES[role][0]}) in {org}")
         if generated:
             self.stdout.write(f"password (shown once): {password}")
+
+
+def _organization(name: str | None, vendor) -> Organization:
+    if vendor is not None:
+        if name and name != vendor.organization.name:
+            raise CommandError(f"vendor {vendor.code!r} belongs to {vendor.organization.name!r}, not {name!r}")
+        return vendor.organization
+    if name:
+        found = Organization.objects.filter(name=name).first()
+        if found is None:
+            raise CommandError(f"no organization named {name!r}: import a roster for it first")
+        return found
+    every = list(Organization.objects.order_by("name")[:3])
+    if len(every) != 1:
+        known = ", ".join(repr(o.name) for o in every) or "none yet: import a roster first"
+        raise CommandError(f"--organization is required when there is not exactly one organization ({known})")
+    return every[0]
