@@ -96,8 +96,8 @@ def test_a_code_not_billable_on_the_date_is_refused_with_its_line(tmp_path):
 @pytest.mark.parametrize(
     "old,new,field,reason",
     [
-        (",2026-02-10,,F,72,", ",2026-02-30,,F,72,", "discharge_date", "must be a date"),
-        (",cardiology,", ",cardio,", "specialty", "not a known specialty"),
+        (",2026-02-10,,F,72,", ",2026-02-30,,F,72,", "discharge_date", "not a date (YYYY-MM-DD)"),
+        (",inpatient,cardiology,", ",inpatient,--,", "specialty", "required (a name with a letter or digit)"),
         (",F,72,01,", ",F,172,01,", "age", "0-124"),
         (",71046,1,,26,", ",71046,1,,2-6,", "modifiers", "2-character modifiers"),
         (",ICD10CM,I509,1,Y,", ",ICD10CM,I509,1,,", "poa", "required on inpatient diagnoses"),
