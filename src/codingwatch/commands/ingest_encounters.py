@@ -16,6 +16,7 @@ from codingwatch.commands.common import (
     print_json,
     progress,
 )
+from codingwatch.commands.vocabulary import VOCABULARY_OPTION, load_vocabulary
 from codingwatch.ingest.encounters import ingest_encounter_files
 from codingwatch.lake import open_lake
 
@@ -26,6 +27,7 @@ def ingest_encounters(
     strict: bool = typer.Option(False, "--strict", help="refuse a whole file if any line is bad"),
     rejects_dir: Path = typer.Option(None, "--rejects-dir", help="where rejects files go (default var/rejects)"),
     output: OutputFormat = FORMAT_OPTION,
+    vocabulary_file: Path = VOCABULARY_OPTION,
 ) -> None:
     """Load coded encounters into the lake: validated, MS-DRG grouped, whole file or nothing.
 
@@ -35,10 +37,13 @@ def ingest_encounters(
     refuses the file instead. The as-coded MS-DRG of each inpatient encounter comes from the
     CMS grouper; a stated `drg` that differs is flagged. Loading the same file again does
     nothing. Exit code 0 when every file loaded (or was loaded before), 1 when a file loaded
-    nothing.
+    nothing. Specialties and facilities are the organization's own names: any name is loaded as
+    its canonical name (--vocabulary, or the mapping imported with `codingwatch manage
+    import_vocabulary`), and a name the vocabulary does not know is listed, never refused.
 
-    Example: codingwatch ingest encounters var/synth/encounters.csv
+    Example: codingwatch ingest encounters var/synth/encounters.csv --vocabulary names.csv
     """
+    vocabulary = load_vocabulary(vocabulary_file)
     lake = open_lake()
     with progress(quiet=output is OutputFormat.json) as bar:
         task = bar.add_task("ingest", total=len(files) * 100)
@@ -51,7 +56,7 @@ def ingest_encounters(
         for path in files:
             bar.update(task, description=f"{path.name}")
             results.extend(ingest_encounter_files([path], lake=lake, strict=strict, rejects_dir=rejects_dir,
-                                                  progress=tick))
+                                                  progress=tick, vocabulary=vocabulary))
             state["done"] += 1
             bar.update(task, completed=state["done"] * 100)
 
@@ -64,6 +69,7 @@ def ingest_encounters(
                 "lines_loaded": sum(r.lines_loaded for r in results),
                 "encounters_rejected": sum(r.encounters_rejected for r in results),
                 "lines_rejected": sum(r.lines_rejected for r in results),
+                "new_names": [n for r in results for n in r.new_names],
             }
         )
     else:

@@ -89,8 +89,7 @@ COLUMN_DOCS: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "Keyed with HMAC at ingest and kept only encrypted"),
     (("facility",), "yes", "the facility's name or code, the organization's own (mapped to its canonical name, "
      "see below)"),
-    (("encounter_type",), "yes", "one of " + _spellings("encounter_type")
-     + "; spellings in brackets are read as the value before them (any case, spaces and dashes ignored)"),
+    (("encounter_type",), "yes", "one of " + _spellings("encounter_type")),
     (("specialty",), "yes", "the organization's own specialty name, any name with a letter or digit (e.g. "
      "`Hospital Medicine`); matched ignoring case, spaces, underscores and punctuation and stored as its "
      "canonical name (see below)"),
