@@ -480,19 +480,20 @@ def check_lines(
 ) -> dict[int, list[tuple[str, str]]]:
     """One encounter's code lines, as typed (dicts of the layout's line columns, text), checked
     with the layout's line and set rules. Returns {row index: [(field, reason), ...]} for the
-    rows that break a rule (an encounter's missing principal diagnosis is put on row 0)."""
+    rows that break a rule; reasons name rows as lines from 1 (an encounter's missing principal
+    diagnosis is put on the first)."""
     con = duckdb.connect()
     try:
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
         con.register("rows_arrow", pa.table(
-            {"line_no": pa.array(range(len(rows)), pa.int64()),
+            {"line_no": pa.array(range(1, len(rows) + 1), pa.int64()),  # the form's lines, from 1
              "encounter_id": pa.array(["case"] * len(rows), pa.string()),
              **{c: pa.array([str(r.get(c) or "") for r in rows], pa.string()) for c in LINE_COLUMNS}}
         ))
         con.execute("CREATE TABLE raw AS SELECT * FROM rows_arrow")
         con.execute(
-            "CREATE TABLE encounters_parsed AS SELECT 'case' AS encounter_id, 0 AS first_line, encounter_type, "
+            "CREATE TABLE encounters_parsed AS SELECT 'case' AS encounter_id, 1 AS first_line, encounter_type, "
             f"code_date, {release_case('code_date')} AS release "
             "FROM (SELECT ?::VARCHAR AS encounter_type, ?::DATE AS code_date)",
             [encounter_type, code_date],
@@ -505,7 +506,7 @@ def check_lines(
         for line_no, fld, reason in con.execute(
             "SELECT line_no, field, reason FROM line_errors ORDER BY line_no, field"
         ).fetchall():
-            errors.setdefault(int(line_no), []).append((fld, reason))
+            errors.setdefault(int(line_no) - 1, []).append((fld, reason))
         return errors
     finally:
         con.close()
