@@ -111,7 +111,9 @@ def read_encounter_file(
     try:
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
-        con.register("raw", table)
+        con.register("raw_arrow", table)
+        con.execute("CREATE TABLE raw AS SELECT * FROM raw_arrow")  # scanned several times: once into DuckDB
+        con.unregister("raw_arrow")
         layout.validate(con, validator, vocabulary)
         problems = con.execute(
             f"SELECT line_no, field, value, reason FROM line_errors ORDER BY line_no, field LIMIT {MAX_ERRORS + 1}"
