@@ -32,9 +32,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from codingwatch.audit.model import CodeLine, Encounter
-from codingwatch.audit.reader import COLUMNS, ENCOUNTER_FIELDS, CodedEncounter, read_encounters
+from codingwatch.audit.reader import CodedEncounter, read_encounters
 from codingwatch.codesets import CodeValidator
+from codingwatch.ingest.layout import COLUMNS
 from codingwatch.vocabulary import ENCOUNTER_TYPES, POA_VALUES, SEXES, SPECIALTIES
+
+ENCOUNTER_FIELDS = COLUMNS[1:12]  # facility .. vendor: an Encounter's fields
 
 HERE = Path(__file__).resolve().parent
 SEED = 20260210

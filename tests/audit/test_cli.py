@@ -96,8 +96,8 @@ def test_a_code_not_billable_on_the_date_is_refused_with_its_line(tmp_path):
 @pytest.mark.parametrize(
     "old,new,field,reason",
     [
-        (",2026-02-10,,F,72,", ",2026-02-30,,F,72,", "discharge_date", "must be a date"),
-        (",cardiology,", ",cardio,", "specialty", "not a known specialty"),
+        (",2026-02-10,,F,72,", ",2026-02-30,,F,72,", "discharge_date", "not a date (YYYY-MM-DD)"),
+        (",inpatient,cardiology,", ",inpatient,--,", "specialty", "required (a name with a letter or digit)"),
         (",F,72,01,", ",F,172,01,", "age", "0-124"),
         (",71046,1,,26,", ",71046,1,,2-6,", "modifiers", "2-character modifiers"),
         (",ICD10CM,I509,1,Y,", ",ICD10CM,I509,1,,", "poa", "required on inpatient diagnoses"),
@@ -170,3 +170,31 @@ def test_report_writes_html_and_pdf(tmp_path):
 def test_a_bad_option_is_named(tmp_path, option, value, expected):
     coded, audited = write_cases(tmp_path, CASES)
     assert error_of("score", "--coded", str(coded), "--audited", str(audited), option, value).startswith(expected)
+
+
+def test_sla_and_scores_are_keyed_by_the_canonical_specialty(tmp_path):
+    coded, audited = write_cases(tmp_path, CASES)
+    for path in (coded, audited):
+        path.write_text(path.read_text().replace(",hospital_medicine,", ",Hospitalist,"))
+    mapping = tmp_path / "names.csv"
+    mapping.write_text("kind,source,canonical\nspecialty,HOSPITALIST,hospital_medicine\n")
+    result = runner.invoke(app, ["audit", "score", "--coded", str(coded), "--audited", str(audited),
+                                 "--format", "json", "--vocabulary", str(mapping),
+                                 "--sla", "Hospital Medicine=0.9", "--sla", "CARDIOLOGY=0.95"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [row["specialty"] for row in out["sla"]] == ["cardiology", "hospital_medicine"]
+    assert [g["key"] for g in out["by"]["specialty"]] == ["cardiology", "hospital_medicine", "radiology"]
+
+
+def test_a_specialty_new_to_the_vocabulary_is_scored_and_reported(tmp_path):
+    coded, audited = write_cases(tmp_path, CASES)
+    for path in (coded, audited):
+        path.write_text(path.read_text().replace(",radiology,", ",Interventional Radiology,"))
+    result = runner.invoke(app, ["audit", "score", "--coded", str(coded), "--audited", str(audited),
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert "interventional_radiology" in [g["key"] for g in out["by"]["specialty"]]
+    assert ("coded.csv: new specialty 'interventional_radiology' (written 'Interventional Radiology'; "
+            "1 encounters)") in result.stderr

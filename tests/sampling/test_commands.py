@@ -176,6 +176,17 @@ def test_frame_then_draw_reproduces_the_sample(encounter_lake, tmp_path):
     assert len(first.stdout.strip().splitlines()) == 1 + 11
 
 
+def test_a_frame_names_the_specialty_and_encounter_type_any_way_they_are_written(encounter_lake, tmp_path):
+    frames = []
+    for specialty, encounter_type in (("cardiology", "inpatient"), ("CARDIOLOGY", "I"), (" Cardiology ", "IP")):
+        out = tmp_path / f"frame-{len(frames)}.csv"
+        result = run("sample", "frame", "--vendor", "Acme", "--specialty", specialty, "--encounter-type",
+                     encounter_type, "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(out))
+        assert result.exit_code == 0, result.output
+        frames.append(out.read_text())
+    assert frames[0] == frames[1] == frames[2] and len(frames[0].splitlines()) > 1
+
+
 def test_frame_with_no_matching_encounters_is_a_user_error(encounter_lake, tmp_path):
     result = run("sample", "frame", "--vendor", "Nobody", "--from", "2026-01-01", "--to", "2026-12-31",
                  "--out", str(tmp_path / "f.csv"))

@@ -23,7 +23,7 @@ from codingwatch.audit import (
     sla_results,
 )
 from codingwatch.audit.model import CaseResult, gc_paused
-from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounters
+from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounter_file
 from codingwatch.codesets import CodeValidator
 from codingwatch.commands.common import (
     FORMAT_OPTION,
@@ -34,6 +34,8 @@ from codingwatch.commands.common import (
     print_json,
     progress,
 )
+from codingwatch.commands.vocabulary import VOCABULARY_OPTION, load_vocabulary
+from codingwatch.vocabulary import Vocabulary
 
 app = typer.Typer(
     help="Independent coding audit: compare as-coded with as-audited charts, score, report.",
@@ -55,7 +57,9 @@ def _decimal(text: str | None, option: str) -> Decimal | None:
     return value
 
 
-def _sla(specs: list[str] | None) -> dict[str, float]:
+def _sla(specs: list[str] | None, vocabulary: Vocabulary | None = None) -> dict[str, float]:
+    """SPECIALTY=TARGET options, keyed by the organization's canonical specialty name."""
+    vocabulary = vocabulary or Vocabulary()
     out: dict[str, float] = {}
     for spec in specs or []:
         name, _, target = spec.partition("=")
@@ -65,7 +69,10 @@ def _sla(specs: list[str] | None) -> dict[str, float]:
             raise UserError(f"--sla {spec!r}: write SPECIALTY=TARGET, e.g. cardiology=0.95") from None
         if not 0 < value <= 1:
             raise UserError(f"--sla {spec!r}: the target is a share between 0 and 1, e.g. 0.95")
-        out[name.strip()] = value
+        canonical = vocabulary.canonical("specialty", name)
+        if canonical is None:
+            raise UserError(f"--sla {spec!r}: write SPECIALTY=TARGET, e.g. cardiology=0.95")
+        out[canonical] = value
     return out
 
 
@@ -74,18 +81,21 @@ POA_EXEMPT_OPTION = typer.Option(
     help="a facility exempt from POA reporting (its HAC codes are not checked for POA); repeat for each")
 
 
-def load_results(coded: Path, audited: Path, *, quiet: bool = False,
+def load_results(coded: Path, audited: Path, *, quiet: bool = False, vocabulary: Vocabulary | None = None,
                  poa_exempt_facilities: list[str] | None = None) -> list[CaseResult]:
     """Reads both files, matches them on encounter_id and compares every case."""
     with gc_paused():
-        return _load_results(coded, audited, quiet=quiet, poa_exempt_facilities=poa_exempt_facilities or [])
+        return _load_results(coded, audited, quiet=quiet, vocabulary=vocabulary,
+                             poa_exempt_facilities=poa_exempt_facilities or [])
 
 
-def _load_results(coded: Path, audited: Path, *, quiet: bool, poa_exempt_facilities: list[str]) -> list[CaseResult]:
+def _load_results(coded: Path, audited: Path, *, quiet: bool, vocabulary: Vocabulary | None,
+                  poa_exempt_facilities: list[str]) -> list[CaseResult]:
     with CodeValidator() as validator:
         try:
-            coded_encounters = read_encounters(coded, validator)
-            audited_encounters = read_encounters(audited, validator)
+            coded_file = read_encounter_file(coded, validator, vocabulary)
+            audited_file = read_encounter_file(audited, validator, vocabulary)
+            coded_encounters, audited_encounters = coded_file.encounters, audited_file.encounters
             cases = match_cases(
                 coded_encounters, audited_encounters, coded_name=str(coded), audited_name=str(audited)
             )
@@ -96,6 +106,9 @@ def _load_results(coded: Path, audited: Path, *, quiet: bool, poa_exempt_facilit
         f"lines) from {coded}; {len(audited_encounters)} encounters "
         f"({sum(len(c.lines) for c in audited_encounters.values())} lines) from {audited}; rejected 0"
     )
+    for path, found in ((coded, coded_file), (audited, audited_file)):
+        for name in found.new_names:
+            err_console.print(f"{Path(path).name}: {name.describe()}", highlight=False, soft_wrap=True)
     with progress(quiet=quiet) as bar:
         task = bar.add_task("comparing and regrouping", total=len(cases))
         return compare_cases(cases, on_progress=lambda n: bar.advance(task, n),
@@ -211,6 +224,7 @@ def score_command(
     identified: str = typer.Option(None, "--identified", help="date the overpayment was identified (YYYY-MM-DD)"),
     poa_exempt_facility: list[str] = POA_EXEMPT_OPTION,
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
+    vocabulary_file: Path = VOCABULARY_OPTION,
 ) -> None:
     """Score an audit: the coder's version of each chart against the auditor's.
 
@@ -235,8 +249,9 @@ def score_command(
             raise UserError(f"--identified: {identified!r} is not a date YYYY-MM-DD") from None
     method = Method(principal_dx_weight=2 if principal_counts_two else 1,
                     payment_error_weight=2 if payment_weight_two else 1)
-    rate, targets = _decimal(base_rate, "--base-rate"), _sla(sla)  # refuse bad options before reading
-    results = load_results(coded, audited, quiet=quiet or output_format == OutputFormat.json,
+    vocabulary = load_vocabulary(vocabulary_file)
+    rate, targets = _decimal(base_rate, "--base-rate"), _sla(sla, vocabulary)  # refuse bad options before reading
+    results = load_results(coded, audited, quiet=quiet or output_format == OutputFormat.json, vocabulary=vocabulary,
                            poa_exempt_facilities=poa_exempt_facility)
     summary = build_summary(
         results,
@@ -261,6 +276,7 @@ def compare_command(
     inhouse_file: Path = typer.Option(..., "--inhouse-file", help="the in-house team's coding of the same charts"),
     output_format: OutputFormat = FORMAT_OPTION,
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
+    vocabulary_file: Path = VOCABULARY_OPTION,
 ) -> None:
     """Parallel coding comparison: the same charts coded by a vendor and by the in-house team.
 
@@ -272,7 +288,8 @@ def compare_command(
 
         codingwatch audit compare --vendor-file vendor.csv --inhouse-file inhouse.csv --format json
     """
-    results = load_results(vendor_file, inhouse_file, quiet=quiet or output_format == OutputFormat.json)
+    results = load_results(vendor_file, inhouse_file, quiet=quiet or output_format == OutputFormat.json,
+                           vocabulary=load_vocabulary(vocabulary_file))
     payload = comparison(results)
     if output_format == OutputFormat.json:
         print_json(payload)
@@ -347,6 +364,7 @@ def report_command(
     identified: str = typer.Option(None, "--identified", help="overpayment identification date"),
     poa_exempt_facility: list[str] = POA_EXEMPT_OPTION,
     quiet: bool = typer.Option(False, "--quiet"),
+    vocabulary_file: Path = VOCABULARY_OPTION,
 ) -> None:
     """Write the audit report (HTML and/or PDF) from the same inputs as `audit score`.
 
@@ -375,8 +393,10 @@ def report_command(
             raise UserError(f"--identified: {identified!r} is not a date YYYY-MM-DD") from None
     method = Method(principal_dx_weight=2 if principal_counts_two else 1,
                     payment_error_weight=2 if payment_weight_two else 1)
-    rate, targets = _decimal(base_rate, "--base-rate"), _sla(sla)
-    results = load_results(coded, audited, quiet=quiet, poa_exempt_facilities=poa_exempt_facility)
+    vocabulary = load_vocabulary(vocabulary_file)
+    rate, targets = _decimal(base_rate, "--base-rate"), _sla(sla, vocabulary)
+    results = load_results(coded, audited, quiet=quiet, vocabulary=vocabulary,
+                           poa_exempt_facilities=poa_exempt_facility)
     versions = sorted({r.drg.grouper_version for r in results if r.drg is not None})
     report = build_report(
         results,

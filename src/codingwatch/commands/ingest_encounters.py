@@ -16,6 +16,7 @@ from codingwatch.commands.common import (
     print_json,
     progress,
 )
+from codingwatch.commands.vocabulary import VOCABULARY_OPTION, load_vocabulary
 from codingwatch.ingest.encounters import ingest_encounter_files
 from codingwatch.lake import open_lake
 
@@ -30,6 +31,7 @@ def ingest_encounters(
         help="a facility exempt from POA reporting (CMS EXEMPT hospital status: HAC codes are not checked "
              "for POA); repeat for each; matched ignoring case, spaces and punctuation"),
     output: OutputFormat = FORMAT_OPTION,
+    vocabulary_file: Path = VOCABULARY_OPTION,
 ) -> None:
     """Load coded encounters into the lake: validated, MS-DRG grouped, whole file or nothing.
 
@@ -41,10 +43,15 @@ def ingest_encounters(
     nothing. Exit code 0 when every file loaded (or was loaded before), 1 when a file loaded
     nothing. A discharge whose fiscal year has no CMS Table 5 is loaded and grouped, and flagged
     `weight missing (FY2025)` (see `codingwatch codesets add-weights`); a discharge status not on
-    the CMS list groups to DRG 999 where the CMS grouper's logic reads it.
+    the CMS list groups to DRG 999 where the CMS grouper's logic reads it. Specialties and
+    facilities are the organization's own names: any name is loaded as its canonical name
+    (--vocabulary, or the mapping imported with `codingwatch manage import_vocabulary`), and a
+    name the vocabulary does not know is listed, never refused.
 
-    Example: codingwatch ingest encounters var/synth/encounters.csv --poa-exempt-facility "Shriners Children's"
+    Example: codingwatch ingest encounters var/synth/encounters.csv --vocabulary names.csv
+    --poa-exempt-facility "Shriners Children's"
     """
+    vocabulary = load_vocabulary(vocabulary_file)
     lake = open_lake()
     with progress(quiet=output is OutputFormat.json) as bar:
         task = bar.add_task("ingest", total=len(files) * 100)
@@ -57,7 +64,8 @@ def ingest_encounters(
         for path in files:
             bar.update(task, description=f"{path.name}")
             results.extend(ingest_encounter_files([path], lake=lake, strict=strict, rejects_dir=rejects_dir,
-                                                  progress=tick, poa_exempt_facilities=poa_exempt_facility))
+                                                  progress=tick, poa_exempt_facilities=poa_exempt_facility,
+                                                  vocabulary=vocabulary))
             state["done"] += 1
             bar.update(task, completed=state["done"] * 100)
 
@@ -70,6 +78,7 @@ def ingest_encounters(
                 "lines_loaded": sum(r.lines_loaded for r in results),
                 "encounters_rejected": sum(r.encounters_rejected for r in results),
                 "lines_rejected": sum(r.lines_rejected for r in results),
+                "new_names": [n for r in results for n in r.new_names],
             }
         )
     else:

@@ -223,8 +223,15 @@ def sample_frame(
 
     Example: codingwatch sample frame --vendor Acme --specialty cardiology --from 2026-01-01 --to 2026-03-31 --strata encounter_type --out q1-frame.csv
     """
+    from codingwatch.commands.vocabulary import load_vocabulary
     from codingwatch.lake import open_lake
+    from codingwatch.vocabulary import standard
 
+    # The lake holds canonical names: `--specialty "Hospital Medicine"` is hospital_medicine.
+    if specialty is not None:
+        specialty = load_vocabulary(None).canonical("specialty", specialty) or specialty
+    if encounter_type is not None:
+        encounter_type = standard("encounter_type", encounter_type) or encounter_type
     try:
         frame = frames.build_frame(
             open_lake(), date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), vendor=vendor,

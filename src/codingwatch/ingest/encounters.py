@@ -29,46 +29,21 @@ import duckdb
 import pyarrow as pa
 
 from codingwatch import config
-from codingwatch.codesets import COVERED_FISCAL_YEARS, CodeValidator, Grouper
-from codingwatch.codesets.calendar import _RELEASES
-from codingwatch.ingest.lines import data_row_lines, first_bad_utf8, record_line
+from codingwatch.codesets import CodeValidator, Grouper
 from codingwatch.codesets.cms_tables import valid_discharge_statuses
 from codingwatch.codesets.drg import facility_match_key
 from codingwatch.codesets.weights import fiscal_year_of_release, missing_label
+from codingwatch.ingest import layout
+from codingwatch.ingest.layout import COLUMNS
+from codingwatch.ingest.lines import data_row_lines, first_bad_utf8, record_line
 from codingwatch.lake import Lake
 from codingwatch.lake.keys import encrypt_source_ids, source_keys
 from codingwatch.lake.schema import CODE_LINES, ENCOUNTERS
 from codingwatch.lake.store import file_sha256, new_load_id
 from codingwatch.spreadsheet import neutralize_sql
-from codingwatch.vocabulary import CODE_SYSTEMS, ENCOUNTER_TYPES, POA_VALUES, SEXES, SPECIALTIES
+from codingwatch.vocabulary import Vocabulary
 
 KIND = "encounters"
-
-COLUMNS: tuple[str, ...] = (
-    "encounter_id",
-    "facility",
-    "encounter_type",
-    "specialty",
-    "admit_date",
-    "discharge_date",
-    "service_date",
-    "sex",
-    "age",
-    "discharge_status",
-    "coder_id",
-    "vendor",
-    "received_at",
-    "coded_at",
-    "code_system",
-    "code",
-    "sequence",
-    "poa",
-    "modifiers",
-    "units",
-    "drg",
-)
-
-_ID_SHAPE = r"^[A-Za-z0-9._:/#-]{1,64}$"
 
 
 class IngestError(ValueError):
@@ -92,6 +67,8 @@ class FileResult:
     invalid_discharge_status: int = 0  # inpatient encounters whose status is not on the CMS list
     rejects_file: str | None = None
     encounters_by_vendor: dict[str, int] = field(default_factory=dict)
+    # Specialties and facilities the organization's vocabulary did not know (loaded, reported).
+    new_names: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -108,6 +85,7 @@ def ingest_encounter_files(
     rejects_dir: Path | None = None,
     progress: Progress | None = None,
     poa_exempt_facilities: Collection[str] = (),
+    vocabulary: Vocabulary | None = None,
 ) -> list[FileResult]:
     results = []
     with CodeValidator() as validator, Grouper() as grouper:
@@ -115,7 +93,7 @@ def ingest_encounter_files(
             results.append(
                 ingest_encounter_file(
                     Path(path), lake=lake, strict=strict, rejects_dir=rejects_dir,
-                    validator=validator, grouper=grouper, progress=progress,
+                    validator=validator, grouper=grouper, progress=progress, vocabulary=vocabulary,
                     poa_exempt_facilities=poa_exempt_facilities,
                 )
             )
@@ -132,6 +110,7 @@ def ingest_encounter_file(
     grouper: Grouper | None = None,
     progress: Progress | None = None,
     poa_exempt_facilities: Collection[str] = (),
+    vocabulary: Vocabulary | None = None,
 ) -> FileResult:
     """`poa_exempt_facilities`: facilities exempt from POA reporting (grouped with the CMS
     EXEMPT hospital status), matched ignoring case, spaces and punctuation."""
@@ -160,7 +139,7 @@ def ingest_encounter_file(
             return result
         tick("validating", 0.25)
         checked = set(lake.files("encounters"))
-        _validate(con, validator, lake)
+        _validate(con, validator, lake, vocabulary)
         previous = lake.find_load(KIND, sha)  # another load of this file committed while we validated
         if previous is not None:
             return _skipped(result, path, previous)
@@ -201,6 +180,7 @@ def ingest_encounter_file(
         result.weight_missing = summary["weight_missing"]
         result.invalid_discharge_status = summary["invalid_discharge_status"]
         result.encounters_by_vendor = summary["encounters_by_vendor"]
+        result.new_names = summary["new_names"]
         result.message = f"{path.name}: loaded {encounters.num_rows} encounters ({code_lines.num_rows} code lines)"
         if result.encounters_rejected:
             result.message += f"; rejected {result.encounters_rejected} (see {result.rejects_file})"
@@ -209,6 +189,8 @@ def ingest_encounter_file(
         if result.invalid_discharge_status:
             result.message += (f"; {result.invalid_discharge_status} with a discharge status not on the CMS list "
                                f"({summary['invalid_status_999']} grouped to DRG 999, invalid discharge status)")
+        for name in summary["new_names"]:
+            result.message += f"\n  {layout.NewName(**{**name, 'spellings': tuple(name['spellings'])}).describe()}"
         tick("done", 1.0)
         return result
     finally:
@@ -371,286 +353,13 @@ def _explain_read_error(path: Path, exc: Exception) -> str:
     return f"{path.name}: {where}cannot be read as CSV ({_first_line(exc)})"
 
 
-# ---- validation ---------------------------------------------------------------------------
+# ---- validation ----------------------------------------------------------------------------
 
 
-def _in_list(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join("'" + v + "'" for v in values) + ")"
-
-
-def _has_offset(column: str) -> str:
-    """SQL: the timestamp text is YYYY-MM-DD, T or a space, a time, and ends in Z or a UTC offset
-    (+05:30, -0500, +05) within +-14:00. String tests, not a regular expression, because this
-    runs on every encounter of files with millions of lines."""
-    text = f"trim({column})"
-    return (
-        f"(length({text}) >= 16 AND substr({text}, 5, 1) = '-' AND substr({text}, 8, 1) = '-' "
-        f"AND substr({text}, 11, 1) IN ('T', ' ') "
-        f"AND (right({text}, 1) = 'Z' OR coalesce({_offset_minutes(column)} <= {MAX_OFFSET_MINUTES}, false)))"
-    )
-
-
-# UTC offsets in use run from -12:00 to +14:00 (Kiribati); ISO 8601 allows any, DuckDB and
-# pandas accept +23:59 and shift the instant by a day: beyond +-14:00 is a typing mistake.
-MAX_OFFSET_MINUTES = 14 * 60
-
-
-def _offset_minutes(column: str) -> str:
-    """SQL: the size in minutes of the text's trailing UTC offset (+05:30, -0500, +05); NULL when
-    there is none or its minutes are not 00-59."""
-    t = f"trim({column})"
-    n = f"length({t})"
-
-    def at(start: str) -> str:
-        return f"TRY_CAST(substr({t}, {start}, 2) AS INTEGER)"
-
-    def total(hours: str, minutes: str) -> str:
-        return f"CASE WHEN {minutes} < 60 THEN {hours} * 60 + {minutes} END"
-
-    return (
-        f"(CASE WHEN substr({t}, {n} - 5, 1) IN ('+', '-') AND substr({t}, {n} - 2, 1) = ':' "
-        f"THEN {total(at(f'{n} - 4'), at(f'{n} - 1'))} "
-        f"WHEN substr({t}, {n} - 4, 1) IN ('+', '-') THEN {total(at(f'{n} - 3'), at(f'{n} - 1'))} "
-        f"WHEN substr({t}, {n} - 2, 1) IN ('+', '-') AND {n} <= 22 THEN {at(f'{n} - 1')} * 60 END)"
-    )
-
-
-def _date(column: str) -> str:
-    """SQL: the text as a DATE when it is YYYY-MM-DD (DuckDB also reads 10000-01-01 and 2026-1-5)."""
-    return (f"CASE WHEN length({column}) = 10 AND substr({column}, 5, 1) = '-' AND substr({column}, 8, 1) = '-' "
-            f"THEN TRY_CAST({column} AS DATE) END")
-
-
-def _release_case(column: str) -> str:
-    """SQL mapping a date to the code-set release in force (NULL outside covered years)."""
-    arms = []
-    for fy, (october, april) in _RELEASES.items():
-        arms.append(f"WHEN {column} BETWEEN DATE '{fy - 1}-10-01' AND DATE '{fy}-03-31' THEN {october}")
-        arms.append(f"WHEN {column} BETWEEN DATE '{fy}-04-01' AND DATE '{fy}-09-30' THEN {april}")
-    return "CASE " + " ".join(arms) + " ELSE NULL END"
-
-
-# Encounter fields: repeated on each line of an encounter, parsed once per encounter from its
-# first line (the others are only compared with it).
-_ENCOUNTER_COLUMNS = COLUMNS[1:14] + ("drg",)
-
-
-def _line_checks(covered: str) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str, str, str]]]:
-    """(field, value, condition, reason) checks: on the encounter (its first line) and on each line."""
-    encounter = [
-        ("encounter_id", "encounter_id", f"NOT regexp_matches(encounter_id, '{_ID_SHAPE}')",
-         "'must be 1-64 letters, digits or . _ : / # -'"),
-        ("facility", "facility", "facility IS NULL", "'required'"),
-        ("encounter_type", "encounter_type", f"encounter_type NOT IN {_in_list(ENCOUNTER_TYPES)}",
-         f"'must be one of {', '.join(ENCOUNTER_TYPES)}'"),
-        ("specialty", "specialty", f"specialty NOT IN {_in_list(SPECIALTIES)}",
-         f"'must be one of {', '.join(SPECIALTIES)}'"),
-        ("admit_date", "admit_date_raw", "admit_date_raw <> '' AND admit_date IS NULL", "'not a date (YYYY-MM-DD)'"),
-        ("admit_date", "admit_date_raw", "encounter_type = 'inpatient' AND coalesce(admit_date_raw, '') = ''",
-         "'required for inpatient encounters'"),
-        ("discharge_date", "discharge_date_raw", "discharge_date_raw <> '' AND discharge_date IS NULL",
-         "'not a date (YYYY-MM-DD)'"),
-        ("discharge_date", "discharge_date_raw",
-         "encounter_type = 'inpatient' AND coalesce(discharge_date_raw, '') = ''",
-         "'required for inpatient encounters'"),
-        ("discharge_date", "discharge_date_raw", "discharge_date < admit_date",
-         "'before admit_date ' || admit_date::VARCHAR"),
-        ("service_date", "service_date_raw", "service_date_raw <> '' AND service_date IS NULL",
-         "'not a date (YYYY-MM-DD)'"),
-        ("service_date", "service_date_raw",
-         "encounter_type <> 'inpatient' AND coalesce(service_date_raw, '') = ''",
-         "'required for ' || encounter_type || ' encounters'"),
-        ("service_date", "service_date_raw",
-         "encounter_type = 'inpatient' AND service_date IS NOT NULL AND admit_date IS NOT NULL "
-         "AND discharge_date IS NOT NULL AND (service_date < admit_date OR service_date > discharge_date)",
-         "'outside the stay ' || admit_date::VARCHAR || ' to ' || discharge_date::VARCHAR"),
-        ("sex", "sex", f"sex NOT IN {_in_list(SEXES)}", "'must be M, F or U'"),
-        ("age", "age_raw", "age IS NULL OR age < 0 OR age > 124", "'must be a whole number of years, 0 to 124'"),
-        ("discharge_status", "discharge_status_raw",
-         "discharge_status_raw <> '' AND (discharge_status IS NULL OR discharge_status < 0 OR discharge_status > 99)",
-         "'must be a CMS discharge status code such as 01'"),
-        ("discharge_status", "discharge_status_raw",
-         "encounter_type = 'inpatient' AND coalesce(discharge_status_raw, '') = ''",
-         "'required for inpatient encounters'"),
-        ("coder_id", "coder_id", "coder_id IS NULL", "'required'"),
-        ("vendor", "vendor", "vendor IS NULL", "'required (use the in-house team''s name for employees)'"),
-        ("received_at", "received_at_raw", f"received_at IS NULL AND NOT coalesce({_offset_minutes('received_at_raw')} > {MAX_OFFSET_MINUTES}, false)",
-         "'not an ISO 8601 timestamp with a UTC offset (e.g. 2026-01-05T09:30:00-05:00)'"),
-        ("received_at", "received_at_raw", f"{_offset_minutes('received_at_raw')} > {MAX_OFFSET_MINUTES}",
-         "'UTC offset beyond +-14:00 (the widest in use): the time would move by a day or more'"),
-        ("coded_at", "coded_at_raw", f"coded_at IS NULL AND NOT coalesce({_offset_minutes('coded_at_raw')} > {MAX_OFFSET_MINUTES}, false)",
-         "'not an ISO 8601 timestamp with a UTC offset (e.g. 2026-01-05T09:30:00-05:00)'"),
-        ("coded_at", "coded_at_raw", f"{_offset_minutes('coded_at_raw')} > {MAX_OFFSET_MINUTES}",
-         "'UTC offset beyond +-14:00 (the widest in use): the time would move by a day or more'"),
-        ("coded_at", "coded_at_raw", "coded_at < received_at", "'before received_at ' || received_at_raw"),
-        ("drg", "drg_raw", "drg_raw IS NOT NULL AND (drg_given IS NULL OR drg_given < 1 OR drg_given > 999)",
-         "'must be an MS-DRG number from 001 to 999'"),
-    ]
-    line = [
-        ("encounter_id", "encounter_id", "encounter_id IS NULL", "'required'"),
-        ("code_system", "code_system", f"code_system NOT IN {_in_list(CODE_SYSTEMS)}",
-         f"'must be one of {', '.join(CODE_SYSTEMS)}'"),
-        ("code", "code", "coalesce(code, '') = ''", "'required'"),
-        ("code", "code",
-         "code_date IS NOT NULL AND release IS NULL AND code_system IN ('ICD10CM', 'ICD10PCS')",
-         f"'date ' || code_date::VARCHAR || ' is outside the installed code sets ({covered})'"),
-        ("code", "code", "code_reason IS NOT NULL", "code_reason"),
-        ("code_system", "code_system",
-         "encounter_type = 'inpatient' AND code_system IN ('CPT', 'HCPCS')",
-         "'inpatient procedures are coded in ICD10PCS'"),
-        ("code_system", "code_system",
-         "encounter_type <> 'inpatient' AND code_system = 'ICD10PCS'",
-         "'ICD10PCS is for inpatient procedures; use CPT or HCPCS'"),
-        ("sequence", "sequence_raw", "sequence IS NULL OR sequence < 1", "'must be a whole number from 1'"),
-        ("poa", "poa", f"poa <> '' AND poa NOT IN {_in_list(POA_VALUES)}", "'must be Y, N, U, W, 1 or blank'"),
-        ("poa", "poa", "encounter_type = 'inpatient' AND code_system = 'ICD10CM' AND poa = ''",
-         "'required on inpatient diagnoses (Y, N, U, W or 1 for exempt)'"),
-        ("units", "units_raw", "units IS NULL OR units <= 0", "'must be a positive number'"),
-    ]
-    return encounter, line
-
-
-def _failures(checks: list[tuple[str, str, str, str]], source: str, line_column: str) -> str:
-    """SQL listing (line_no, encounter_id, field, value, reason) of every failed check, in one pass."""
-    arms = ",\n".join(
-        f"CASE WHEN ({condition}) THEN {{'field': '{fld}', 'value': CAST({value} AS VARCHAR), 'reason': {reason}}} END"
-        for fld, value, condition, reason in checks
-    )
-    return f"""
-        SELECT line_no, encounter_id, e.field, e.value, e.reason
-        FROM (
-            SELECT {line_column} AS line_no, encounter_id,
-                   unnest(list_filter([{arms}], lambda x: x IS NOT NULL)) AS e
-            FROM {source}
-        )
-    """
-
-
-def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: Lake) -> None:
-    raw_columns = ", ".join(_ENCOUNTER_COLUMNS)
-    firsts = ", ".join(f"trim(r.{c}) AS {c}" for c in _ENCOUNTER_COLUMNS)
-    # One row per encounter from its first line; `disagree` when another line's fields hash
-    # differently (only those encounters are compared field by field below).
-    con.execute(
-        f"""
-        CREATE TABLE encounter_text AS
-        WITH groups AS (
-            SELECT encounter_id, min(line_no) AS first_line, min(fields_hash) <> max(fields_hash) AS disagree
-            FROM (SELECT line_no, nullif(trim(encounter_id), '') AS encounter_id,
-                         hash({raw_columns}) AS fields_hash FROM raw)
-            GROUP BY encounter_id
-        )
-        SELECT g.encounter_id, g.first_line, g.disagree, {firsts}
-        FROM groups g JOIN raw r ON r.line_no = g.first_line
-        """
-    )
-    con.execute(
-        f"""
-        CREATE TABLE encounters_parsed AS
-        SELECT *, {_release_case("code_date")} AS release FROM (
-        SELECT *, CASE WHEN encounter_type = 'inpatient' THEN discharge_date ELSE service_date END AS code_date
-        FROM (SELECT
-            encounter_id, first_line, disagree,
-            nullif(facility, '') AS facility,
-            lower(encounter_type) AS encounter_type,
-            lower(specialty) AS specialty,
-            admit_date AS admit_date_raw, {_date('admit_date')} AS admit_date,
-            discharge_date AS discharge_date_raw, {_date('discharge_date')} AS discharge_date,
-            service_date AS service_date_raw, {_date('service_date')} AS service_date,
-            upper(sex) AS sex,
-            age AS age_raw, TRY_CAST(age AS SMALLINT) AS age,
-            discharge_status AS discharge_status_raw, TRY_CAST(discharge_status AS SMALLINT) AS discharge_status,
-            nullif(coder_id, '') AS coder_id,
-            nullif(vendor, '') AS vendor,
-            received_at AS received_at_raw,
-            CASE WHEN {_has_offset('received_at')} THEN TRY_CAST(received_at AS TIMESTAMPTZ) END AS received_at,
-            coded_at AS coded_at_raw,
-            CASE WHEN {_has_offset('coded_at')} THEN TRY_CAST(coded_at AS TIMESTAMPTZ) END AS coded_at,
-            nullif(drg, '') AS drg_raw, TRY_CAST(nullif(drg, '') AS SMALLINT) AS drg_given
-        FROM encounter_text))
-        """
-    )
-    con.execute(
-        """
-        CREATE TABLE lines AS
-        SELECT r.line_no, e.encounter_type, e.code_date, e.release,
-            nullif(trim(r.encounter_id), '') AS encounter_id,
-            upper(trim(r.code_system)) AS code_system,
-            upper(replace(trim(r.code), '.', '')) AS code,
-            trim(r.sequence) AS sequence_raw, TRY_CAST(trim(r.sequence) AS SMALLINT) AS sequence,
-            upper(coalesce(trim(r.poa), '')) AS poa,
-            upper(replace(replace(replace(coalesce(trim(r.modifiers), ''), ' ', ''), ',', ';'), ';;', ';')) AS modifiers,
-            coalesce(nullif(trim(r.units), ''), '1') AS units_raw,
-            TRY_CAST(coalesce(nullif(trim(r.units), ''), '1') AS DECIMAL(9, 2)) AS units
-        FROM raw r LEFT JOIN encounters_parsed e ON e.encounter_id = nullif(trim(r.encounter_id), '')
-        """
-    )
-    # Code validity: one Medicare Code Editor question per distinct (system, code, release).
-    distinct = con.execute(
-        "SELECT code_system, code, release, min(code_date) FROM lines "
-        f"WHERE code_system IN {_in_list(CODE_SYSTEMS)} AND code <> '' AND code_date IS NOT NULL "
-        "GROUP BY ALL"
-    ).fetchall()
-    verdicts = []
-    for system, code, release, day in distinct:
-        check = validator.check(system, code, day)
-        if not check.ok:
-            verdicts.append((system, code, -1 if release is None else release, check.reason))
-    con.execute("CREATE TABLE code_verdicts (code_system VARCHAR, code VARCHAR, release INTEGER, reason VARCHAR)")
-    if verdicts:
-        con.executemany("INSERT INTO code_verdicts VALUES (?, ?, ?, ?)", verdicts)
-
-    encounter_checks, line_checks = _line_checks(f"FY{COVERED_FISCAL_YEARS[0]}-FY{COVERED_FISCAL_YEARS[-1]}")
-    con.execute(
-        "CREATE TABLE line_errors AS "
-        + _failures(encounter_checks, "encounters_parsed WHERE encounter_id IS NOT NULL", "first_line")
-        + " UNION ALL "
-        + _failures(
-            line_checks,
-            "(SELECT c.*, v.reason AS code_reason FROM lines c LEFT JOIN code_verdicts v "
-            "ON v.code_system = c.code_system AND v.code = c.code AND v.release = coalesce(c.release, -1))",
-            "line_no",
-        )
-    )
-
-    # Lines of one encounter must agree on the encounter's fields: compare, column by column,
-    # only the encounters whose lines did not all hash alike.
-    disagree = ",\n".join(
-        f"CASE WHEN trim(r.{c}) IS DISTINCT FROM f.{c} THEN {{'field': '{c}', "
-        f"'value': trim(r.{c}), 'reason': 'differs from line ' || f.first_line || "
-        f"' of the same encounter (' || coalesce(nullif(f.{c}, ''), 'blank') || ')'}} END"
-        for c in _ENCOUNTER_COLUMNS
-    )
-    con.execute(
-        f"""
-        INSERT INTO line_errors
-        SELECT line_no, encounter_id, e.field, e.value, e.reason FROM (
-            SELECT r.line_no, f.encounter_id, unnest(list_filter([{disagree}], lambda x: x IS NOT NULL)) AS e
-            FROM raw r JOIN (SELECT * FROM encounter_text WHERE disagree) f
-              ON f.encounter_id = nullif(trim(r.encounter_id), '')
-        )
-        """
-    )
-    con.execute(
-        """
-        INSERT INTO line_errors
-        SELECT l.line_no, l.encounter_id, 'sequence', CAST(l.sequence AS VARCHAR),
-               'sequence ' || l.sequence || ' of ' || l.code_system || ' also on line ' || d.first_line
-        FROM lines l JOIN (
-            SELECT encounter_id, code_system, sequence, min(line_no) AS first_line
-            FROM lines WHERE sequence IS NOT NULL GROUP BY ALL HAVING count(*) > 1
-        ) d USING (encounter_id, code_system, sequence)
-        WHERE l.line_no <> d.first_line;
-
-        INSERT INTO line_errors
-        SELECT e.first_line, e.encounter_id, 'sequence', NULL,
-               'inpatient encounter has no principal diagnosis (ICD10CM line with sequence 1)'
-        FROM encounters_parsed e
-        WHERE e.encounter_type = 'inpatient' AND e.encounter_id NOT IN (
-            SELECT encounter_id FROM lines WHERE code_system = 'ICD10CM' AND sequence = 1 AND encounter_id IS NOT NULL
-        );
-        """
-    )
+def _validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, lake: Lake,
+              vocabulary: Vocabulary | None = None) -> None:
+    # The layout's rules (the same for every reader of the layout), then the lake's own.
+    layout.validate(con, validator, vocabulary)
     # An encounter already in the lake (loaded from another file) is not loaded again.
     _reject_already_in_lake(con, lake, lake.files("encounters"), among="encounters_parsed")
     _split_encounters(con)
@@ -866,6 +575,11 @@ def _summary(con: duckdb.DuckDBPyConnection) -> dict:
     ).fetchone()
     return {"encounters_by_vendor": by_vendor, "drg_computed": computed, "drg_mismatches": mismatches,
             "weight_missing": merged, "invalid_discharge_status": invalid, "invalid_status_999": invalid_999}
+    names = layout.new_names(
+        con, "SELECT * FROM encounters_parsed WHERE encounter_id IN (SELECT encounter_id FROM good_encounters)"
+    )
+    return {"encounters_by_vendor": by_vendor, "drg_computed": computed, "drg_mismatches": mismatches,
+            "new_names": [n.as_dict() for n in names]}
 
 
 __all__ = ["COLUMNS", "FileResult", "IngestError", "ingest_encounter_file", "ingest_encounter_files"]

@@ -5,12 +5,14 @@ from django import forms
 from codingwatch import vocabulary
 from codingwatch.sampling.rng import SeedError, parse_seed
 from codingwatch.web.audits.models import Audit
+from codingwatch.web.organizations.vocabulary import known_specialties, lake_specialties
 from codingwatch.web.vendors.models import Vendor
 
 
 class AuditForm(forms.ModelForm):
+    # Choices set per request: the organization's specialties (see __init__).
     specialties = forms.MultipleChoiceField(
-        choices=[(s, s.replace("_", " ")) for s in vocabulary.SPECIALTIES], required=False,
+        choices=[], required=False,
         widget=forms.CheckboxSelectMultiple, help_text="none ticked: every specialty")
     encounter_types = forms.MultipleChoiceField(
         choices=[(t, t) for t in vocabulary.ENCOUNTER_TYPES], required=False,
@@ -34,6 +36,8 @@ class AuditForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vendor"].queryset = Vendor.objects.all()
+        names = known_specialties(extra=lake_specialties() + list(getattr(self.instance, "specialties", None) or []))
+        self.fields["specialties"].choices = [(s, s.replace("_", " ")) for s in names]
         self.fields["principal_dx_weight"].widget = forms.Select(choices=[(1, "1"), (2, "2")])
         self.fields["payment_error_weight"].widget = forms.Select(choices=[(1, "1"), (2, "2")])
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.db import models
 from django_scopes import ScopedManager
 
-from codingwatch.web.organizations.models import ENCOUNTER_TYPE_CHOICES, SPECIALTY_CHOICES
+from codingwatch.web.organizations.models import ENCOUNTER_TYPE_CHOICES
 from codingwatch.web.vendors.models import Vendor
 
 
@@ -154,7 +154,7 @@ class AuditCase(models.Model):
     source_id_enc = models.CharField(max_length=300, blank=True)  # shown decrypted only to chart reviewers
     facility = models.CharField(max_length=60, blank=True)
     encounter_type = models.CharField(max_length=20, choices=ENCOUNTER_TYPE_CHOICES)
-    specialty = models.CharField(max_length=40, choices=SPECIALTY_CHOICES)
+    specialty = models.CharField(max_length=80)  # the organization's canonical name, as in the lake
     admit_date = models.DateField(null=True, blank=True)
     discharge_date = models.DateField(null=True, blank=True)
     service_date = models.DateField(null=True, blank=True)

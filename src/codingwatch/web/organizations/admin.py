@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from codingwatch.web.organizations.models import Facility, Organization, WorkQueue
+from codingwatch.web.organizations.models import Facility, Organization, VocabularyName, WorkQueue
 
 
 class FacilityInline(admin.TabularInline):
@@ -25,3 +25,10 @@ class FacilityAdmin(admin.ModelAdmin):
 class WorkQueueAdmin(admin.ModelAdmin):
     list_display = ("facility", "service_line", "encounter_type")
     list_filter = ("facility", "service_line", "encounter_type")
+
+
+@admin.register(VocabularyName)
+class VocabularyNameAdmin(admin.ModelAdmin):
+    list_display = ("kind", "source", "canonical")
+    list_filter = ("kind",)
+    search_fields = ("source", "canonical")

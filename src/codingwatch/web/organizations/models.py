@@ -8,7 +8,7 @@ from django_scopes import ScopedManager
 from codingwatch import vocabulary
 
 ENCOUNTER_TYPE_CHOICES = [(t, t) for t in vocabulary.ENCOUNTER_TYPES]
-SPECIALTY_CHOICES = [(s, s.replace("_", " ")) for s in vocabulary.SPECIALTIES]
+KIND_CHOICES = [(k, k) for k in vocabulary.OPEN_KINDS]
 
 
 class Organization(models.Model):
@@ -46,7 +46,7 @@ class WorkQueue(models.Model):
     """Where work arrives: one facility's encounters of one service line and encounter type."""
 
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="work_queues")
-    service_line = models.CharField(max_length=40, choices=SPECIALTY_CHOICES)
+    service_line = models.CharField(max_length=80, help_text="a specialty, the organization's canonical name")
     encounter_type = models.CharField(max_length=20, choices=ENCOUNTER_TYPE_CHOICES)
 
     objects = ScopedManager(organization="facility__organization")
@@ -61,3 +61,26 @@ class WorkQueue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility.code} / {self.service_line} / {self.encounter_type}"
+
+
+class VocabularyName(models.Model):
+    """One source system's name for a specialty, facility or payer, mapped to the organization's
+    canonical name (`codingwatch manage import_vocabulary FILE`). Readers match source names by
+    `vocabulary.name_key` (case, spaces, underscores and punctuation ignored)."""
+
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    source = models.CharField(max_length=200, help_text="the name as a source system writes it")
+    source_key = models.CharField(max_length=200, editable=False)
+    canonical = models.CharField(max_length=200, help_text="the organization's name for it")
+
+    class Meta:
+        ordering = ["kind", "canonical", "source"]
+        constraints = [models.UniqueConstraint(fields=["kind", "source_key"], name="one_mapping_per_source_name")]
+
+    def save(self, *args, **kwargs):
+        self.source_key = vocabulary.name_key(self.source)
+        self.canonical = self.canonical.strip()
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.source} -> {self.canonical}"

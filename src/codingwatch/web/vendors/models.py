@@ -18,7 +18,6 @@ from django_scopes import ScopedManager
 from codingwatch import vocabulary
 from codingwatch.web.organizations.models import (
     ENCOUNTER_TYPE_CHOICES,
-    SPECIALTY_CHOICES,
     Organization,
     WorkQueue,
 )
@@ -48,9 +47,12 @@ def validate_countries(values: list) -> None:
 
 
 def validate_specialties(values: list) -> None:
-    unknown = [v for v in values if v not in vocabulary.SPECIALTIES]
-    if unknown:
-        raise ValidationError(f"unknown specialty: {', '.join(map(str, unknown))}")
+    """Specialties are the organization's own names: any name with a letter or digit."""
+    if not isinstance(values, list):
+        raise ValidationError("specialties must be a list of names")
+    blank = [v for v in values if not vocabulary.name_key(str(v))]
+    if blank:
+        raise ValidationError(f"a specialty needs a letter or digit: {', '.join(map(repr, blank))}")
 
 
 def validate_credentials(values: list) -> None:
@@ -126,7 +128,8 @@ class Contract(models.Model):
 
 class AccuracySLA(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="accuracy_slas")
-    specialty = models.CharField(max_length=40, choices=SPECIALTY_CHOICES)
+    # The organization's canonical specialty name (stored canonical: see save()).
+    specialty = models.CharField(max_length=80)
     minimum_accuracy = models.DecimalField(max_digits=5, decimal_places=2, help_text="percent, e.g. 95.00")
 
     objects = ScopedManager(vendor="contract__vendor", organization="contract__vendor__organization")
@@ -134,6 +137,16 @@ class AccuracySLA(models.Model):
     class Meta:
         verbose_name = "accuracy SLA"
         constraints = [models.UniqueConstraint(fields=["contract", "specialty"], name="one_accuracy_sla_per_specialty")]
+
+    def clean(self) -> None:
+        if not vocabulary.name_key(self.specialty or ""):
+            raise ValidationError({"specialty": "a specialty needs a letter or digit"})
+
+    def save(self, *args, **kwargs):
+        from codingwatch.web.organizations.vocabulary import canonical
+
+        self.specialty = canonical("specialty", self.specialty) or self.specialty
+        super().save(*args, **kwargs)
 
 
 class TurnaroundSLA(models.Model):

@@ -17,6 +17,7 @@ from codingwatch.lake.keys import source_keys
 from codingwatch.web.audits.models import DRAFT, Audit
 from codingwatch.web.audits.services import review
 from codingwatch.web.audits.services.workflow import WorkflowError
+from codingwatch.web.organizations.vocabulary import load_vocabulary
 
 
 class BulkImportError(ValueError):
@@ -35,7 +36,7 @@ def import_audited(audit: Audit, user, path: Path, *, display_name: str | None =
         raise WorkflowError("as-audited lines can only be imported while the audit is a draft")
     name = display_name or Path(path).name
     try:
-        audited = read_encounters(path, review.validator())
+        audited = read_encounters(path, review.validator(), load_vocabulary())
     except EncounterFileError as exc:
         raise BulkImportError([p.replace(str(path), name) for p in exc.problems]) from None
     ids = list(audited)

@@ -11,14 +11,15 @@ from __future__ import annotations
 import atexit
 import threading
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from codingwatch.audit import Case, CaseResult, CodeLine, Encounter, compare_case
 from codingwatch.codesets import CodeValidator, Grouper, drg_title
-from codingwatch.vocabulary import CODE_SYSTEMS, POA_VALUES
+from codingwatch.ingest import layout
+from codingwatch.vocabulary import standard
 from codingwatch.web.audits.models import DRAFT, OPEN, AuditCase, Finding
 from codingwatch.web.audits.services.workflow import WorkflowError
 
@@ -99,38 +100,30 @@ def lines_from_post(post) -> list[LineInput]:
 
 
 def check_lines(case: AuditCase, rows: list[LineInput]) -> bool:
-    """Fills each row's errors (code valid and billable on the date of service, fields well formed)."""
-    day = encounter_of(case).date_of_service
-    inpatient = case.encounter_type == "inpatient"
-    ok = True
+    """Fills each row's errors with the encounters layout's line rules (code valid and billable on
+    the date of service, fields well formed, sequences unique, a principal diagnosis for
+    inpatient). Standard spellings are turned into their canonical values (`icd-10-cm` -> ICD10CM);
+    a blank sequence gets the next number of its code system."""
     next_seq: dict[str, int] = {}
     for row in rows:
         row.errors = []
-        if row.code_system not in CODE_SYSTEMS:
-            row.errors.append(f"code system must be one of {', '.join(CODE_SYSTEMS)}")
-        else:
-            check = validator().check(row.code_system, row.code, day)
-            if not check.ok:
-                row.errors.append(check.reason)
+        row.code_system = standard("code_system", row.code_system) or row.code_system.strip()
+        row.poa = standard("poa", row.poa) or row.poa.strip()
         if not row.sequence.strip():
             next_seq[row.code_system] = next_seq.get(row.code_system, 0) + 1
             row.sequence = str(next_seq[row.code_system])
-        elif not row.sequence.strip().isdigit() or int(row.sequence) < 1:
-            row.errors.append("sequence must be a whole number from 1")
-        else:
+        elif row.sequence.strip().isdigit():
             next_seq[row.code_system] = max(next_seq.get(row.code_system, 0), int(row.sequence))
-        poa = row.poa.strip().upper()
-        if poa and poa not in POA_VALUES:
-            row.errors.append(f"POA must be one of {', '.join(POA_VALUES)}")
-        if inpatient and row.code_system == "ICD10CM" and not poa:
-            row.errors.append("an inpatient diagnosis needs a POA indicator")
-        try:
-            if Decimal(row.units.strip() or "1") <= 0:
-                row.errors.append("units must be more than 0")
-        except InvalidOperation:
-            row.errors.append(f"units {row.units!r} is not a number")
-        ok = ok and not row.errors
-    return ok
+    found = layout.check_lines(
+        case.encounter_type, encounter_of(case).date_of_service,
+        [{"code_system": r.code_system, "code": r.code, "sequence": r.sequence, "poa": r.poa,
+          "modifiers": r.modifiers, "units": r.units} for r in rows],
+        validator(),
+    )
+    for i, row in enumerate(rows):
+        row.errors = [reason if fld == "code" else f"{fld.replace('_', ' ')}: {reason}"
+                      for fld, reason in found.get(i, [])]
+    return not found
 
 
 def parse_discharge_status(case: AuditCase, text: str) -> tuple[int | None, str]:

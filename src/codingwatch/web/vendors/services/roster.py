@@ -27,6 +27,7 @@ from django_scopes import scopes_disabled
 
 from codingwatch import vocabulary
 from codingwatch.web.organizations.models import Facility, Organization, WorkQueue
+from codingwatch.web.organizations.vocabulary import load_vocabulary
 from codingwatch.web.vendors.models import Coder, QueueAssignment, Vendor, validate_location
 
 FILES = {
@@ -120,10 +121,16 @@ class _Reader:
             return None
 
 
+def _a_name(value: str) -> None:
+    if not vocabulary.name_key(value):
+        raise ValidationError(f"{value!r} needs a letter or digit")
+
+
 def import_roster(directory: Path, *, organization: str) -> RosterSummary:
     """Read the roster files in `directory` and create or update the roster in one transaction."""
     directory = Path(directory)
     reader = _Reader()
+    names = load_vocabulary()
     paths = {}
     for kind, (name, _) in FILES.items():
         path = directory / name
@@ -167,17 +174,25 @@ def import_roster(directory: Path, *, organization: str) -> RosterSummary:
         coders[login_id] = {
             "vendor": vendor,
             "credentials": reader.listed(where, row, "credentials", allowed=vocabulary.CREDENTIALS),
-            "specialties": reader.listed(where, row, "specialties", allowed=vocabulary.SPECIALTIES),
+            "specialties": [names.canonical("specialty", v) or v
+                            for v in reader.listed(where, row, "specialties", validator=_a_name)],
             "location": location,
             "start_date": start,
             "end_date": end,
         }
 
     def queue_key(where, row):
+        # Facilities and service lines are the organization's names (stored canonical);
+        # encounter types a standard (its usual spellings accepted).
+        facility, service_line = reader.required(where, row, "facility"), reader.required(where, row, "service_line")
+        encounter_type = reader.required(where, row, "encounter_type")
+        if encounter_type and vocabulary.standard("encounter_type", encounter_type) is None:
+            reader.problem(where, "encounter_type",
+                           f"{encounter_type!r} is not one of {', '.join(vocabulary.ENCOUNTER_TYPES)}")
         return (
-            reader.required(where, row, "facility"),
-            reader.choice(where, row, "service_line", vocabulary.SPECIALTIES),
-            reader.choice(where, row, "encounter_type", vocabulary.ENCOUNTER_TYPES),
+            names.canonical("facility", facility) or facility,
+            names.canonical("specialty", service_line) or service_line,
+            vocabulary.standard("encounter_type", encounter_type) or encounter_type,
         )
 
     queues = []

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from codingwatch.vocabulary import VocabularyError
+from codingwatch.web.organizations.vocabulary import import_vocabulary
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the organization's vocabulary: a CSV with the header kind,source,canonical mapping "
+        "source systems' specialty, facility and payer names to the organization's canonical names. "
+        "All or nothing, safe to repeat. See docs/ingest.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, file, **options):
+        try:
+            counts = import_vocabulary(file)
+        except VocabularyError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"vocabulary: {counts['created']} created, {counts['changed']} changed, "
+            f"{counts['unchanged']} already present"
+        )

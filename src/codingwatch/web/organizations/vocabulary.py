@@ -1,0 +1,80 @@
+"""The organization's vocabulary in the app database, for the readers that need it.
+
+`load_vocabulary()` gives the engines a plain `codingwatch.vocabulary.Vocabulary` (no Django
+in the engines): the imported mappings, plus the names the app already knows as canonical
+(facility codes, work queue service lines, contract SLA specialties).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from codingwatch import vocabulary
+from codingwatch.vocabulary import Vocabulary, name_key, read_mapping_file
+from codingwatch.web.organizations.models import Facility, VocabularyName, WorkQueue
+
+
+def load_vocabulary() -> Vocabulary:
+    from codingwatch.web.vendors.models import AccuracySLA  # vendors builds on organizations
+
+    known = [("facility", code) for code in Facility.objects.values_list("code", flat=True)]
+    known += [("specialty", s) for s in WorkQueue.objects.values_list("service_line", flat=True).distinct()]
+    with scopes_disabled():  # the names of the SLAs' specialties, not any vendor's data
+        known += [("specialty", s) for s in AccuracySLA.objects.values_list("specialty", flat=True).distinct()]
+    rows = VocabularyName.objects.values_list("kind", "source", "canonical")
+    return Vocabulary.from_rows(rows, known=known)
+
+
+def canonical(kind: str, name: str, vocab: Vocabulary | None = None) -> str:
+    """The organization's canonical name for `name` (what contracts, strata and KPIs are keyed by)."""
+    return (vocab or load_vocabulary()).canonical(kind, name) or ""
+
+
+def known_specialties(vocab: Vocabulary | None = None, extra: list[str] | None = None) -> list[str]:
+    """Every specialty the organization is known to use, canonical names, sorted: the defaults,
+    the imported mappings' canonical names, queues and SLAs, and `extra` (e.g. the lake's)."""
+    vocab = vocab or load_vocabulary()
+    names = set(vocab.known.get("specialty", {}).values()) | set(vocabulary.SPECIALTIES)
+    names |= {vocab.canonical("specialty", name) for name in extra or [] if name_key(name or "")}
+    return sorted(names)
+
+
+def lake_specialties() -> list[str]:
+    """The specialties of the coded encounters in the lake (canonical names, as loaded)."""
+    import duckdb
+
+    from codingwatch.lake import open_lake
+
+    files = open_lake().files("encounters")
+    if not files:
+        return []
+    listing = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"SELECT DISTINCT specialty FROM read_parquet([{listing}], union_by_name = true) "
+            "WHERE origin = 'coded' AND specialty IS NOT NULL"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def import_vocabulary(path: Path | str) -> dict[str, int]:
+    """Stores a mapping file (kind,source,canonical) in the app database, all or nothing; safe to
+    repeat. Returns counts: created, changed (a source name now mapped elsewhere), unchanged."""
+    rows = read_mapping_file(path)
+    counts = {"created": 0, "changed": 0, "unchanged": 0}
+    with transaction.atomic():
+        for kind, source, canonical_name in rows:
+            row = VocabularyName.objects.filter(kind=kind, source_key=name_key(source)).first()
+            if row is None:
+                VocabularyName.objects.create(kind=kind, source=source, canonical=canonical_name)
+                counts["created"] += 1
+            elif row.canonical != canonical_name.strip():
+                row.source, row.canonical = source, canonical_name
+                row.save()
+                counts["changed"] += 1
+            else:
+                counts["unchanged"] += 1
+    return counts
