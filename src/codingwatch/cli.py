@@ -13,11 +13,11 @@ import typer
 from rich.markup import escape
 
 from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, web, x12
-from codingwatch.commands import lake as lake_command
 from codingwatch.commands import codesets as codesets_command
+from codingwatch.commands import lake as lake_command
 from codingwatch.commands import synth as synth_command
-from codingwatch.lake import LakeError
 from codingwatch.commands import trail as trail_command
+from codingwatch.lake import LakeError
 
 app = typer.Typer(
     name="codingwatch",

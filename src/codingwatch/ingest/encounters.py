@@ -573,12 +573,11 @@ def _summary(con: duckdb.DuckDBPyConnection) -> dict:
         "SELECT count(*) FILTER (WHERE invalid_status), "
         "count(*) FILTER (WHERE return_code = 'INVALID_DISCHARGE_STATUS') FROM drgs"
     ).fetchone()
-    return {"encounters_by_vendor": by_vendor, "drg_computed": computed, "drg_mismatches": mismatches,
-            "weight_missing": merged, "invalid_discharge_status": invalid, "invalid_status_999": invalid_999}
     names = layout.new_names(
         con, "SELECT * FROM encounters_parsed WHERE encounter_id IN (SELECT encounter_id FROM good_encounters)"
     )
     return {"encounters_by_vendor": by_vendor, "drg_computed": computed, "drg_mismatches": mismatches,
+            "weight_missing": merged, "invalid_discharge_status": invalid, "invalid_status_999": invalid_999,
             "new_names": [n.as_dict() for n in names]}
 
 

@@ -14,8 +14,8 @@ from ninja.errors import HttpError
 from codingwatch.web.accounts.access import check_module
 from codingwatch.web.accounts.models import AccessEvent, User
 from codingwatch.web.accounts.trail import record_access
-from codingwatch.web.paging import Limit, Offset
 from codingwatch.web.dashboard.figures import visible_vendors
+from codingwatch.web.paging import Limit, Offset
 from codingwatch.web.provenance import services
 from codingwatch.web.provenance.models import ProvenanceAlert, Suppression
 from codingwatch.web.provenance.views import MODULE, SUMMARY, filtered_alerts
