@@ -82,7 +82,13 @@ def demo(
 
         bar.update(steps, description="migrating the app database")
         call_command("migrate", interactive=False, verbosity=0)
-        password = _demo_admin()
+        shown = var / "demo" / "admin-password-shown"
+        password, reset = _demo_admin(shown)
+        if password and not quiet:
+            # printed in the step that sets it, then marked shown: a run that dies before this
+            # line leaves no mark, and the next run sets a new password and prints that one
+            _print_admin_password(password, reset)
+            _mark_shown(shown)
         bar.advance(steps)
 
         bar.update(steps, description="writing the synthetic health system")
@@ -150,7 +156,9 @@ def demo(
         print_json({"encounters_by_vendor": rows, "ingest": results[0].as_dict(), "claims": x12["claims"],
                     "remits": x12["remits"], "denials_by_vendor": denied, "world": str(world),
                     "access_ingest": access.as_dict(), "provenance": scanned.as_dict(),
-                    "admin": DEMO_ADMIN, "admin_password": password})
+                    "admin": DEMO_ADMIN, "admin_password": password, "admin_password_reset": reset})
+        if password:
+            _mark_shown(shown)
     else:
         table = Table(title="demo: encounters and case mix index by vendor")
         for column in ("vendor", "encounters", "inpatient", "CMI"):
@@ -173,7 +181,7 @@ def demo(
         console.print(f"provenance scan: {scanned.found} alerts, {scanned.new} new; open them at /provenance/",
                       highlight=False, soft_wrap=True)
         if password:
-            console.print(f"demo admin: [bold]{DEMO_ADMIN}[/], password (shown once): [bold]{password}[/]")
+            console.print(f"demo admin: {DEMO_ADMIN}, password printed above (shown once)", highlight=False)
         else:
             console.print(f"demo admin: {DEMO_ADMIN} (its password was printed when it was created; "
                           f"`codingwatch manage changepassword {DEMO_ADMIN}` sets a new one)")
@@ -207,17 +215,44 @@ def _ingest_x12(world: Path, lake) -> dict[str, dict]:
     return out
 
 
-def _demo_admin() -> str | None:
-    """Create the demo admin once; return its new password, or None if it already existed."""
+def _demo_admin(shown: Path) -> tuple[str | None, bool]:
+    """The demo admin's new password, or None when it exists and its password was shown.
+
+    Returns (password, reset): the user is created with a new password; or, when it exists but
+    `shown` is missing (a run died between creating it and printing its password), it is given
+    a new password (reset True), since the old one was never seen by anybody."""
+    from django.db import transaction
+
     from codingwatch.web.accounts import roles
     from codingwatch.web.accounts.models import User
 
-    if User.objects.filter(username=DEMO_ADMIN).exists():
-        return None
-    password = secrets.token_urlsafe(12)
-    User.objects.create_user(username=DEMO_ADMIN, password=password, role=roles.ADMIN, is_staff=True,
-                             is_superuser=True)
-    return password
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=DEMO_ADMIN).first()
+        # a login proves somebody had the password (and a demo made before the mark existed)
+        if user is not None and (shown.exists() or user.last_login is not None):
+            return None, False
+        password = secrets.token_urlsafe(12)
+        if user is None:
+            User.objects.create_user(username=DEMO_ADMIN, password=password, role=roles.ADMIN, is_staff=True,
+                                     is_superuser=True)
+            return password, False
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return password, True
+
+
+def _print_admin_password(password: str, reset: bool) -> None:
+    if reset:
+        console.print(f"demo admin: {DEMO_ADMIN} existed but its password was never shown (an earlier run "
+                      "stopped first): it has a new one", highlight=False)
+    console.print(f"demo admin: [bold]{DEMO_ADMIN}[/], password (shown once): [bold]{password}[/]")
+    console.file.flush()
+
+
+def _mark_shown(shown: Path) -> None:
+    shown.parent.mkdir(parents=True, exist_ok=True)
+    shown.write_text(f"the password of {DEMO_ADMIN} was printed; delete this file to have the next "
+                     "`codingwatch demo` set and print a new one\n", encoding="utf-8")
 
 
 def _demo_contracts() -> None:
