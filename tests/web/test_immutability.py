@@ -209,3 +209,19 @@ def test_flush_of_a_test_database_passes_the_guards_and_puts_them_back(world):
     call_command("flush", interactive=False, verbosity=0)
     assert not AccessEvent._base_manager.exists() and not Audit._base_manager.exists()
     assert immutability.installed(connection) >= immutability.expected()
+
+
+def test_reopening_through_the_api_answers_the_new_revision_and_the_pages_link_both(world, auditor, login):
+    client = login(auditor)
+    response = client.post(f"/api/audits/{world.pk}/steps/reopen", '{"comment": "a late record arrived"}',
+                           content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["state"], body["revision"], body["reopens"]) == ("draft", 2, world.pk)
+    assert body["id"] != world.pk and body["seed"] == world.seed and body["cases"] == 9
+    final_page = client.get(f"/audits/{world.pk}/").content.decode()
+    assert f'href="/audits/{body["id"]}/"' in final_page and "final" in final_page
+    revision_page = client.get(f"/audits/{body['id']}/").content.decode()
+    assert f'href="/audits/{world.pk}/"' in revision_page and "a late record arrived" in revision_page
+    again = client.post(f"/api/audits/{world.pk}/steps/reopen", '{"comment": "twice"}', content_type="application/json")
+    assert again.status_code == 409 and "already reopened" in again.json()["detail"]
