@@ -112,3 +112,16 @@ def test_the_demo_alerts_name_the_split_vendor_and_the_taken_over_login(demo_twi
     taken = world["takeover"]["login_id"]
     dates = [dt.date.fromisoformat(day) for login, day in takeover if login == taken]
     assert dates and min(abs((d - dt.date.fromisoformat(world["takeover"]["date"])).days) for d in dates) <= 7
+
+
+def test_the_demo_admin_and_alerts_belong_to_the_demo_organization(demo_twice):
+    import sqlite3
+
+    var, _, _ = demo_twice
+    with sqlite3.connect(var / "codingwatch.sqlite3") as db:
+        admin = db.execute("select o.name from accounts_user u join organizations_organization o "
+                           "on o.id = u.organization_id where u.username = 'demo-admin'").fetchall()
+        orphans = db.execute("select count(*) from provenance_provenancealert where organization_id is null").fetchone()
+        alerts = db.execute("select count(*) from provenance_provenancealert").fetchone()
+    assert admin == [("Synth Health",)]
+    assert orphans == (0,) and alerts[0] > 0

@@ -26,6 +26,13 @@ def test_anonymous_api_request_gets_401(client, roster, path):
     assert response.status_code == 401
 
 
+def test_the_single_sign_on_urls_are_public_and_absent_without_a_provider(client):
+    # Public like the login form (the provider sends the browser back there logged out), and
+    # 404 until CODINGWATCH_OIDC_ISSUER is set (tests/web/test_sso.py runs them against one).
+    assert client.get("/oidc/authenticate/").status_code == 404
+    assert client.get("/oidc/callback/").status_code == 404
+
+
 def test_the_login_page_is_public(client):
     response = client.get("/login/")
     assert response.status_code == 200

@@ -122,3 +122,31 @@ def test_create_user_binds_a_vendor_user_to_their_vendor(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "password (shown once): " in out
     assert User.objects.get(username="qa-lead").vendor.code == "acme"
+
+
+def test_the_first_organization_adopts_the_users_made_before_it(tmp_path):
+    from codingwatch.web.accounts.models import User
+    from codingwatch.web.organizations.models import Organization
+
+    early = User.objects.create_superuser("early-admin", password="x" * 16)
+    assert early.organization is None  # no organization yet
+    import_roster(write(tmp_path, FILES), organization="North Health")
+    early.refresh_from_db()
+    assert early.organization == Organization.objects.get(name="North Health")
+
+
+def test_create_user_needs_an_organization_when_there_are_several(tmp_path, capsys):
+    from django.core.management.base import CommandError
+
+    from codingwatch.web.accounts.models import User
+    from codingwatch.web.organizations.models import Organization
+
+    call_command("import_roster", str(write(tmp_path, FILES)), organization="North Health")
+    Organization.objects.create(name="South Health")
+    with pytest.raises(CommandError, match="--organization is required when there is not exactly one organization"):
+        call_command("create_user", "olga", role="auditor")
+    call_command("create_user", "olga", role="auditor", organization="South Health")
+    assert "created olga (Coding auditor) in South Health" in capsys.readouterr().out
+    assert User.objects.get(username="olga").organization.name == "South Health"
+    with pytest.raises(CommandError, match="vendor 'acme' belongs to 'North Health', not 'South Health'"):
+        call_command("create_user", "qa", role="vendor", vendor="acme", organization="South Health")

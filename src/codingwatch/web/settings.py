@@ -31,6 +31,16 @@ SETTINGS_DOC = {
     "CODINGWATCH_LOCKOUT_MINUTES": ("30", "how long a lockout lasts"),
     "CODINGWATCH_TRUSTED_PROXIES": ("", "comma-separated proxy addresses or networks whose X-Forwarded-For names the client"),
     "CODINGWATCH_MFA_REQUIRED": ("true", "a password login of a role that reads chart-level data also needs a TOTP or recovery code"),
+    "CODINGWATCH_OIDC_ISSUER": ("", "OpenID Connect single sign-on: the identity provider's issuer URL (empty: no single sign-on)"),
+    "CODINGWATCH_OIDC_CLIENT_ID": ("", "single sign-on: this app's client id at the provider"),
+    "CODINGWATCH_OIDC_CLIENT_SECRET": ("", "single sign-on: this app's client secret"),
+    "CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT": ("", "single sign-on: endpoints, when not read from the provider's discovery document"),
+    "CODINGWATCH_OIDC_TOKEN_ENDPOINT": ("", "see CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT"),
+    "CODINGWATCH_OIDC_USERINFO_ENDPOINT": ("", "see CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT"),
+    "CODINGWATCH_OIDC_JWKS_ENDPOINT": ("", "see CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT"),
+    "CODINGWATCH_OIDC_ROLE_CLAIM": ("codingwatch_role", "single sign-on: the claim that holds the user's role"),
+    "CODINGWATCH_OIDC_ORGANIZATION_CLAIM": ("codingwatch_organization", "single sign-on: the claim that names the user's organization"),
+    "CODINGWATCH_OIDC_VENDOR_CLAIM": ("codingwatch_vendor", "single sign-on: the claim with a vendor user's vendor code"),
     "CODINGWATCH_HSTS_SECONDS": ("31536000", "production: Strict-Transport-Security max-age"),
     "CODINGWATCH_SECURE_SSL_REDIRECT": ("true", "production: redirect plain HTTP to HTTPS"),
 }
@@ -147,6 +157,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# OpenID Connect single sign-on (mozilla-django-oidc; accounts.sso maps the claims to a user).
+OIDC_OP_ISSUER = config.envstr("CODINGWATCH_OIDC_ISSUER", "")
+OIDC_RP_CLIENT_ID = config.envstr("CODINGWATCH_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = config.envstr("CODINGWATCH_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = config.envstr("CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = config.envstr("CODINGWATCH_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = config.envstr("CODINGWATCH_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = config.envstr("CODINGWATCH_OIDC_JWKS_ENDPOINT", "")
+OIDC_ROLE_CLAIM = config.envstr("CODINGWATCH_OIDC_ROLE_CLAIM", "codingwatch_role")
+OIDC_ORGANIZATION_CLAIM = config.envstr("CODINGWATCH_OIDC_ORGANIZATION_CLAIM", "codingwatch_organization")
+OIDC_VENDOR_CLAIM = config.envstr("CODINGWATCH_OIDC_VENDOR_CLAIM", "codingwatch_vendor")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=refused"
+if OIDC_OP_ISSUER and OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("codingwatch.web.accounts.sso.SingleSignOnBackend")
 
 # The second factor (django-otp: TOTP and single-use recovery codes; accounts.mfa).
 MFA_REQUIRED = config.envbool("CODINGWATCH_MFA_REQUIRED", True)

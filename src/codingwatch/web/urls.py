@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from codingwatch.web.accounts import sso
 from codingwatch.web.accounts import views as account_views
 from codingwatch.web.accounts.views import LoginView
 from codingwatch.web.api import api
@@ -16,6 +17,9 @@ urlpatterns = [
     path("mfa/verify/", account_views.mfa_verify, name="mfa-verify"),
     path("mfa/setup/", account_views.mfa_setup, name="mfa-setup"),
     path("mfa/recovery-codes/", account_views.mfa_recovery_codes, name="mfa-recovery-codes"),
+    # Single sign-on (OpenID Connect): public, as the login form is; 404 unless set up.
+    path("oidc/authenticate/", sso.start, name="oidc-start"),
+    path("oidc/callback/", sso.callback, name="oidc-callback"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("costs/", include("codingwatch.web.costs.urls")),

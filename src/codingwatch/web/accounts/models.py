@@ -40,6 +40,8 @@ class User(AbstractUser):
     organization = models.ForeignKey(
         "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
+    # The identity provider's subject (`sub`) of a user who logs in by single sign-on (accounts.sso).
+    sso_subject = models.CharField(max_length=255, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         constraints = [

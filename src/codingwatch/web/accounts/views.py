@@ -15,6 +15,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context = {"idle_minutes": settings.IDLE_MINUTES}
 
+    def get_context_data(self, **kwargs):
+        from codingwatch.web.accounts import sso
+
+        return super().get_context_data(**kwargs) | {
+            "sso": sso.enabled(), "sso_refused": self.request.GET.get("sso") == "refused"}
+
 
 def _next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""

@@ -136,7 +136,7 @@ def preset_evaluate(request, name: str, draws: int = calculator.DEFAULT_DRAWS, s
     return _evaluated(calculator.preset_dict(name), draws, seed, pair)
 
 
-@router.get("/scenarios", response=list[SavedOut], summary="Saved scenarios of every organization")
+@router.get("/scenarios", response=list[SavedOut], summary="Saved scenarios of your organization")
 def saved_list(request):
     _guard(request)
     return list(SavedScenario.objects.select_related("organization", "saved_by"))

@@ -240,7 +240,13 @@ def _count(summary: RosterSummary, kind: str, created: bool) -> None:
 @transaction.atomic
 def _save(organization, vendors, coders, queues, assignments, facilities=None) -> RosterSummary:
     summary = RosterSummary()
-    org, _ = Organization.objects.get_or_create(name=organization)
+    org, made = Organization.objects.get_or_create(name=organization)
+    if made and Organization.objects.count() == 1:
+        # The installation's first organization adopts the staff users made before it (the
+        # demo admin, a createsuperuser run before the first roster).
+        from codingwatch.web.accounts.models import User
+
+        User.objects.filter(organization__isnull=True, vendor__isnull=True).update(organization=org)
     for code, values in (facilities or {}).items():
         _, created = Facility.objects.update_or_create(code=code, defaults={**values, "organization": org})
         _count(summary, "facilities", created)
