@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from codingwatch.cli import app
 from codingwatch.ingest.x12.load import ingest_claims, ingest_remits
+from codingwatch.ingest.x12.remits import LENIENT_HINT
 from codingwatch.lake import open_lake
 from tests.x12.x12_helpers import fixture_files, plain_segments, plain_totals
 
@@ -65,6 +66,7 @@ def test_an_835_envelope_mismatch_is_refused_then_loads_leniently_with_a_warning
     [reject] = strict.rejected
     assert (reject["segment"], reject["reason"].split(":")[0]) == (position, segment_id)
     assert field in reject["reason"]
+    assert reject["reason"].endswith(LENIENT_HINT)  # the refusal says how to load it anyway
 
     lenient = ingest_remits([copy], lenient=True)
     assert lenient.rejected == [] and lenient.files == 1
@@ -72,7 +74,7 @@ def test_an_835_envelope_mismatch_is_refused_then_loads_leniently_with_a_warning
     assert (lenient.claims, lenient.charge_total, lenient.paid_total) == (
         expected["claims_835"], expected["charge_835"], expected["paid_835"])
     envelope = [w for w in lenient.warnings if field in w["reason"]]
-    assert [(w["segment"], w["reason"]) for w in envelope] == [(position, reject["reason"])]
+    assert [(w["segment"], w["reason"]) for w in envelope] == [(position, reject["reason"].removesuffix(LENIENT_HINT))]
     assert lenient.warnings[0] == envelope[0]  # listed first, never lost behind the per-file cap
 
 

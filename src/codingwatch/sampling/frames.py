@@ -27,6 +27,7 @@ from pathlib import Path
 
 from codingwatch.sampling.draws import DrawError, RandomDraw, random_numbers
 from codingwatch.spreadsheet import csv_writer, restore
+from codingwatch.vocabulary import name_key
 
 STRATA_CHOICES = ("specialty", "encounter_type", "drg_band")
 # How a frame uses coding-related denials: keep only the encounters with one, leave them out,
@@ -52,6 +53,12 @@ DRG_BAND_WEIGHT_MISSING = "weight_missing"
 
 class FrameError(ValueError):
     """The frame cannot be built, read or drawn from; the message says why."""
+
+
+def _name_key_sql(column):
+    """The ibis expression of `vocabulary.name_key`: lower case, every run of characters that are
+    not letters or digits one `_`, none at the ends."""
+    return column.strip().lower().re_replace(r"[^\pL\pN]+", "_").re_replace(r"^_+|_+$", "")
 
 
 def drg_band(weight: Decimal | None, drg: int | None = None) -> str:
@@ -189,7 +196,10 @@ def build_frame(
     if vendor is not None:
         steps.append(("vendor", f"vendor {vendor}", t.vendor == vendor))
     if specialties:
-        steps.append(("specialty", f"specialty {_names_text(specialties)}", t.specialty.isin(specialties)))
+        # Matched as the organization's names are (vocabulary.name_key), so `hospital medicine`
+        # finds the lake's `Hospital Medicine` whatever mapping named it at ingest.
+        wanted = sorted({name_key(s) for s in specialties})
+        steps.append(("specialty", f"specialty {_names_text(specialties)}", _name_key_sql(t.specialty).isin(wanted)))
     if encounter_types:
         steps.append(("encounter_type", f"encounter type {_names_text(encounter_types)}",
                       t.encounter_type.isin(encounter_types)))

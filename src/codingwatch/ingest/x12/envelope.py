@@ -302,7 +302,8 @@ def _check_interchange(segments: list[Segment], count_warnings: list | None,
 
 def _count(warnings: list | None, position: int, reason: str) -> None:
     if warnings is None:
-        raise X12Reject(position, reason)
+        raise X12Reject(position, reason + " (an envelope count or control number: --lenient loads the file "
+                        "with a warning)")
     warnings.append((position, reason))
 
 

@@ -171,6 +171,10 @@ class Parsed:
 LENIENT_KINDS = frozenset({"ControlCountMismatch", "ControlNumberMismatch"})
 
 
+# What a refusal says when lenient mode would load the file with a warning instead.
+LENIENT_HINT = " (an envelope count or control number: --lenient loads the file with a warning)"
+
+
 def parse(data: bytes, *, warnings: list | None = None, lenient: bool = False) -> Parsed:
     """Parse an 835 with oxedi, or raise X12Reject naming the first fault (1-based segment).
 
@@ -215,7 +219,8 @@ def _parse_one(data: bytes, base: int, warnings: list, lenient: bool = False, en
         where = ids.get(d.segment, "end of file")
         if d.level == 1:
             if not (lenient and d.kind in LENIENT_KINDS):
-                raise X12Reject(position, f"{where}: {d.rule}")
+                hint = LENIENT_HINT if d.kind in LENIENT_KINDS else ""
+                raise X12Reject(position, f"{where}: {d.rule}{hint}")
             (warnings if envelope is None else envelope).append(
                 (position, f"{where}: {d.rule}"))
             continue
