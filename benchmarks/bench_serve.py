@@ -12,7 +12,8 @@ Baseline, measured in the same run (skip it with --no-baseline): the same users 
 Django's development server (`codingwatch serve`, what `make demo` runs).
 
     uv run python benchmarks/bench_serve.py [--encounters 20000] [--users 20] [--rounds 3]
-        [--workers N] [--var DIR (reuse a demo world built there)] [--no-baseline]
+        [--workers N] [--threads N] [--var DIR (reuse a demo world built there)] [--no-baseline]
+        [--output benchmarks/results/serve.json]
 """
 
 from __future__ import annotations
@@ -210,6 +211,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: serve's own)")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: serve's own)")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where the figures go")
     parser.add_argument("--var", type=Path, default=None, help="reuse (or build) the demo world in this folder")
     parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
@@ -230,6 +233,7 @@ def main() -> None:
         load_before = os.getloadavg()
 
         workers = ["--workers", str(args.workers)] if args.workers else []
+        workers += ["--threads", str(args.threads)] if args.threads else []
         print(f"gunicorn: {args.users} users x {args.rounds} rounds of their navigation", flush=True)
         with server(["serve", "--production", *workers], env, free_port(), var / "gunicorn.log") as base:
             production = load(base, args.users, args.rounds, proxied=True)
@@ -246,6 +250,7 @@ def main() -> None:
         "benchmark": "serve",
         "parameters": {"encounters": args.encounters, "users": args.users, "rounds": args.rounds,
                        "workers": args.workers or f"serve's default ({booted} booted)",
+                       "threads": args.threads or "serve's default (1)",
                        "cpus": len(os.sched_getaffinity(0)), "load_average_before": [round(x, 1) for x in load_before],
                        "demo_build_seconds": round(build_seconds)},
         "production": production,
@@ -260,8 +265,8 @@ def main() -> None:
             "baseline_errors": baseline["errors"] if baseline else None,
         },
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result["summary"], indent=2))
     if production["errors"]:
         sys.exit(f"{production['errors']} error(s) under load: {production['error_samples'][:3]}")
