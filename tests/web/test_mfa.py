@@ -115,3 +115,9 @@ def test_every_role_that_reads_chart_level_data_needs_the_second_factor(client, 
 def test_the_setting_turns_the_requirement_off(client, director, lake, settings):
     settings.MFA_REQUIRED = False
     assert password_login(client, "dana", "/vendors/").status_code == 200
+
+
+def test_the_second_factor_page_tells_how_many_recovery_codes_are_left(login, director, lake):
+    mfa.new_recovery_codes(director)
+    page = login(director).get("/mfa/recovery-codes/").content.decode()
+    assert "10 recovery codes left." in page

@@ -129,6 +129,24 @@ def test_the_first_organizations_vendors_and_coders_do_not_exist_for_the_second(
     assert login(other_admin).get(path).status_code == 404
 
 
+def test_no_administrator_sees_an_authenticator_secret_and_none_of_another_organization(login, first, other_admin,
+                                                                                       user_of_role):
+    from tests.web.conftest import enrol
+
+    device = enrol(first["audit"].created_by)
+    own_admin = user_of_role(roles.ADMIN)
+    own_admin.organization = first["audit"].vendor.organization
+    own_admin.save()
+    for admin_user, own in ((other_admin, False), (own_admin, True)):
+        client = login(admin_user)
+        assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
+        assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+        change = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+        assert (change.status_code == 200) is own  # another organization's device: not found
+        if own:
+            assert device.key not in change.content.decode()
+
+
 def test_the_first_organizations_records_do_not_exist_for_the_second(login, first, other_admin):
     client = login(other_admin)
     audit, alert, scenario = first["audit"].pk, first["alert"].pk, first["scenario"].pk

@@ -181,6 +181,8 @@ if OIDC_OP_ISSUER and OIDC_RP_CLIENT_ID:
 # The second factor (django-otp: TOTP and single-use recovery codes; accounts.mfa).
 MFA_REQUIRED = config.envbool("CODINGWATCH_MFA_REQUIRED", True)
 OTP_TOTP_ISSUER = "codingwatch"
+# Nobody but the user ever sees an authenticator's secret: the admin screens hide keys and QR codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Idle timeout: the session lives this long after the last request (saved on every request).
 IDLE_MINUTES = config.envint("CODINGWATCH_IDLE_MINUTES", 15)

@@ -46,7 +46,7 @@ def mfa_verify(request):
         if mfa.verify(request, request.POST.get("token", "")):
             left = mfa.remaining_recovery_codes(request.user)
             if left <= 3:
-                messages.warning(request, f"{left} recovery codes left: make new ones under Second factor.")
+                messages.warning(request, f"{left} recovery codes left: make new ones under “Second factor” (top right).")
             return redirect(_next(request))
         error = "That code was not accepted: type the current code from your authenticator, or a recovery code."
     return render(request, "registration/mfa_verify.html", {"error": error, "next": _next(request)})
@@ -74,10 +74,14 @@ def mfa_setup(request):
     })
 
 
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def mfa_recovery_codes(request):
-    """New recovery codes (the old ones stop working), shown once. Needs a verified session."""
+    """How many recovery codes are left; POST: new ones (the old stop working), shown once.
+    Needs a session that passed the second factor."""
     if not mfa.satisfied(request):
-        return redirect(_to("mfa-verify", resolve_url(settings.LOGIN_REDIRECT_URL)))
+        return redirect(_to("mfa-verify", request.path))
+    if request.method == "GET":
+        return render(request, "registration/mfa_recovery.html",
+                      {"left": mfa.remaining_recovery_codes(request.user)})
     return render(request, "registration/mfa_codes.html",
                   {"codes": mfa.new_recovery_codes(request.user), "next": resolve_url(settings.LOGIN_REDIRECT_URL)})
