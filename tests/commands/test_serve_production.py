@@ -3,6 +3,7 @@ port, answering /healthz and a logged-in page as it would behind a TLS proxy."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -57,11 +58,17 @@ class ProxiedClient:
                 self.cookies[name] = morsel.value
         return response
 
-    def login(self, username: str, password: str) -> httpx.Response:
+    def login(self, username: str, password: str, code: str) -> httpx.Response:
+        """The password, then the second factor (a recovery code: single use, like a TOTP code)."""
         self.request("GET", "/login/")
-        return self.request("POST", "/login/", data={"username": username, "password": password,
-                                                    "csrfmiddlewaretoken": self.cookies["csrftoken"]},
-                            headers={"Origin": self.origin, "Referer": f"{self.origin}/login/"})
+        headers = {"Origin": self.origin, "Referer": f"{self.origin}/login/"}
+        first = self.request("POST", "/login/", data={"username": username, "password": password,
+                                                     "csrfmiddlewaretoken": self.cookies["csrftoken"]}, headers=headers)
+        assert first.status_code == 302
+        assert "/mfa/verify/" in self.request("GET", first.headers["location"]).headers["location"]
+        self.request("GET", "/mfa/verify/")
+        return self.request("POST", "/mfa/verify/", data={"token": code, "csrfmiddlewaretoken": self.cookies["csrftoken"]},
+                            headers={**headers, "Referer": f"{self.origin}/mfa/verify/"})
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +77,13 @@ def server(tmp_path_factory):
     env = environment(var)
     made = codingwatch("manage", "shell", "-c",
                        "from django.core.management import call_command; call_command('migrate', verbosity=0); "
-                       f"call_command('create_user', 'ada', role='admin', password={PASSWORD!r})",
+                       f"call_command('create_user', 'ada', role='admin', password={PASSWORD!r}); "
+                       "import json; from codingwatch.web.accounts import mfa; "
+                       "from codingwatch.web.accounts.models import User; "
+                       "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+                       "ada = User.objects.get(username='ada'); "
+                       "TOTPDevice.objects.create(user=ada, name='authenticator', confirmed=True); "
+                       "print(json.dumps(mfa.new_recovery_codes(ada)))",
                        env={**env, "DJANGO_SETTINGS_MODULE": "codingwatch.web.settings_production"})
     assert made.returncode == 0, made.stderr
     port = free_port()
@@ -92,7 +105,8 @@ def server(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"the server did not answer /healthz in {STARTUP_SECONDS} s")
             time.sleep(1)
-        yield {"base": base, "log": var / "server.log", "var": var}
+        codes = json.loads(made.stdout.strip().splitlines()[-1])
+        yield {"base": base, "log": var / "server.log", "var": var, "codes": iter(codes)}
     finally:
         process.send_signal(signal.SIGTERM)  # gunicorn's graceful stop
         try:
@@ -119,7 +133,7 @@ def test_healthz_answers_without_a_login_even_over_plain_http(server):
 
 def test_a_logged_in_page_is_served_never_stored_with_hsts(server):
     client = ProxiedClient(server["base"])
-    login = client.login("ada", PASSWORD)
+    login = client.login("ada", PASSWORD, next(server["codes"]))
     assert login.status_code == 302
     [session] = [line for line in login.headers.get_list("set-cookie") if line.startswith("sessionid=")]
     assert "Secure" in session and "HttpOnly" in session
@@ -131,7 +145,7 @@ def test_a_logged_in_page_is_served_never_stored_with_hsts(server):
 
 def test_static_files_are_collected_hashed_and_served_by_whitenoise(server):
     client = ProxiedClient(server["base"])
-    client.login("ada", PASSWORD)
+    client.login("ada", PASSWORD, next(server["codes"]))
     [css] = re.findall(r'href="(/static/codingwatch/site\.[0-9a-f]{12}\.css)"', client.request("GET", "/").text)
     asset = client.request("GET", css)
     assert asset.status_code == 200 and asset.headers["content-type"].startswith("text/css")
@@ -140,7 +154,7 @@ def test_static_files_are_collected_hashed_and_served_by_whitenoise(server):
 
 def test_the_api_answers_bounds_and_unknown_paths_in_json(server):
     client = ProxiedClient(server["base"])
-    client.login("ada", PASSWORD)
+    client.login("ada", PASSWORD, next(server["codes"]))
     bad = client.request("GET", "/api/provenance/alerts?offset=-1")
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "offset"]
     assert client.request("GET", "/api/provenance/alerts?limit=1000000").status_code == 422

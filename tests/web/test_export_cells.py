@@ -45,7 +45,7 @@ def test_the_alerts_csv_quotes_a_hostile_login_vendor_and_detail(client, complia
     start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     ProvenanceAlert.objects.create(fingerprint="f1", rule="forbidden_country", severity="high", login="@evil",
                                    vendor_code="-1+1", window_start=start, window_end=start, event_count=3,
-                                   detail=LINK)
+                                   detail=LINK, organization=compliance.organization)
     client.force_login(compliance)
     rows = list(csv.reader(io.StringIO(client.get("/provenance/alerts.csv").content.decode())))
     header, row = rows[0], rows[1]

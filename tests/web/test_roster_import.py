@@ -150,3 +150,14 @@ def test_create_user_needs_an_organization_when_there_are_several(tmp_path, caps
     assert User.objects.get(username="olga").organization.name == "South Health"
     with pytest.raises(CommandError, match="vendor 'acme' belongs to 'North Health', not 'South Health'"):
         call_command("create_user", "qa", role="vendor", vendor="acme", organization="South Health")
+
+
+def test_a_user_created_before_any_roster_is_adopted_by_the_first_organization(tmp_path, capsys):
+    from codingwatch.web.accounts.models import User
+    from codingwatch.web.organizations.models import Organization
+
+    call_command("create_user", "first-admin", role="admin")
+    assert "in no organization yet (the first roster import adopts it)" in capsys.readouterr().out
+    assert User.objects.get(username="first-admin").organization is None
+    call_command("import_roster", str(write(tmp_path, FILES)), organization="North Health")
+    assert User.objects.get(username="first-admin").organization == Organization.objects.get(name="North Health")

@@ -5,12 +5,11 @@ error is JSON, and /healthz tells a load balancer whether the database and the l
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from codingwatch.web.accounts import roles
 from codingwatch.web.paging import MAX_LIMIT, MAX_OFFSET
 from tests.web import provenance_fixtures as pf
-from tests.web.conftest import make_user
+from tests.web.conftest import PersonaClient, make_user
 from tests.web.test_denials_pages import _claim_url, denials_lake  # noqa: F401 (a fixture)
 
 access_lake, compliance, scanned = pf.access_lake, pf.compliance, pf.scanned
@@ -135,7 +134,7 @@ def test_a_server_error_in_the_api_answers_500_in_json_without_a_traceback(direc
     # A real failure below the endpoint: the lake's Parquet file is damaged after it was committed.
     [parquet] = (lake_root / "encounters").glob("*.parquet")
     parquet.write_bytes(b"not a parquet file")
-    client = Client(raise_request_exception=False)
+    client = PersonaClient(raise_request_exception=False)  # logged in with both factors
     client.force_login(director)
     response = client.get("/api/totals")
     assert response.status_code == 500

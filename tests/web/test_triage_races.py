@@ -22,6 +22,9 @@ pytestmark = pytest.mark.postgres
 SETUP = """
 import datetime as dt, django, json
 django.setup()
+from django_scopes import scopes_disabled
+_unscoped = scopes_disabled()  # a script, as a management command runs: no request scope
+_unscoped.__enter__()
 from django.core.management import call_command
 call_command("migrate", interactive=False, verbosity=0)
 from codingwatch.web.accounts import roles
@@ -40,6 +43,9 @@ RACER = """
 import django, json, sys, time
 from pathlib import Path
 django.setup()
+from django_scopes import scopes_disabled
+_unscoped = scopes_disabled()  # a script, as a management command runs: no request scope
+_unscoped.__enter__()
 from codingwatch.web.accounts.models import User
 from codingwatch.web.provenance import services
 from codingwatch.web.provenance.models import ProvenanceAlert
@@ -64,6 +70,9 @@ except services.ActionError as exc:
 COUNT = """
 import django, json
 django.setup()
+from django_scopes import scopes_disabled
+_unscoped = scopes_disabled()  # a script, as a management command runs: no request scope
+_unscoped.__enter__()
 from codingwatch.web.provenance.models import ProvenanceAlert, Suppression
 print(json.dumps({"suppressions": list(Suppression.objects.values_list("source_alert_id", flat=True)),
                   "alerts": {a.pk: [a.status, a.assigned_to.username if a.assigned_to else None,

@@ -16,7 +16,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
-from codingwatch.lake import open_lake
+from codingwatch.lake import LakeError, open_lake
 
 log = logging.getLogger("codingwatch.health")
 
@@ -46,7 +46,7 @@ def _lake() -> str:
                 if not os.access(path, os.R_OK):
                     log.error("health: load %s names %s, which is missing or unreadable", record.load_id, path)
                     return "unreadable"
-    except (OSError, ValueError, TypeError) as exc:  # unreadable folder or a manifest that does not parse
+    except (OSError, ValueError, TypeError, LakeError) as exc:  # unreadable folder or a manifest that does not parse
         log.error("health: the lake cannot be read: %s", exc)
         return "unreadable"
     return "ok"

@@ -17,13 +17,21 @@ from codingwatch.vocabulary import Vocabulary, name_key, read_mapping_file
 from codingwatch.web.organizations.models import Facility, VocabularyName, WorkQueue
 
 
-def load_vocabulary() -> Vocabulary:
+def load_vocabulary(organization=None) -> Vocabulary:
+    """The vocabulary; the known names are `organization`'s when one is given (a roster import,
+    an audit's bulk import), every organization's otherwise (a command run by the installation)."""
     from codingwatch.web.vendors.models import AccuracySLA  # vendors builds on organizations
 
-    known = [("facility", code) for code in Facility.objects.values_list("code", flat=True)]
-    known += [("specialty", s) for s in WorkQueue.objects.values_list("service_line", flat=True).distinct()]
-    with scopes_disabled():  # the names of the SLAs' specialties, not any vendor's data
-        known += [("specialty", s) for s in AccuracySLA.objects.values_list("specialty", flat=True).distinct()]
+    # Names only, read the same from any request's scope; filtered to the organization below.
+    with scopes_disabled():
+        facilities, queues, slas = Facility.objects.all(), WorkQueue.objects.all(), AccuracySLA.objects.all()
+        if organization is not None:
+            facilities = facilities.filter(organization=organization)
+            queues = queues.filter(facility__organization=organization)
+            slas = slas.filter(contract__vendor__organization=organization)
+        known = [("facility", code) for code in facilities.values_list("code", flat=True)]
+        known += [("specialty", s) for s in queues.values_list("service_line", flat=True).distinct()]
+        known += [("specialty", s) for s in slas.values_list("specialty", flat=True).distinct()]
     rows = VocabularyName.objects.values_list("kind", "source", "canonical")
     return Vocabulary.from_rows(rows, known=known)
 

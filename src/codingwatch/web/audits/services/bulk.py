@@ -36,7 +36,7 @@ def import_audited(audit: Audit, user, path: Path, *, display_name: str | None =
         raise WorkflowError("as-audited lines can only be imported while the audit is a draft")
     name = display_name or Path(path).name
     try:
-        audited = read_encounters(path, review.validator(), load_vocabulary())
+        audited = read_encounters(path, review.validator(), load_vocabulary(audit.vendor.organization))
     except EncounterFileError as exc:
         raise BulkImportError([p.replace(str(path), name) for p in exc.problems]) from None
     ids = list(audited)

@@ -130,7 +130,8 @@ def import_roster(directory: Path, *, organization: str) -> RosterSummary:
     """Read the roster files in `directory` and create or update the roster in one transaction."""
     directory = Path(directory)
     reader = _Reader()
-    names = load_vocabulary()
+    with scopes_disabled():
+        names = load_vocabulary(Organization.objects.filter(name=organization).first())
     paths = {}
     for kind, (name, _) in FILES.items():
         path = directory / name

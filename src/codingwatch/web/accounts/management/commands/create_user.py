@@ -41,12 +41,13 @@ class Command(BaseCommand):
             password = password or secrets.token_urlsafe(12)
             User.objects.create_user(username=username, email=email, password=password, role=role, vendor=bound,
                                      organization=org)
-        self.stdout.write(f"created {username} ({roles.ROLES[role][0]}) in {org}")
+        where = org or "no organization yet (the first roster import adopts it)"
+        self.stdout.write(f"created {username} ({roles.ROLES[role][0]}) in {where}")
         if generated:
             self.stdout.write(f"password (shown once): {password}")
 
 
-def _organization(name: str | None, vendor) -> Organization:
+def _organization(name: str | None, vendor) -> Organization | None:
     if vendor is not None:
         if name and name != vendor.organization.name:
             raise CommandError(f"vendor {vendor.code!r} belongs to {vendor.organization.name!r}, not {name!r}")
@@ -57,6 +58,8 @@ def _organization(name: str | None, vendor) -> Organization:
             raise CommandError(f"no organization named {name!r}: import a roster for it first")
         return found
     every = list(Organization.objects.order_by("name")[:3])
+    if not every:
+        return None  # a first user before any roster: the first organization imported adopts it
     if len(every) != 1:
         known = ", ".join(repr(o.name) for o in every) or "none yet: import a roster first"
         raise CommandError(f"--organization is required when there is not exactly one organization ({known})")
