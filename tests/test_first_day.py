@@ -72,6 +72,7 @@ def write_vocabulary(path: Path) -> Path:
         writer.writerow(["kind", "source", "canonical"])
         writer.writerow(["specialty", "Pulm/CC", "Pulmonary and Critical Care"])
         writer.writerow(["specialty", "Hospital Medicine", "Hospital Medicine"])
+        writer.writerow(["payer", "BCBS OF IL", "Blue Cross Blue Shield of Illinois"])
     return path
 
 
@@ -83,7 +84,7 @@ def write_remit(path: Path) -> Path:
          "adjustments": [{"group": "CO", "carc": "45", "amount": "3000.00"}]},
         {"claim_id": "SM-OP-1", "status": "4", "charge": "150.00", "payment": "0.00",
          "adjustments": [{"group": "CO", "carc": "11", "amount": "150.00"}]},
-    ]).decode("latin-1")
+    ], payer_name="BCBS OF IL").decode("latin-1")
     se = next(s for s in data.split("~") if s.startswith("SE*"))
     count = int(se.split("*")[1])
     path.write_bytes(data.replace(se, f"SE*{count + 1}*0001", 1).encode("latin-1"))
@@ -153,7 +154,8 @@ def test_an_835_with_a_wrong_segment_count_is_refused_then_loads_leniently_and_m
     assert strict.exit_code != 0
     assert "payer.835" in strict.output and "SE01 declares" in strict.output
     assert "lenient" in strict.output  # the message says how to load it anyway
-    lenient = runner.invoke(app, ["ingest", "remits", str(remit), "--lenient", "--format", "json"])
+    lenient = runner.invoke(app, ["ingest", "remits", str(remit), "--lenient", "--format", "json",
+                                  "--vocabulary", str(first_day["tmp"] / "names.csv")])
     assert lenient.exit_code == 0, lenient.output
     warnings = json_out(lenient)["warnings"]
     assert [w["reason"] for w in warnings] == [f"SE: SE01 declares \"{count + 1}\" but the count is {count}"]
@@ -162,6 +164,9 @@ def test_an_835_with_a_wrong_segment_count_is_refused_then_loads_leniently_and_m
     linked = analytics.from_lake(open_lake().connect())["linked"]
     assert linked.execute()["linked"].all() and linked.count().execute() == 2
     rates = analytics.denial_rates(linked, by=["vendor", "specialty"]).execute()
+    # The payer as the organization names it, not as the clearinghouse wrote it.
+    payers = open_lake().connect().table("remit_payments").execute()["payer_name"].tolist()
+    assert payers == ["Blue Cross Blue Shield of Illinois"]
     denied = rates[rates["coding_denied"] > 0]
     assert denied[["vendor", "specialty"]].values.tolist() == [["Acme Coding, LLC", "sleep_medicine_adult"]]
 

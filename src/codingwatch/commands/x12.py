@@ -15,11 +15,12 @@ from codingwatch.commands.common import (
     print_json,
     progress,
 )
+from codingwatch.commands.vocabulary import VOCABULARY_OPTION
 
 FILES = typer.Argument(..., exists=False, help="X12 files; each loads whole or not at all")
 
 
-def _run(kind: str, files: list[Path], fmt: OutputFormat, lenient: bool = False) -> None:
+def _run(kind: str, files: list[Path], fmt: OutputFormat, lenient: bool = False, vocabulary=None) -> None:
     from codingwatch.ingest.x12.load import ingest_claims, ingest_remits
 
     with progress(quiet=False) as bar:
@@ -31,7 +32,7 @@ def _run(kind: str, files: list[Path], fmt: OutputFormat, lenient: bool = False)
         if kind == "claims":
             report = ingest_claims(files, lenient=lenient, on_file=step)
         else:
-            report = ingest_remits(files, lenient=lenient, on_file=step)
+            report = ingest_remits(files, lenient=lenient, on_file=step, vocabulary=vocabulary)
     payload = report.as_dict()
     if fmt == OutputFormat.json:
         print_json(payload)
@@ -89,6 +90,7 @@ def ingest_remits_command(
         "disagree with their headers, with a warning naming the segment; structure (truncation, segments out "
         "of place, no ISA) is still enforced"),
     fmt: OutputFormat = FORMAT_OPTION,
+    vocabulary_file: Path = VOCABULARY_OPTION,
 ) -> None:
     """Load X12 5010 835 remittances into the lake: payments, claims, adjustments, remarks.
 
@@ -101,9 +103,15 @@ def ingest_remits_command(
     A file with a broken envelope or a segment out of place is rejected whole, naming the
     segment; --lenient loads one whose counts or control numbers are wrong, with a warning.
 
-    Example: codingwatch ingest remits era/*.835 --format json
+    Payers are the organization's names: a payer (N1*PR) the vocabulary maps is stored under its
+    canonical name (--vocabulary, or the mapping imported with `codingwatch manage
+    import_vocabulary`).
+
+    Example: codingwatch ingest remits era/*.835 --format json --vocabulary names.csv
     """
-    _run("remits", files, fmt, lenient)
+    from codingwatch.commands.vocabulary import load_vocabulary
+
+    _run("remits", files, fmt, lenient, load_vocabulary(vocabulary_file))
 
 
 # ---- codingwatch denials ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from codingwatch.ingest.x12.envelope import X12Reject, check_control_characters
 from codingwatch.lake import keys
 from codingwatch.lake.schema import TABLES
 from codingwatch.lake.store import Lake, new_load_id, open_lake
+from codingwatch.vocabulary import Vocabulary
 
 MAX_WARNINGS_PER_FILE = 20
 
@@ -96,17 +97,27 @@ def remit_tables(data: bytes, load_id: str, *, warnings: list | None = None,
 
 
 def ingest_remits(paths: Iterable[Path], *, lake: Lake | None = None, lenient: bool = False,
-                  on_file: Callable[[Path], None] | None = None) -> IngestReport:
+                  on_file: Callable[[Path], None] | None = None, vocabulary: Vocabulary | None = None) -> IngestReport:
+    """`vocabulary`: the organization's names; a payer (N1*PR N102) it maps is stored under its
+    canonical name, so one payer written two ways by two clearinghouses is one payer."""
     report = IngestReport(kind="remits")
     lake = lake or open_lake()
     for path in paths:
         path = Path(path)
         try:
-            _ingest_one(lake, path, "remits", report, lenient=lenient)
+            _ingest_one(lake, path, "remits", report, lenient=lenient, vocabulary=vocabulary)
         finally:
             if on_file:
                 on_file(path)
     return report
+
+
+def _canonical_payers(payments: pa.Table, vocabulary: Vocabulary) -> pa.Table:
+    """The payments with each payer name replaced by the organization's canonical name."""
+    column = payments.schema.get_field_index("payer_name")
+    names = [vocabulary.canonical("payer", name) if name else name
+             for name in payments.column(column).to_pylist()]
+    return payments.set_column(column, payments.schema.field(column), pa.array(names, pa.string()))
 
 
 # ---- 837 ---------------------------------------------------------------------------------
@@ -256,7 +267,8 @@ def ingest_claims(paths: Iterable[Path], *, lake: Lake | None = None, lenient: b
     return report
 
 
-def _ingest_one(lake: Lake, path: Path, kind: str, report: IngestReport, *, lenient: bool = False) -> None:
+def _ingest_one(lake: Lake, path: Path, kind: str, report: IngestReport, *, lenient: bool = False,
+                vocabulary: Vocabulary | None = None) -> None:
     name = path.name
     try:
         data = path.read_bytes()
@@ -272,6 +284,8 @@ def _ingest_one(lake: Lake, path: Path, kind: str, report: IngestReport, *, leni
     try:
         if kind == "remits":
             tables = remit_tables(data, load_id, warnings=warnings, lenient=lenient)
+            if vocabulary is not None:
+                tables["remit_payments"] = _canonical_payers(tables["remit_payments"], vocabulary)
         else:
             tables = claim_tables(data, load_id, warnings=warnings, lenient=lenient)
     except X12Reject as exc:
