@@ -39,8 +39,8 @@ def imported(tmp_path, text=MAPPING) -> str:
 
 
 def test_a_mapping_file_is_imported_once_and_read_by_the_engines(tmp_path, roster):
-    assert imported(tmp_path).strip() == "vocabulary: 4 created, 0 changed, 0 already present"
-    assert imported(tmp_path).strip() == "vocabulary: 0 created, 0 changed, 4 already present"
+    assert imported(tmp_path).strip() == "vocabulary of Test Health: 4 created, 0 changed, 0 already present"
+    assert imported(tmp_path).strip() == "vocabulary of Test Health: 0 created, 0 changed, 4 already present"
     assert VocabularyName.objects.get(kind="specialty", source="HOSP MED").source_key == "hosp_med"
     vocabulary = load_vocabulary()
     assert vocabulary.canonical("specialty", "hosp-med") == "hospital_medicine"
@@ -53,8 +53,24 @@ def test_a_mapping_file_is_imported_once_and_read_by_the_engines(tmp_path, roste
 def test_a_source_name_mapped_anew_is_changed(tmp_path, roster):
     imported(tmp_path)
     out = imported(tmp_path, "kind,source,canonical\nspecialty,hosp med,internal_medicine\n")
-    assert out.strip() == "vocabulary: 0 created, 1 changed, 0 already present"
+    assert out.strip() == "vocabulary of Test Health: 0 created, 1 changed, 0 already present"
     assert load_vocabulary().canonical("specialty", "HOSP MED") == "internal_medicine"
+
+
+def test_each_organization_has_its_own_vocabulary(tmp_path, roster):
+    from codingwatch.web.organizations.models import Organization
+
+    imported(tmp_path)  # the only organization's: Test Health
+    south = Organization.objects.create(name="South Health")
+    with pytest.raises(CommandError, match="--organization is required when there is not exactly one organization"):
+        imported(tmp_path)
+    path = tmp_path / "south.csv"
+    path.write_text("kind,source,canonical\nspecialty,HOSP MED,Inpatient Medicine\n")
+    call_command("import_vocabulary", str(path), organization="South Health", stdout=io.StringIO())
+    north = roster["acme"].organization
+    assert load_vocabulary(north).canonical("specialty", "HOSP MED") == "hospital_medicine"
+    assert load_vocabulary(south).canonical("specialty", "HOSP MED") == "Inpatient Medicine"
+    assert load_vocabulary(south).canonical("facility", "NMC-01") == "NMC-01"  # North's mapping is not South's
 
 
 def test_a_bad_mapping_file_imports_nothing(tmp_path, roster):

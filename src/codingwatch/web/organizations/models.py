@@ -68,14 +68,18 @@ class VocabularyName(models.Model):
     canonical name (`codingwatch manage import_vocabulary FILE`). Readers match source names by
     `vocabulary.name_key` (case, spaces, underscores and punctuation ignored)."""
 
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="vocabulary")
     kind = models.CharField(max_length=20, choices=KIND_CHOICES)
     source = models.CharField(max_length=200, help_text="the name as a source system writes it")
     source_key = models.CharField(max_length=200, editable=False)
     canonical = models.CharField(max_length=200, help_text="the organization's name for it")
 
+    objects = ScopedManager(organization="organization")
+
     class Meta:
         ordering = ["kind", "canonical", "source"]
-        constraints = [models.UniqueConstraint(fields=["kind", "source_key"], name="one_mapping_per_source_name")]
+        constraints = [models.UniqueConstraint(fields=["organization", "kind", "source_key"],
+                                               name="one_mapping_per_source_name")]
 
     def save(self, *args, **kwargs):
         self.source_key = vocabulary.name_key(self.source)

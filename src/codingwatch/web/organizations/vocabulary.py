@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 
 from codingwatch import vocabulary
 from codingwatch.vocabulary import Vocabulary, name_key, read_mapping_file
-from codingwatch.web.organizations.models import Facility, VocabularyName, WorkQueue
+from codingwatch.web.organizations.models import Facility, Organization, VocabularyName, WorkQueue
 
 
 def load_vocabulary(organization=None) -> Vocabulary:
@@ -32,7 +32,10 @@ def load_vocabulary(organization=None) -> Vocabulary:
         known = [("facility", code) for code in facilities.values_list("code", flat=True)]
         known += [("specialty", s) for s in queues.values_list("service_line", flat=True).distinct()]
         known += [("specialty", s) for s in slas.values_list("specialty", flat=True).distinct()]
-    rows = VocabularyName.objects.values_list("kind", "source", "canonical")
+        names = VocabularyName.objects.all()
+        if organization is not None:
+            names = names.filter(organization=organization)
+        rows = list(names.values_list("kind", "source", "canonical"))
     return Vocabulary.from_rows(rows, known=known)
 
 
@@ -68,16 +71,19 @@ def lake_specialties() -> list[str]:
     return [r[0] for r in rows]
 
 
-def import_vocabulary(path: Path | str) -> dict[str, int]:
-    """Stores a mapping file (kind,source,canonical) in the app database, all or nothing; safe to
+@scopes_disabled()
+def import_vocabulary(path: Path | str, organization: Organization) -> dict[str, int]:
+    """Stores a mapping file (kind,source,canonical) as `organization`'s, all or nothing; safe to
     repeat. Returns counts: created, changed (a source name now mapped elsewhere), unchanged."""
     rows = read_mapping_file(path)
     counts = {"created": 0, "changed": 0, "unchanged": 0}
+    mine = VocabularyName.objects.filter(organization=organization)
     with transaction.atomic():
         for kind, source, canonical_name in rows:
-            row = VocabularyName.objects.filter(kind=kind, source_key=name_key(source)).first()
+            row = mine.filter(kind=kind, source_key=name_key(source)).first()
             if row is None:
-                VocabularyName.objects.create(kind=kind, source=source, canonical=canonical_name)
+                VocabularyName.objects.create(organization=organization, kind=kind, source=source,
+                                              canonical=canonical_name)
                 counts["created"] += 1
             elif row.canonical != canonical_name.strip():
                 row.source, row.canonical = source, canonical_name

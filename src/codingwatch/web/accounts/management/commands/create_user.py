@@ -5,6 +5,7 @@ from django_scopes import scopes_disabled
 
 from codingwatch.web.accounts import roles
 from codingwatch.web.accounts.models import User
+from codingwatch.web.organizations.lookup import organization_for_command
 from codingwatch.web.organizations.models import Organization
 from codingwatch.web.vendors.models import Vendor
 
@@ -52,15 +53,5 @@ def _organization(name: str | None, vendor) -> Organization | None:
         if name and name != vendor.organization.name:
             raise CommandError(f"vendor {vendor.code!r} belongs to {vendor.organization.name!r}, not {name!r}")
         return vendor.organization
-    if name:
-        found = Organization.objects.filter(name=name).first()
-        if found is None:
-            raise CommandError(f"no organization named {name!r}: import a roster for it first")
-        return found
-    every = list(Organization.objects.order_by("name")[:3])
-    if not every:
-        return None  # a first user before any roster: the first organization imported adopts it
-    if len(every) != 1:
-        known = ", ".join(repr(o.name) for o in every) or "none yet: import a roster first"
-        raise CommandError(f"--organization is required when there is not exactly one organization ({known})")
-    return every[0]
+    # a first user before any roster: the first organization imported adopts it
+    return organization_for_command(name, none_yet_ok=True)

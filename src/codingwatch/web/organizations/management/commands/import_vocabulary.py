@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from codingwatch.vocabulary import VocabularyError
+from codingwatch.web.organizations.lookup import organization_for_command
 from codingwatch.web.organizations.vocabulary import import_vocabulary
 
 
@@ -13,13 +14,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
+        parser.add_argument("--organization", help="the organization's name (default: the only one)")
 
-    def handle(self, file, **options):
+    def handle(self, file, organization=None, **options):
+        org = organization_for_command(organization)
         try:
-            counts = import_vocabulary(file)
+            counts = import_vocabulary(file, org)
         except VocabularyError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            f"vocabulary: {counts['created']} created, {counts['changed']} changed, "
+            f"vocabulary of {org.name}: {counts['created']} created, {counts['changed']} changed, "
             f"{counts['unchanged']} already present"
         )
+
