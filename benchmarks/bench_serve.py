@@ -61,8 +61,9 @@ class User:
     X-Forwarded-Proto, and the browser returns the HTTPS-only cookies (httpx, on plain HTTP,
     would keep them back), so cookies are kept here."""
 
-    def __init__(self, base: str, name: str, *, proxied: bool):
+    def __init__(self, base: str, name: str, *, proxied: bool, codes: list[str]):
         self.name = name
+        self.codes = codes  # recovery codes, shared by every run of this user: one per login
         self.origin = base.replace("http://", "https://") if proxied else base
         self.headers = {"X-Forwarded-Proto": "https"} if proxied else {}
         self.cookies: dict[str, str] = {}
@@ -83,7 +84,13 @@ class User:
         answer = self.request("POST", "/login/", data={"username": self.name, "password": PASSWORD,
                                                       "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")},
                               headers={"Origin": self.origin, "Referer": f"{self.origin}/login/"})
-        return answer.status_code == 302 and "sessionid" in self.cookies
+        if answer.status_code != 302:
+            return False
+        self.request("GET", "/mfa/verify/")  # the second factor, as the login asks
+        answer = self.request("POST", "/mfa/verify/", data={"token": self.codes.pop(),
+                                                            "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")},
+                              headers={"Origin": self.origin, "Referer": f"{self.origin}/mfa/verify/"})
+        return answer.status_code == 302 and "/mfa/" not in answer.headers.get("location", "")
 
     def navigation(self) -> list[str]:
         page = self.request("GET", "/").text
@@ -98,18 +105,27 @@ def build_world(encounters: int, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def add_users(users: int, env: dict[str, str]) -> None:
-    """load-00, load-01, ...: the staff roles in turn (admins are staff, so they see the admin)."""
+def add_users(users: int, env: dict[str, str]) -> dict[str, list[str]]:
+    """load-00, load-01, ...: the staff roles in turn (admins are staff, so they see the admin),
+    each with an authenticator and new recovery codes (returned by user name)."""
     code = "\n".join([
+        "import json",
+        "from django_otp.plugins.otp_totp.models import TOTPDevice",
+        "from codingwatch.web.accounts import mfa",
         "from codingwatch.web.accounts.models import User",
+        "codes = {}",
         f"for i in range({users}):",
         f"    role = {STAFF_ROLES!r}[i % {len(STAFF_ROLES)}]",
         "    name = f'load-{i:02d}'",
         "    if not User.objects.filter(username=name).exists():",
         f"        User.objects.create_user(username=name, password={PASSWORD!r}, role=role,",
         "                                 is_staff=role == 'admin', is_superuser=role == 'admin')",
+        "    user = User.objects.get(username=name)",
+        "    TOTPDevice.objects.get_or_create(user=user, name='authenticator', defaults={'confirmed': True})",
+        "    codes[name] = mfa.new_recovery_codes(user)",
+        "print(json.dumps(codes))",
     ])
-    codingwatch("manage", "shell", "-c", code, env=env)
+    return json.loads(codingwatch("manage", "shell", "-c", code, env=env).stdout.strip().splitlines()[-1])
 
 
 @contextmanager
@@ -148,8 +164,8 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def load(base: str, users: int, rounds: int, *, proxied: bool) -> dict:
-    people = [User(base, f"load-{i:02d}", proxied=proxied) for i in range(users)]
+def load(base: str, users: int, rounds: int, *, proxied: bool, codes: dict[str, list[str]]) -> dict:
+    people = [User(base, f"load-{i:02d}", proxied=proxied, codes=codes[f"load-{i:02d}"]) for i in range(users)]
     timings: dict[str, list[float]] = {}
     errors: list[dict] = []
     logins: list[float] = []
@@ -229,21 +245,21 @@ def main() -> None:
 
         print(f"building the demo world ({args.encounters:,} encounters) in {var}", flush=True)
         build_seconds = build_world(args.encounters, env)
-        add_users(args.users, env)
+        codes = add_users(args.users, env)
         load_before = os.getloadavg()
 
         workers = ["--workers", str(args.workers)] if args.workers else []
         workers += ["--threads", str(args.threads)] if args.threads else []
         print(f"gunicorn: {args.users} users x {args.rounds} rounds of their navigation", flush=True)
         with server(["serve", "--production", *workers], env, free_port(), var / "gunicorn.log") as base:
-            production = load(base, args.users, args.rounds, proxied=True)
+            production = load(base, args.users, args.rounds, proxied=True, codes=codes)
             log = (var / "gunicorn.log").read_text()
             booted = len(re.findall(r"Booting worker with pid", log))
         baseline = None
         if args.baseline:
             print("baseline: Django's development server, the same load", flush=True)
             with server(["serve", "--no-migrate"], env, free_port(), var / "runserver.log") as base:
-                baseline = load(base, args.users, args.rounds, proxied=False)
+                baseline = load(base, args.users, args.rounds, proxied=False, codes=codes)
 
     worst = max(production["pages"].items(), key=lambda item: item[1]["p95_ms"]) if production["pages"] else None
     result = {
