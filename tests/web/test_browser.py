@@ -36,6 +36,12 @@ def browser_page(monkeypatch):
         try:
             yield page
         finally:
+            # Let the requests the page still has in flight (charts, htmx) finish before the test
+            # database is flushed under the live server: a request answered mid-flush fails.
+            try:
+                page.wait_for_load_state("networkidle", timeout=10_000)
+            except Exception:  # noqa: BLE001 - a page that never settles is closed all the same
+                pass
             browser.close()
 
 

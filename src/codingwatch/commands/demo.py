@@ -107,17 +107,6 @@ def demo(
             generate_world(WorldParams(encounters=encounters, seed=seed), world, report)
         bar.advance(steps)
 
-        bar.update(steps, description="loading encounters into the lake")
-        lake = open_lake()
-        results = ingest_encounter_files([world / "encounters.csv"], lake=lake)
-        if results[0].status == "rejected":
-            raise UserError(f"the demo world did not load: {results[0].message}")
-        bar.advance(steps)
-
-        bar.update(steps, description="loading claims (837) and remittances (835) into the lake")
-        x12 = _ingest_x12(world, lake)
-        bar.advance(steps)
-
         bar.update(steps, description="importing the roster")
         from codingwatch.web.vendors.services.roster import RosterError, import_roster
 
@@ -126,6 +115,26 @@ def demo(
         except RosterError as exc:
             raise UserError(f"the demo roster did not import: {exc}") from None
         _demo_contracts()
+        bar.advance(steps)
+
+        bar.update(steps, description="loading encounters into the lake")
+        from django_scopes import scopes_disabled
+
+        from codingwatch.web.organizations.models import Organization
+        from codingwatch.web.organizations.vocabulary import load_vocabulary
+
+        # The roster first, so the encounters load in the organization's own names (its
+        # facilities are known, not reported as new).
+        with scopes_disabled():
+            vocabulary = load_vocabulary(Organization.objects.get(name=ORGANIZATION))
+        lake = open_lake()
+        results = ingest_encounter_files([world / "encounters.csv"], lake=lake, vocabulary=vocabulary)
+        if results[0].status == "rejected":
+            raise UserError(f"the demo world did not load: {results[0].message}")
+        bar.advance(steps)
+
+        bar.update(steps, description="loading claims (837) and remittances (835) into the lake")
+        x12 = _ingest_x12(world, lake)
         bar.advance(steps)
 
         bar.update(steps, description="loading access logs into the lake")
