@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from codingwatch.ingest.x12.envelope import X12Reject
 from codingwatch.ingest.x12.writer import write_835, write_837i, write_837p
-from tests.x12.x12_helpers import fixture_files
+from tests.ingest.x12.x12_helpers import fixture_files
 
 READERS = ("x12_835", "x12_837", "encounters_csv", "access_csv", "fhir")
 MINUTES = float(os.environ.get("CODINGWATCH_FUZZ_MINUTES") or 0)

@@ -10,7 +10,7 @@ from codingwatch.web.accounts import roles
 from codingwatch.web.paging import MAX_LIMIT, MAX_OFFSET
 from tests.web import provenance_fixtures as pf
 from tests.web.conftest import PersonaClient, make_user
-from tests.web.test_denials_pages import _claim_url, denials_lake  # noqa: F401 (a fixture)
+from tests.web.denials.test_denials_pages import _claim_url, denials_lake  # noqa: F401 (a fixture)
 
 access_lake, compliance, scanned = pf.access_lake, pf.compliance, pf.scanned
 

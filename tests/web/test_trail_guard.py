@@ -22,7 +22,7 @@ from codingwatch.web.api import api
 from codingwatch.web.audits.models import Finding
 from codingwatch.web.provenance.models import ProvenanceAlert
 from tests.web import provenance_fixtures as pf
-from tests.web import test_denials_pages as dp
+from tests.web.denials import test_denials_pages as dp
 from tests.web.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ oxedi (Rust) indexes the file, walks the 835 loops, checks envelopes, structure 
 balancing, and projects typed Arrow tables; we patch its built-in 5010 spec with the remark
 segments (LQ, MOA, MIA) and the SVC modifiers, then reshape its tables into ours with Arrow
 compute (no Python loop per claim, so a 100 MB file loads in seconds). pyx12 reads the same
-files in the tests and must agree (tests/x12/test_x12_cross_check.py).
+files in the tests and must agree (tests/ingest/x12/test_x12_cross_check.py).
 
 What is rejected (whole file): input oxedi cannot index (not X12, broken ISA); any SNIP
 level 1 finding (envelope counts and control numbers, unterminated loops = truncation,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import browser_page  # noqa: F401  (the shared Chromium fixture)
-from tests.web.test_denials_pages import denials_lake  # noqa: F401
+from tests.web.dashboard.test_browser import browser_page  # noqa: F401  (the shared Chromium fixture)
+from tests.web.denials.test_denials_pages import denials_lake  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

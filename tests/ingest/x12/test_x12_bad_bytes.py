@@ -7,7 +7,7 @@ import pytest
 
 from codingwatch.ingest.x12.load import ingest_claims, ingest_remits
 from codingwatch.lake import open_lake
-from tests.x12.x12_helpers import plain_segments
+from tests.ingest.x12.x12_helpers import plain_segments
 
 
 @pytest.mark.parametrize(("kind", "name", "segment_id"), [

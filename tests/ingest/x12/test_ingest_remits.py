@@ -17,7 +17,7 @@ from codingwatch.ingest.x12.envelope import X12Reject
 from codingwatch.ingest.x12.load import ingest_remits, remit_tables
 from codingwatch.ingest.x12.writer import write_835
 from codingwatch.lake import open_lake
-from tests.x12.x12_helpers import fixture_files, plain_totals
+from tests.ingest.x12.x12_helpers import fixture_files, plain_totals
 
 FILES_835 = fixture_files("835")
 

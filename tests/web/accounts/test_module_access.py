@@ -111,7 +111,7 @@ def test_anonymous_requests_are_sent_to_log_in(client, db):
 def test_the_guide_lists_every_module_and_the_roles_that_open_it():
     from pathlib import Path
 
-    guide = (Path(__file__).resolve().parents[2] / "docs" / "web.md").read_text()
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "web.md").read_text()
     for module, (opened_by, _) in roles.MODULES.items():
         row = next((line for line in guide.splitlines() if line.startswith(f"| `{module}`")), None)
         assert row is not None, f"docs/web.md does not list the {module} module"

@@ -12,7 +12,7 @@ from codingwatch.cli import app
 from codingwatch.ingest.x12.envelope import X12Reject
 from codingwatch.ingest.x12.load import claim_tables, ingest_claims
 from codingwatch.lake import open_lake
-from tests.x12.x12_helpers import fixture_files, plain_segments, plain_totals
+from tests.ingest.x12.x12_helpers import fixture_files, plain_segments, plain_totals
 
 FILES_837 = fixture_files("837")
 INVALID = fixture_files("invalid")

@@ -10,7 +10,7 @@ import pytest
 
 from codingwatch.ingest.x12.claims import read_claims
 from codingwatch.ingest.x12.load import remit_tables
-from tests.x12.x12_helpers import fixture_files
+from tests.ingest.x12.x12_helpers import fixture_files
 
 # pyx12 knows 005010X222A1 (837P) and 005010X223A2 (837I); later errata keep the structure.
 PYX12_LABELS = {"005010X222A2": "005010X222A1", "005010X223A3": "005010X223A2", "005010X223A1": "005010X223A2"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from codingwatch.commands import common, x12
 
-GUIDE = (Path(__file__).resolve().parents[2] / "docs" / "claims-and-remits.md").read_text()
+GUIDE = (Path(__file__).resolve().parents[3] / "docs" / "claims-and-remits.md").read_text()
 
 
 def test_every_claims_remits_and_denials_command_has_an_example_and_is_in_the_guide():

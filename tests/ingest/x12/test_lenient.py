@@ -15,7 +15,7 @@ from codingwatch.cli import app
 from codingwatch.ingest.x12.load import ingest_claims, ingest_remits
 from codingwatch.ingest.x12.remits import LENIENT_HINT
 from codingwatch.lake import open_lake
-from tests.x12.x12_helpers import fixture_files, plain_segments, plain_totals
+from tests.ingest.x12.x12_helpers import fixture_files, plain_segments, plain_totals
 
 FILES_835 = fixture_files("835")
 FILES_837 = [p for p in fixture_files("837") if not p.name.startswith("imsweb-")]  # imsweb's counts are wrong

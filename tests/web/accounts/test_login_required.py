@@ -28,7 +28,7 @@ def test_anonymous_api_request_gets_401(client, roster, path):
 
 def test_the_single_sign_on_urls_are_public_and_absent_without_a_provider(client):
     # Public like the login form (the provider sends the browser back there logged out), and
-    # 404 until CODINGWATCH_OIDC_ISSUER is set (tests/web/test_sso.py runs them against one).
+    # 404 until CODINGWATCH_OIDC_ISSUER is set (tests/web/accounts/test_sso.py runs them against one).
     assert client.get("/oidc/authenticate/").status_code == 404
     assert client.get("/oidc/callback/").status_code == 404
 

@@ -12,7 +12,7 @@ from codingwatch.web.audits.models import AuditCase
 from codingwatch.web.audits.services import review
 from codingwatch.web.organizations.models import Facility, Organization
 from codingwatch.web.vendors.services.roster import RosterError, import_roster
-from tests.web.test_roster_import import FILES, write
+from tests.web.vendors.test_roster_import import FILES, write
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
