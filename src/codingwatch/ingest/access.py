@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from codingwatch import config
+from codingwatch.errors import CodingwatchError
 from codingwatch.ingest.lines import data_row_lines, first_bad_utf8, first_csv_problem
 from codingwatch.lake import Lake
 from codingwatch.lake.keys import source_keys
@@ -73,7 +74,7 @@ _CLARITY_ACTION = {
 }
 
 
-class AccessIngestError(ValueError):
+class AccessIngestError(CodingwatchError, ValueError):
     """A whole file cannot be read; the message names the file and the reason."""
 
 

@@ -33,6 +33,7 @@ from codingwatch.codesets import CodeValidator, Grouper
 from codingwatch.codesets.cms_tables import valid_discharge_statuses
 from codingwatch.codesets.drg import facility_match_key
 from codingwatch.codesets.weights import fiscal_year_of_release, missing_label
+from codingwatch.errors import CodingwatchError
 from codingwatch.ingest import layout
 from codingwatch.ingest.layout import COLUMNS
 from codingwatch.ingest.lines import data_row_lines, first_bad_utf8, record_line
@@ -46,7 +47,7 @@ from codingwatch.vocabulary import Vocabulary
 KIND = "encounters"
 
 
-class IngestError(ValueError):
+class IngestError(CodingwatchError, ValueError):
     """A whole file cannot be loaded; the message names the file, line and reason."""
 
 

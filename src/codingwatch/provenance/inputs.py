@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from codingwatch import config
+from codingwatch.errors import CodingwatchError
 
 ROSTER = pa.schema(
     [
@@ -54,7 +55,7 @@ SEVERITIES = ("low", "medium", "high")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class InputError(ValueError):
+class InputError(CodingwatchError, ValueError):
     pass
 
 
