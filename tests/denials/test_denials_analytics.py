@@ -10,7 +10,7 @@ import pytest
 
 from codingwatch import denials
 from codingwatch.ingest.x12.load import ingest_remits
-from codingwatch.ingest.x12.writer import write_835
+from codingwatch.synth.x12_writer import write_835
 from codingwatch.lake import keys, open_lake
 from codingwatch.lake.schema import ENCOUNTERS
 

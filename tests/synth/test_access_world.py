@@ -6,7 +6,7 @@ import csv
 
 from codingwatch.ingest.access import ingest_access_file
 from codingwatch.lake import open_lake
-from codingwatch.provenance.ipmap import IpCountryMap
+from codingwatch.ingest.ipmap import IpCountryMap
 from codingwatch.synth.params import WorldParams
 from codingwatch.synth.world import build_world, write_world
 
