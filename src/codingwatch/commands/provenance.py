@@ -45,8 +45,8 @@ def ingest_access(
     Example: codingwatch ingest access var/synth/access.csv --ip-map var/synth/ip_map.csv
     """
     from codingwatch.ingest.access import ingest_access_file
-    from codingwatch.lake import open_lake
     from codingwatch.ingest.ipmap import IpCountryMap, IpMapError
+    from codingwatch.lake import open_lake
 
     mapping = None
     if ip_map is not None:

@@ -36,7 +36,7 @@ A new reader needs four calls (see docs/ingest.md, "Writing a new reader"):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from codingwatch import config
@@ -97,12 +97,8 @@ class Problem:
     def as_dict(self) -> dict:
         """The problem as JSON: the keys that have a value (file and reason always; line or
         segment, field, value, record when known)."""
-        out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is not None and value != "":
-                out[f.name] = value
-        return out
+        order = ("file", "line", "segment", "record", "field", "value", "reason")
+        return {name: getattr(self, name) for name in order if getattr(self, name) not in (None, "")}
 
 
 @dataclass
