@@ -31,3 +31,22 @@ def test_the_api_answers_the_lake_error_in_json(login, director, lake, lake_root
     assert response["Content-Type"].startswith("application/json")
     detail = response.json()["detail"]
     assert missing in detail and "codingwatch lake check --repair" in detail
+
+
+def test_the_web_services_errors_are_codingwatch_errors():
+    from codingwatch.errors import CodingwatchError
+    from codingwatch.web.accounts.models import AppendOnlyError as AccessAppendOnly
+    from codingwatch.web.audits.models import AppendOnlyError, AuditLocked
+    from codingwatch.web.audits.services.bulk import BulkImportError
+    from codingwatch.web.audits.services.draw import DrawRefused
+    from codingwatch.web.audits.services.plan import PlanLocked
+    from codingwatch.web.audits.services.workflow import WorkflowError
+    from codingwatch.web.provenance.services import ActionError
+    from codingwatch.web.sampling.services import SamplingInputError
+    from codingwatch.web.vendors.services.roster import RosterError
+
+    for error, builtin in ((AccessAppendOnly, RuntimeError), (AppendOnlyError, RuntimeError),
+                           (AuditLocked, RuntimeError), (BulkImportError, ValueError), (DrawRefused, ValueError),
+                           (PlanLocked, ValueError), (WorkflowError, ValueError), (ActionError, ValueError),
+                           (SamplingInputError, ValueError), (RosterError, ValueError)):
+        assert issubclass(error, CodingwatchError) and issubclass(error, builtin), error
