@@ -26,12 +26,11 @@ from collections.abc import Iterable
 class CodingwatchError(Exception):
     """Bad input or a request that cannot be done; `message` says what to fix."""
 
-    problems: list = []  # noqa: RUF012 - replaced per instance, never mutated on the class
-
     def __init__(self, message: object = "", *args: object, problems: Iterable | None = None) -> None:
         super().__init__(message, *args)
-        if problems is not None:
-            self.problems = list(problems)
+        # A subclass may have set its own problems before calling this: they are kept.
+        if problems is not None or "problems" not in self.__dict__:
+            self.problems = list(problems or ())
 
     @property
     def message(self) -> str:
