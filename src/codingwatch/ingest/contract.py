@@ -57,7 +57,7 @@ def no_progress(step: str, fraction: float) -> None:
     """The progress callback of a caller that does not show progress."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One fault of a file: where (file, and line or segment), which field, what value, why.
 
