@@ -16,9 +16,9 @@ from pathlib import Path
 
 from codingwatch.ingest.access import ingest_access_file
 from codingwatch.ingest.encounters import ingest_encounter_files
+from codingwatch.ingest.ipmap import IpCountryMap
 from codingwatch.ingest.x12.load import ingest_claims, ingest_remits
 from codingwatch.lake import open_lake
-from codingwatch.provenance.ipmap import IpCountryMap
 from codingwatch.synth.params import WorldParams
 from codingwatch.synth.world import generate_world
 

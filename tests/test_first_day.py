@@ -19,8 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from codingwatch.cli import app
-from codingwatch.ingest.x12.writer import write_835
 from codingwatch.lake import metrics, open_lake
+from codingwatch.synth.x12_writer import write_835
 from tests.codesets.test_weights import SHIFT, fy2025_rows, shipped_rows, write_txt
 from tests.ingest.conftest import inpatient, outpatient, write_csv
 

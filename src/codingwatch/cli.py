@@ -17,7 +17,7 @@ from codingwatch.commands import codesets as codesets_command
 from codingwatch.commands import lake as lake_command
 from codingwatch.commands import synth as synth_command
 from codingwatch.commands import trail as trail_command
-from codingwatch.lake import LakeError
+from codingwatch.errors import CodingwatchError
 
 app = typer.Typer(
     name="codingwatch",
@@ -50,11 +50,12 @@ app.add_typer(trail_command.app, name="trail")
 
 
 def main() -> None:
-    """Entry point: user errors become one clear line and exit code 2, never a traceback."""
+    """Entry point: any CodingwatchError (bad input, a request that cannot be done) becomes one
+    clear line and exit code 2, never a traceback."""
     try:
         app()
-    except (common.UserError, LakeError) as exc:
-        common.err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, highlight=False)
+    except CodingwatchError as exc:
+        common.err_console.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True, highlight=False)
         sys.exit(2)
 
 

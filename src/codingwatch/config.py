@@ -10,6 +10,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from codingwatch.errors import CodingwatchError
+
 DEFAULT_SECRET = "codingwatch-insecure-local-secret-change-me"
 
 
@@ -24,7 +26,7 @@ def _load_dotenv() -> None:
 _load_dotenv()
 
 
-class SettingError(ValueError):
+class SettingError(CodingwatchError, ValueError):
     """A setting has a value that cannot be used; the message names the variable."""
 
 

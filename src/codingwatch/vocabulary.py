@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codingwatch.errors import CodingwatchError
+
 ENCOUNTER_TYPES = ("inpatient", "outpatient", "ed", "profee")
 CODE_SYSTEMS = ("ICD10CM", "ICD10PCS", "CPT", "HCPCS")
 SEXES = ("M", "F", "U")
@@ -110,7 +112,7 @@ def name_key(text: str) -> str:
     return _SEPARATORS.sub("_", (text or "").strip().lower()).strip("_")
 
 
-class VocabularyError(ValueError):
+class VocabularyError(CodingwatchError, ValueError):
     """A mapping file that cannot be used; the message names file, line, field and reason."""
 
 

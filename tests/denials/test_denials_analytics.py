@@ -10,9 +10,9 @@ import pytest
 
 from codingwatch import denials
 from codingwatch.ingest.x12.load import ingest_remits
-from codingwatch.ingest.x12.writer import write_835
 from codingwatch.lake import keys, open_lake
 from codingwatch.lake.schema import ENCOUNTERS
+from codingwatch.synth.x12_writer import write_835
 
 # Four encounters coded by two vendors; claim B is denied for a bundling (coding) reason,
 # C for eligibility (not coding), D for CARC 16 with a coding RARC; B is paid on resubmission.

@@ -8,8 +8,8 @@ import datetime as dt
 from codingwatch import denials
 from codingwatch.ingest.encounters import ingest_encounter_files
 from codingwatch.ingest.x12.load import ingest_claims, ingest_remits
-from codingwatch.ingest.x12.writer import write_835, write_837p
 from codingwatch.lake import open_lake
+from codingwatch.synth.x12_writer import write_835, write_837p
 
 HEADER = ("encounter_id,facility,encounter_type,specialty,admit_date,discharge_date,service_date,sex,age,"
           "discharge_status,coder_id,vendor,received_at,coded_at,code_system,code,sequence,poa,modifiers,units,drg")

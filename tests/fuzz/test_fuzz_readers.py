@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codingwatch.ingest.x12.envelope import X12Reject
-from codingwatch.ingest.x12.writer import write_835, write_837i, write_837p
+from codingwatch.synth.x12_writer import write_835, write_837i, write_837p
 from tests.ingest.x12.x12_helpers import fixture_files
 
 READERS = ("x12_835", "x12_837", "encounters_csv", "access_csv", "fhir")

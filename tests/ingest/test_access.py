@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from codingwatch.cli import app
 from codingwatch.ingest.access import ingest_access_file
+from codingwatch.ingest.ipmap import IpCountryMap
 from codingwatch.lake import open_lake
 from codingwatch.lake.keys import source_key
-from codingwatch.provenance.ipmap import IpCountryMap
 
 HEADER = "occurred_at,login,event,session_id,client_ip,country,device_id,work_queue,encounter_id\n"
 GOOD = (

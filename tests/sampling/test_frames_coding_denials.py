@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from codingwatch.cli import app
 from codingwatch.denials import coding_denial_keys_from_lake
 from codingwatch.ingest.x12.load import ingest_remits
-from codingwatch.ingest.x12.writer import write_835
 from codingwatch.lake.keys import source_key
 from codingwatch.sampling.frames import FrameError, build_frame
+from codingwatch.synth.x12_writer import write_835
 
 CODING_DENIED = {"OP0", "OP1", "IP3"}
 

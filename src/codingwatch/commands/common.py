@@ -18,6 +18,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from codingwatch.errors import CodingwatchError
+
 # Output to a pipe or file is not wrapped at 80 columns (Rich's default there): tables and
 # messages keep whole lines for the people and scripts that read them. COLUMNS still rules.
 _PIPE_WIDTH = None if os.environ.get("COLUMNS") or sys.stdout.isatty() else 160
@@ -36,7 +38,7 @@ class OutputFormat(StrEnum):
 FORMAT_OPTION = typer.Option(OutputFormat.text, "--format", help="text for people, json for programs")
 
 
-class UserError(Exception):
+class UserError(CodingwatchError):
     """Bad input or a bad request: shown as one line saying what to fix."""
 
 

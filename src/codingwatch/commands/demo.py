@@ -139,7 +139,7 @@ def demo(
 
         bar.update(steps, description="loading access logs into the lake")
         from codingwatch.ingest.access import ingest_access_file
-        from codingwatch.provenance.ipmap import IpCountryMap
+        from codingwatch.ingest.ipmap import IpCountryMap
 
         access = ingest_access_file(world / "access_events.csv", lake=lake,
                                     ip_map=IpCountryMap.from_csv(world / "access_ip_map.csv"))

@@ -45,8 +45,8 @@ def ingest_access(
     Example: codingwatch ingest access var/synth/access.csv --ip-map var/synth/ip_map.csv
     """
     from codingwatch.ingest.access import ingest_access_file
+    from codingwatch.ingest.ipmap import IpCountryMap, IpMapError
     from codingwatch.lake import open_lake
-    from codingwatch.provenance.ipmap import IpCountryMap, IpMapError
 
     mapping = None
     if ip_map is not None:
@@ -64,7 +64,7 @@ def ingest_access(
             def tick(step: str, fraction: float, done=done, path=path) -> None:
                 bar.update(task, completed=done * 100 + int(fraction * 100), description=f"{path.name}: {step}")
 
-            results.append(ingest_access_file(path, lake=lake, ip_map=mapping, rejects_dir=rejects_dir, tick=tick))
+            results.append(ingest_access_file(path, lake=lake, ip_map=mapping, rejects_dir=rejects_dir, progress=tick))
             bar.update(task, completed=(done + 1) * 100)
     if output is OutputFormat.json:
         print_json({"files": [r.as_dict() for r in results],

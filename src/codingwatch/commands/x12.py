@@ -26,13 +26,14 @@ def _run(kind: str, files: list[Path], fmt: OutputFormat, lenient: bool = False,
     with progress(quiet=False) as bar:
         task = bar.add_task(f"reading {kind}", total=len(files))
 
-        def step(_path: Path) -> None:
-            bar.advance(task)
+        def step(_step: str, fraction: float) -> None:
+            if fraction >= 1.0:
+                bar.advance(task)
 
         if kind == "claims":
-            report = ingest_claims(files, lenient=lenient, on_file=step)
+            report = ingest_claims(files, lenient=lenient, progress=step)
         else:
-            report = ingest_remits(files, lenient=lenient, on_file=step, vocabulary=vocabulary)
+            report = ingest_remits(files, lenient=lenient, progress=step, vocabulary=vocabulary)
     payload = report.as_dict()
     if fmt == OutputFormat.json:
         print_json(payload)
@@ -45,8 +46,9 @@ def _run(kind: str, files: list[Path], fmt: OutputFormat, lenient: bool = False,
         if report.unknown_carcs or report.unknown_rarcs:
             console.print("[yellow]codes not in the CARC/RARC catalog (kept):[/] "
                           + ", ".join(sorted(report.unknown_carcs) + sorted(report.unknown_rarcs)))
-        for path in report.skipped:
-            console.print(f"[yellow]skipped[/] {path}: already loaded (same SHA-256)")
+        for result in report.results:
+            if result.status == "skipped":
+                console.print(f"[yellow]skipped[/] {result.message}", highlight=False)
         for warning in report.warnings:
             console.print(f"[yellow]warning[/] {warning['file']} segment {warning['segment']}: {warning['reason']}")
         if report.warnings_total > len(report.warnings):

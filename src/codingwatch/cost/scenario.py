@@ -44,10 +44,11 @@ from codingwatch.cost.inputs import (
     SCENARIO_INPUTS,
     InputDef,
 )
+from codingwatch.errors import CodingwatchError
 from codingwatch.vocabulary import ENCOUNTER_TYPES
 
 
-class ScenarioError(ValueError):
+class ScenarioError(CodingwatchError, ValueError):
     """A scenario cannot be used; the message lists every field at fault and why."""
 
     def __init__(self, problems: list[str], origin: str = "scenario") -> None:

@@ -10,7 +10,8 @@ Rules:
 - the file's valid encounters load in one atomic lake commit (nothing of it on a crash);
 - a file already loaded (same SHA-256) is skipped; an encounter already in the lake from
   another file is rejected, naming that file;
-- every rejected line is written to a rejects CSV: line, encounter, field, value, reason.
+- every rejected line is written to a rejects CSV: line, encounter, field, value, reason
+  (the ingest contract's rejects writer, codingwatch.ingest.contract).
 """
 
 from __future__ import annotations
@@ -22,40 +23,39 @@ import os
 import re
 from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from codingwatch import config
 from codingwatch.codesets import CodeValidator, Grouper
 from codingwatch.codesets.cms_tables import valid_discharge_statuses
 from codingwatch.codesets.drg import facility_match_key
 from codingwatch.codesets.weights import fiscal_year_of_release, missing_label
-from codingwatch.ingest import layout
+from codingwatch.errors import CodingwatchError
+from codingwatch.ingest import contract, layout
+from codingwatch.ingest.contract import VALUE_SHOWN, IngestResult, Problem, Progress
 from codingwatch.ingest.layout import COLUMNS
 from codingwatch.ingest.lines import data_row_lines, first_bad_utf8, record_line
 from codingwatch.lake import Lake
 from codingwatch.lake.keys import encrypt_source_ids, source_keys
 from codingwatch.lake.schema import CODE_LINES, ENCOUNTERS
-from codingwatch.lake.store import file_sha256, new_load_id
-from codingwatch.spreadsheet import neutralize_sql
+from codingwatch.lake.store import new_load_id
 from codingwatch.vocabulary import Vocabulary
 
 KIND = "encounters"
 
 
-class IngestError(ValueError):
+class IngestError(CodingwatchError, ValueError):
     """A whole file cannot be loaded; the message names the file, line and reason."""
 
 
 @dataclass
-class FileResult:
-    file: str
-    status: str  # loaded | skipped | rejected
-    message: str = ""
-    load_id: str | None = None
+class EncountersResult(IngestResult):
+    """A file of coded encounters' result: the contract's, plus the encounters' figures."""
+
+    kind: str = KIND
     lines_read: int = 0
     encounters_loaded: int = 0
     lines_loaded: int = 0
@@ -65,16 +65,14 @@ class FileResult:
     drg_mismatches: int = 0
     weight_missing: dict[str, int] = field(default_factory=dict)  # "weight missing (FY2025)" -> encounters
     invalid_discharge_status: int = 0  # inpatient encounters whose status is not on the CMS list
-    rejects_file: str | None = None
     encounters_by_vendor: dict[str, int] = field(default_factory=dict)
     # Specialties and facilities the organization's vocabulary did not know (loaded, reported).
     new_names: list[dict] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        return asdict(self)
 
-
-Progress = Callable[[str, float], None]  # (step description, fraction done of this file)
+FileResult = EncountersResult  # the name before the ingest contract
+# Bad lines kept on the result (the rejects file lists every one).
+PROBLEMS_KEPT = 1000
 
 
 def ingest_encounter_files(
@@ -86,7 +84,7 @@ def ingest_encounter_files(
     progress: Progress | None = None,
     poa_exempt_facilities: Collection[str] = (),
     vocabulary: Vocabulary | None = None,
-) -> list[FileResult]:
+) -> list[EncountersResult]:
     results = []
     with CodeValidator() as validator, Grouper() as grouper:
         for path in paths:
@@ -111,19 +109,15 @@ def ingest_encounter_file(
     progress: Progress | None = None,
     poa_exempt_facilities: Collection[str] = (),
     vocabulary: Vocabulary | None = None,
-) -> FileResult:
+) -> EncountersResult:
     """`poa_exempt_facilities`: facilities exempt from POA reporting (grouped with the CMS
     EXEMPT hospital status), matched ignoring case, spaces and punctuation."""
     tick = progress or (lambda step, fraction: None)
-    result = FileResult(file=str(path), status="rejected")
-    if not path.is_file():
-        result.message = f"{path}: no such file"
-        return result
+    result = EncountersResult(file=str(path))
     tick("checking whether the file is new", 0.02)
-    sha = file_sha256(path)
-    previous = lake.find_load(KIND, sha)
-    if previous is not None:
-        return _skipped(result, path, previous)
+    if not contract.start(result, path, lake):
+        return result
+    sha = result.sha256
 
     own_validator = validator is None
     own_grouper = grouper is None
@@ -135,14 +129,14 @@ def ingest_encounter_file(
         try:
             result.lines_read = _read(con, path)
         except IngestError as exc:
-            result.message = str(exc)
-            return result
+            problem = exc.problems[0] if exc.problems else Problem(file=str(path), reason=str(exc))
+            return result.refuse(problem, message=str(exc))
         tick("validating", 0.25)
         checked = set(lake.files("encounters"))
         _validate(con, validator, lake, vocabulary)
         previous = lake.find_load(KIND, sha)  # another load of this file committed while we validated
         if previous is not None:
-            return _skipped(result, path, previous)
+            return result.skip(previous)
         if not _tally(con, result, path, sha, rejects_dir, strict):
             return result
         tick("grouping inpatient encounters (MS-DRG)", 0.45)
@@ -155,7 +149,7 @@ def ingest_encounter_file(
         with lake.writing():  # both checks again under the lake's lock: another load may have committed
             previous = lake.find_load(KIND, sha)
             if previous is not None:
-                return _skipped(result, path, previous)
+                return result.skip(previous)
             fresh = [p for p in lake.files("encounters") if p not in checked]
             if fresh and _reject_already_in_lake(con, lake, fresh, among="good_encounters"):
                 _split_encounters(con)
@@ -201,14 +195,7 @@ def ingest_encounter_file(
             grouper.close()
 
 
-def _skipped(result: FileResult, path: Path, previous) -> FileResult:
-    result.status = "skipped"
-    result.load_id = previous.load_id
-    result.message = f"{path.name}: already loaded on {previous.loaded_at} (load {previous.load_id}); nothing to do"
-    return result
-
-
-def _tally(con: duckdb.DuckDBPyConnection, result: FileResult, path: Path, sha: str, rejects_dir: Path | None,
+def _tally(con: duckdb.DuckDBPyConnection, result: EncountersResult, path: Path, sha: str, rejects_dir: Path | None,
            strict: bool) -> bool:
     """Count and write the rejects; False (with the message set) when nothing of the file loads."""
     rejects = con.execute("SELECT count(*) FROM line_errors").fetchone()[0]
@@ -219,6 +206,14 @@ def _tally(con: duckdb.DuckDBPyConnection, result: FileResult, path: Path, sha: 
     ).fetchone()[0]
     result.encounters_rejected = bad_encounters
     result.lines_rejected = rejected_lines
+    result.problems_total = rejects
+    result.problems = [
+        Problem(file=str(path), line=line, record=encounter_id or "", field=fld or "",
+                value="" if value is None else str(value)[:VALUE_SHOWN], reason=reason)
+        for line, encounter_id, fld, value, reason in con.execute(
+            "SELECT line_no, encounter_id, field, value, reason FROM line_errors ORDER BY line_no, field "
+            f"LIMIT {PROBLEMS_KEPT}").fetchall()
+    ]
     if rejects:
         result.rejects_file = str(_write_rejects(con, path, sha, rejects_dir))
     if strict and rejects:
@@ -259,7 +254,7 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         try:
             names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_path(path)})").fetchall()]
         except duckdb.Error as exc:
-            raise IngestError(f"{path.name}: not a readable Parquet file ({_first_line(exc)})") from None
+            raise _refused(path, f"not a readable Parquet file ({_first_line(exc)})") from None
         _check_header(path, names)
         casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in COLUMNS)
         source = f"(SELECT {casts} FROM read_parquet({_sql_path(path)}))"
@@ -279,7 +274,7 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         # cheaper than a window function over millions of rows.
         con.execute("CREATE TABLE raw_rows AS SELECT " + ", ".join(f'"{c}"' for c in COLUMNS) + f" FROM {source}")
     except duckdb.Error as exc:
-        raise IngestError(_explain_read_error(path, exc)) from None
+        raise _refused(path, *_explain_read_error(path, exc)) from None
     count = con.execute("SELECT count(*) FROM raw_rows").fetchall()[0][0]
     # Lines are physical lines: when a quoted field holds a newline or a line is blank, rows
     # and lines part ways, and each row's line is read from the file (ingest.lines).
@@ -294,7 +289,7 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         con.execute("CREATE VIEW raw AS SELECT l.line_no, r.* FROM (SELECT rowid AS row_id, * FROM raw_rows) r "
                     "JOIN row_line l USING (row_id)")
     if count == 0:
-        raise IngestError(f"{path.name}: the file has a header but no rows")
+        raise _refused(path, "the file has a header but no rows")
     return count
 
 
@@ -304,53 +299,55 @@ def _csv_header(path: Path) -> list[str]:
     try:
         header = next(csv.reader([first.decode("utf-8-sig")]), None)
     except UnicodeDecodeError:
-        raise IngestError(f"{path.name}: line 1: not UTF-8 text; save the file as UTF-8 CSV") from None
+        raise _refused(path, "not UTF-8 text; save the file as UTF-8 CSV", 1) from None
     if not header:
-        raise IngestError(f"{path.name}: the file is empty; expected a header row naming the columns")
+        raise _refused(path, "the file is empty; expected a header row naming the columns")
     return [h.strip() for h in header]
 
 
 def _check_header(path: Path, names: list[str]) -> None:
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        raise IngestError(
-            f"{path.name}: line 1: missing column(s) {', '.join(missing)}; "
-            f"the layout is documented in docs/ingest.md"
-        )
+        raise _refused(path, f"missing column(s) {', '.join(missing)}; the layout is documented in docs/ingest.md", 1)
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        raise IngestError(f"{path.name}: line 1: column(s) named twice: {', '.join(duplicated)}")
+        raise _refused(path, f"column(s) named twice: {', '.join(duplicated)}", 1)
 
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
 
 
-def _explain_read_error(path: Path, exc: Exception) -> str:
+def _refused(path: Path, reason: str, line: int | None = None) -> IngestError:
+    """The error refusing a whole file: 'enc.csv: line 1: reason', with its Problem."""
+    where = f"line {line}: " if line is not None else ""
+    return IngestError(f"{path.name}: {where}{reason}", problems=[Problem(file=str(path), line=line, reason=reason)])
+
+
+def _explain_read_error(path: Path, exc: Exception) -> tuple[str, int | None]:
+    """(reason, line) of a file DuckDB cannot read as CSV."""
     text = str(exc)
-    line = re.search(r"[Ll]ine:?\s*(\d+)", text)
+    found = re.search(r"[Ll]ine:?\s*(\d+)", text)
     # DuckDB names the record (blank lines counted); the message names the physical line
-    where = f"line {record_line(path, int(line.group(1)))}: " if line else ""
+    line = record_line(path, int(found.group(1))) if found else None
     if "unicode" in text.lower() or "utf" in text.lower():
         bad = first_bad_utf8(path)
         if bad is not None:
-            return f"{path.name}: line {bad[0]}: byte {bad[1]} is not UTF-8 text; save the file as UTF-8 CSV"
+            return f"byte {bad[1]} is not UTF-8 text; save the file as UTF-8 CSV", bad[0]
     size = re.search(r"Maximum line size of (\d+) bytes exceeded", text)
     if size:
-        return (f"{path.name}: {where}the line is longer than {int(size.group(1)):,} bytes (a field that "
-                "large is not an encounter's): nothing was loaded")
+        return (f"the line is longer than {int(size.group(1)):,} bytes (a field that "
+                "large is not an encounter's): nothing was loaded"), line
     text = text.split("\n  file = ")[0]  # the reader's settings follow: they would match 'quote'
     expected = re.search(r"Expected Number of Columns:\s*(\d+)\s*Found:\s*(\d+)", text)
     if expected:
-        return (
-            f"{path.name}: {where}expected {expected.group(1)} fields, found {expected.group(2)}; "
-            "the file looks truncated or a row is malformed: nothing was loaded"
-        )
+        return (f"expected {expected.group(1)} fields, found {expected.group(2)}; "
+                "the file looks truncated or a row is malformed: nothing was loaded"), line
     if "unicode" in text.lower() or "utf" in text.lower():
-        return f"{path.name}: {where}not valid UTF-8 text; save the file as UTF-8 CSV"
+        return "not valid UTF-8 text; save the file as UTF-8 CSV", line
     if "quote" in text.lower():
-        return f"{path.name}: {where}an unterminated quoted field; the file looks truncated: nothing was loaded"
-    return f"{path.name}: {where}cannot be read as CSV ({_first_line(exc)})"
+        return "an unterminated quoted field; the file looks truncated: nothing was loaded", line
+    return f"cannot be read as CSV ({_first_line(exc)})", line
 
 
 # ---- validation ----------------------------------------------------------------------------
@@ -406,27 +403,28 @@ def _split_encounters(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _write_rejects(con: duckdb.DuckDBPyConnection, path: Path, sha: str, rejects_dir: Path | None) -> Path:
-    directory = rejects_dir or (config.var_dir() / "rejects")
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{path.stem}-{sha[:8]}.rejects.csv"
     # Every line of a rejected encounter is listed: its own faults, or the line that sank it.
-    con.execute(
-        f"""
-        COPY (
-            SELECT line_no AS line, {neutralize_sql("encounter_id")} AS encounter_id, field,
-                   {neutralize_sql("value")} AS value, reason FROM line_errors
-            UNION ALL
-            SELECT l.line_no, {neutralize_sql("l.encounter_id")}, '', NULL,
-                   'encounter rejected because of line ' || (SELECT min(line_no) FROM line_errors e
-                                                               WHERE e.encounter_id = l.encounter_id)
-            FROM lines l
-            WHERE l.encounter_id IN (SELECT encounter_id FROM bad_encounters)
-              AND l.line_no NOT IN (SELECT line_no FROM line_errors)
-            ORDER BY line, field
-        ) TO {_sql_path(target)} (HEADER, DELIMITER ',')
+    cursor = con.execute(
+        """
+        SELECT line_no AS line, encounter_id, field, value, reason FROM line_errors
+        UNION ALL
+        SELECT l.line_no, l.encounter_id, '', NULL,
+               'encounter rejected because of line ' || (SELECT min(line_no) FROM line_errors e
+                                                           WHERE e.encounter_id = l.encounter_id)
+        FROM lines l
+        WHERE l.encounter_id IN (SELECT encounter_id FROM bad_encounters)
+          AND l.line_no NOT IN (SELECT line_no FROM line_errors)
+        ORDER BY line, field
         """
     )
-    return target
+
+    def problems():
+        while rows := cursor.fetchmany(10_000):
+            for line, encounter_id, fld, value, reason in rows:
+                yield Problem(file=str(path), line=line, record=encounter_id or "", field=fld or "",
+                              value="" if value is None else str(value), reason=reason)
+
+    return contract.write_rejects(path, sha, problems(), rejects_dir, record_column="encounter_id")
 
 
 # ---- MS-DRG --------------------------------------------------------------------------------
@@ -581,4 +579,4 @@ def _summary(con: duckdb.DuckDBPyConnection) -> dict:
             "new_names": [n.as_dict() for n in names]}
 
 
-__all__ = ["COLUMNS", "FileResult", "IngestError", "ingest_encounter_file", "ingest_encounter_files"]
+__all__ = ["COLUMNS", "EncountersResult", "FileResult", "IngestError", "ingest_encounter_file", "ingest_encounter_files"]

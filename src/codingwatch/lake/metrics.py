@@ -24,6 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import ibis
 import ibis.expr.datatypes as dt
 
+from codingwatch.errors import CodingwatchError
+
 CMI_PLACES = Decimal("0.0001")
 HOURS_PLACES = 1
 
@@ -46,7 +48,7 @@ FIGURE_COLUMNS = (
 )
 
 
-class MetricsError(ValueError):
+class MetricsError(CodingwatchError, ValueError):
     """A figure was asked for in a way that cannot be answered; the message says why."""
 
 

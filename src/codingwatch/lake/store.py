@@ -39,10 +39,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from codingwatch import config
+from codingwatch.errors import CodingwatchError
 from codingwatch.lake.schema import TABLES
 
 
-class LakeError(RuntimeError):
+class LakeError(CodingwatchError, RuntimeError):
     """The lake cannot do what was asked; the message says what to fix."""
 
 

@@ -12,7 +12,7 @@ the command line, the web app and a notebook call the same rules:
   so export, print and download must not happen);
 - assignments: login, work_queue, encounter_key (either may be blank): what each login may
   reach;
-- an IP-range-to-country table is applied at ingest (provenance.ipmap).
+- an IP-range-to-country table is applied at ingest (ingest.ipmap).
 
 Rules return an ibis table of ALERT_COLUMNS; `to_alerts` turns it into `Alert` dataclasses.
 """
@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from codingwatch import config
+from codingwatch.errors import CodingwatchError
 
 ROSTER = pa.schema(
     [
@@ -54,7 +55,7 @@ SEVERITIES = ("low", "medium", "high")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class InputError(ValueError):
+class InputError(CodingwatchError, ValueError):
     pass
 
 

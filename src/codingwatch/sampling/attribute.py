@@ -28,12 +28,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from codingwatch.errors import CodingwatchError
+
 # Two-sided confidence (percent) -> alpha in each tail.
 LEVELS: dict[str, Fraction] = {"80": Fraction(1, 10), "90": Fraction(1, 20), "95": Fraction(1, 40)}
 
 
 
-class AppraisalError(ValueError):
+class AppraisalError(CodingwatchError, ValueError):
     """The appraisal's inputs are inconsistent (e.g. a sample larger than the universe)."""
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from codingwatch.errors import CodingwatchError
 from codingwatch.sampling.rng import WichmannHill, draw_distinct_fast, parse_seed
 
 
-class DrawError(ValueError):
+class DrawError(CodingwatchError, ValueError):
     """The request cannot be drawn (frame too small, high below low, bad seed...)."""
 
 

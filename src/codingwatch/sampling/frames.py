@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from codingwatch.errors import CodingwatchError
 from codingwatch.sampling.draws import DrawError, RandomDraw, random_numbers
 from codingwatch.spreadsheet import csv_writer, restore
 from codingwatch.vocabulary import name_key
@@ -51,7 +52,7 @@ DRG_BAND_NONE = "no_drg"
 DRG_BAND_WEIGHT_MISSING = "weight_missing"
 
 
-class FrameError(ValueError):
+class FrameError(CodingwatchError, ValueError):
     """The frame cannot be built, read or drawn from; the message says why."""
 
 

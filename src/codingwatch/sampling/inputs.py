@@ -7,12 +7,13 @@ import csv
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from codingwatch.errors import CodingwatchError
 from codingwatch.sampling.draws import StratumRequest
 
 VALUE_COLUMNS = ("examined", "audited", "difference")
 
 
-class InputFileError(ValueError):
+class InputFileError(CodingwatchError, ValueError):
     """An input file cannot be used; the message names file, line, column and reason."""
 
 

@@ -28,6 +28,8 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
+from codingwatch.errors import CodingwatchError
+
 VB_MULTIPLIER = 1140671485
 VB_INCREMENT = 12820163
 VB_MODULUS = 1 << 24
@@ -40,7 +42,7 @@ _WH_Q = (177, 176, 178)
 _WH_R = (2, 35, 63)
 
 
-class SeedError(ValueError):
+class SeedError(CodingwatchError, ValueError):
     """The seed is not a finite decimal number."""
 
 

@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 
 from codingwatch.codesets import drg_weight
-from codingwatch.ingest.x12.writer import write_835, write_837i, write_837p
 from codingwatch.synth.encounters import DSTATUS_CODES, ED, IP, PF, POA, SYSTEMS
 from codingwatch.synth.errors import KINDS
+from codingwatch.synth.x12_writer import write_835, write_837i, write_837p
 
 STREAM = 835  # the claims' random stream: default_rng([seed, STREAM])
 

@@ -81,3 +81,29 @@ def _reason(response) -> str:
         return HTTPStatus(response.status_code).phrase
     except ValueError:
         return "Error"
+
+
+class CodingwatchErrorMiddleware:
+    """A CodingwatchError a view lets through (bad input, a step that cannot be done now) is
+    answered with its message and status 400, never a server error: under /api/ as
+    `{"detail": "..."}`, elsewhere as a page saying what cannot be done and why. Views that
+    show such errors in their own form keep doing so; this is the floor under them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from codingwatch.errors import CodingwatchError
+
+        if not isinstance(exception, CodingwatchError):
+            return None
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        status = HTTPStatus.BAD_REQUEST
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse({"detail": exception.message}, status=status)
+        return render(request, "codingwatch_error.html", {"message": exception.message}, status=status)

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     # Just inside WhiteNoise: no-store on everything a login protects, JSON for every API error.
     "codingwatch.web.serving.NoStoreMiddleware",
     "codingwatch.web.serving.ApiErrorsAsJsonMiddleware",
+    "codingwatch.web.serving.CodingwatchErrorMiddleware",  # a CodingwatchError: its message, status 400
     "codingwatch.web.accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -127,7 +127,7 @@ def test_not_x12_is_rejected(tmp_path, lake_root):
     ],
 )
 def test_a_broken_envelope_is_rejected_naming_the_element(old, new, fault):
-    from codingwatch.ingest.x12.writer import write_837p
+    from codingwatch.synth.x12_writer import write_837p
 
     data = write_837p([{"claim_id": "C1", "charge": "100", "diagnoses": ["J189"],
                         "lines": [{"code": "99213", "charge": "100"}]}], control=905)
@@ -172,7 +172,7 @@ def test_billed_codes_keep_qualifiers_poa_and_service_lines(x12_dir, lake_root):
 
 
 def test_icd10_codes_reach_code_lines_with_poa_in_sequence(lake_root, tmp_path):
-    from codingwatch.ingest.x12.writer import write_837p
+    from codingwatch.synth.x12_writer import write_837p
 
     path = tmp_path / "c.837"
     path.write_bytes(write_837p([{"claim_id": "ENC-1", "charge": "250.00", "diagnoses": ["I10", "E119", "J189"],
@@ -213,7 +213,7 @@ def test_latin1_text_in_a_claim_loads(x12_dir):
 
 @pytest.mark.parametrize("charge", ["1e30", "12.3.4", "ABC", "1234567890123456789"])
 def test_a_charge_that_is_not_an_x12_decimal_is_rejected(charge):
-    from codingwatch.ingest.x12.writer import write_837p
+    from codingwatch.synth.x12_writer import write_837p
 
     data = write_837p([{"claim_id": "C1", "charge": "100.00", "diagnoses": ["J189"],
                         "lines": [{"code": "99213", "charge": "100.00"}]}]).decode()

@@ -15,8 +15,8 @@ from codingwatch.cli import app
 from codingwatch.codesets import carc
 from codingwatch.ingest.x12.envelope import X12Reject
 from codingwatch.ingest.x12.load import ingest_remits, remit_tables
-from codingwatch.ingest.x12.writer import write_835
 from codingwatch.lake import open_lake
+from codingwatch.synth.x12_writer import write_835
 from tests.ingest.x12.x12_helpers import fixture_files, plain_totals
 
 FILES_835 = fixture_files("835")

@@ -13,10 +13,10 @@ from django_scopes import scopes_disabled
 
 from codingwatch import denials
 from codingwatch.ingest.x12.load import ingest_remits
-from codingwatch.ingest.x12.writer import write_835
 from codingwatch.lake import open_lake
 from codingwatch.lake.keys import source_key
 from codingwatch.lake.schema import CODE_LINES, ENCOUNTERS
+from codingwatch.synth.x12_writer import write_835
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.denials import charts
 from codingwatch.web.vendors.models import Contract

@@ -11,8 +11,8 @@ import pytest
 from django_scopes import scopes_disabled
 
 from codingwatch.ingest.access import ingest_access_file
+from codingwatch.ingest.ipmap import IpCountryMap
 from codingwatch.lake import open_lake
-from codingwatch.provenance.ipmap import IpCountryMap
 from codingwatch.synth.params import WorldParams
 from codingwatch.synth.world import generate_world
 from codingwatch.web.provenance import services

@@ -16,11 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from codingwatch.errors import CodingwatchError
+
 # Widths of ISA01..ISA16 (X12 5010 interchange control header, fixed length).
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 
 
-class X12Reject(Exception):
+class X12Reject(CodingwatchError):
     """A file that cannot load: `segment` is its 1-based position (0 = the file as a whole)."""
 
     def __init__(self, segment: int, reason: str) -> None:

@@ -1,14 +1,16 @@
 """Loading 837 and 835 files into the lake: one Lake.commit_load per file, whole or nothing.
 
-`ingest_claims(paths)` and `ingest_remits(paths)` return an IngestReport; a file already
-loaded (same SHA-256) is skipped; a rejected file is reported with its segment and reason
-and the other files still load.
+`ingest_x12_file(path, kind)` loads one file and returns its X12Result (the ingest contract's
+IngestResult, codingwatch.ingest.contract); `ingest_claims(paths)` and `ingest_remits(paths)`
+load several and return an IngestReport of their results. A file already loaded (same
+SHA-256) is skipped; a rejected file is reported with its segment and reason and the other
+files still load.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +18,16 @@ from pathlib import Path
 import pyarrow as pa
 
 from codingwatch.codesets import COVERED_FISCAL_YEARS, Grouper, carc, fiscal_year
+from codingwatch.ingest import contract
+from codingwatch.ingest.contract import (
+    LOADED,
+    REJECTED,
+    SKIPPED,
+    IngestResult,
+    Problem,
+    Progress,
+    no_progress,
+)
 from codingwatch.ingest.x12 import claims as claims_reader
 from codingwatch.ingest.x12 import remits as remits_reader
 from codingwatch.ingest.x12.envelope import X12Reject, check_control_characters
@@ -28,21 +40,88 @@ MAX_WARNINGS_PER_FILE = 20
 
 
 @dataclass
-class IngestReport:
-    kind: str
-    files: int = 0  # files loaded in this run
-    skipped: list[str] = field(default_factory=list)  # already in the lake
+class X12Result(IngestResult):
+    """One 837 or 835 file's result: the contract's, plus its figures and its warnings (faults
+    loaded anyway with --lenient, each a Problem naming its segment)."""
+
     claims: int = 0
     service_lines: int = 0
     adjustments: int = 0
     charge_total: Decimal = Decimal("0")
     paid_total: Decimal = Decimal("0")
-    rejected: list[dict] = field(default_factory=list)  # {file, segment, reason}
-    warnings: list[dict] = field(default_factory=list)  # {file, segment, reason}
+    warnings: list[Problem] = field(default_factory=list)
     warnings_total: int = 0
-    loads: list[str] = field(default_factory=list)
-    unknown_carcs: set[str] = field(default_factory=set)  # kept in the lake, not in our catalog
-    unknown_rarcs: set[str] = field(default_factory=set)
+    unknown_carcs: list[str] = field(default_factory=list)  # kept in the lake, not in our catalog
+    unknown_rarcs: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        out = super().as_dict()
+        out["charge_total"], out["paid_total"] = str(self.charge_total), str(self.paid_total)
+        out["warnings"] = [w.as_dict() for w in self.warnings]
+        return out
+
+
+@dataclass
+class IngestReport:
+    """A run over several X12 files: the result of each (`results`) and their totals."""
+
+    kind: str
+    results: list[X12Result] = field(default_factory=list)
+
+    def _of(self, status: str) -> list[X12Result]:
+        return [r for r in self.results if r.status == status]
+
+    @property
+    def files(self) -> int:  # files loaded in this run
+        return len(self._of(LOADED))
+
+    @property
+    def skipped(self) -> list[str]:  # already in the lake
+        return [r.file for r in self._of(SKIPPED)]
+
+    @property
+    def rejected(self) -> list[dict]:  # each a Problem as JSON: {file, segment, reason}
+        return [p.as_dict() for r in self._of(REJECTED) for p in r.problems]
+
+    @property
+    def warnings(self) -> list[dict]:  # the first MAX_WARNINGS_PER_FILE of each file, as JSON
+        return [w.as_dict() for r in self.results for w in r.warnings[:MAX_WARNINGS_PER_FILE]]
+
+    @property
+    def warnings_total(self) -> int:
+        return sum(r.warnings_total for r in self.results)
+
+    @property
+    def loads(self) -> list[str]:
+        return [r.load_id for r in self._of(LOADED)]
+
+    @property
+    def claims(self) -> int:
+        return sum(r.claims for r in self._of(LOADED))
+
+    @property
+    def service_lines(self) -> int:
+        return sum(r.service_lines for r in self._of(LOADED))
+
+    @property
+    def adjustments(self) -> int:
+        return sum(r.adjustments for r in self._of(LOADED))
+
+    @property
+    def charge_total(self) -> Decimal:
+        return sum((r.charge_total for r in self._of(LOADED)), Decimal("0"))
+
+    @property
+    def paid_total(self) -> Decimal:
+        return sum((r.paid_total for r in self._of(LOADED)), Decimal("0"))
+
+    @property
+    def unknown_carcs(self) -> set[str]:
+        return {c for r in self.results for c in r.unknown_carcs}
+
+    @property
+    def unknown_rarcs(self) -> set[str]:
+        return {c for r in self.results for c in r.unknown_rarcs}
 
     def as_dict(self) -> dict:
         total = "paid_total" if self.kind == "remits" else None
@@ -64,11 +143,6 @@ class IngestReport:
             out["unknown_carcs"] = sorted(self.unknown_carcs)
             out["unknown_rarcs"] = sorted(self.unknown_rarcs)
         return out
-
-    def _warn(self, name: str, warnings: list) -> None:
-        self.warnings_total += len(warnings)
-        for segment, reason in warnings[:MAX_WARNINGS_PER_FILE]:
-            self.warnings.append({"file": name, "segment": segment, "reason": reason})
 
 
 def _sum(table: pa.Table, column: str) -> Decimal:
@@ -97,18 +171,15 @@ def remit_tables(data: bytes, load_id: str, *, warnings: list | None = None,
 
 
 def ingest_remits(paths: Iterable[Path], *, lake: Lake | None = None, lenient: bool = False,
-                  on_file: Callable[[Path], None] | None = None, vocabulary: Vocabulary | None = None) -> IngestReport:
+                  progress: Progress | None = None, vocabulary: Vocabulary | None = None) -> IngestReport:
     """`vocabulary`: the organization's names; a payer (N1*PR N102) it maps is stored under its
-    canonical name, so one payer written two ways by two clearinghouses is one payer."""
+    canonical name, so one payer written two ways by two clearinghouses is one payer.
+    `progress(step, fraction)` is called as each file starts (0.0) and ends (1.0)."""
     report = IngestReport(kind="remits")
     lake = lake or open_lake()
     for path in paths:
-        path = Path(path)
-        try:
-            _ingest_one(lake, path, "remits", report, lenient=lenient, vocabulary=vocabulary)
-        finally:
-            if on_file:
-                on_file(path)
+        report.results.append(ingest_x12_file(Path(path), "remits", lake=lake, lenient=lenient,
+                                              vocabulary=vocabulary, progress=progress))
     return report
 
 
@@ -254,31 +325,36 @@ def _claim_tables(data: bytes, load_id: str, *, warnings: list | None, lenient: 
 
 
 def ingest_claims(paths: Iterable[Path], *, lake: Lake | None = None, lenient: bool = False,
-                  on_file: Callable[[Path], None] | None = None) -> IngestReport:
+                  progress: Progress | None = None) -> IngestReport:
     report = IngestReport(kind="claims")
     lake = lake or open_lake()
     for path in paths:
-        path = Path(path)
-        try:
-            _ingest_one(lake, path, "claims", report, lenient=lenient)
-        finally:
-            if on_file:
-                on_file(path)
+        report.results.append(ingest_x12_file(Path(path), "claims", lake=lake, lenient=lenient, progress=progress))
     return report
 
 
-def _ingest_one(lake: Lake, path: Path, kind: str, report: IngestReport, *, lenient: bool = False,
-                vocabulary: Vocabulary | None = None) -> None:
+def ingest_x12_file(path: Path, kind: str, *, lake: Lake, lenient: bool = False,
+                    vocabulary: Vocabulary | None = None, progress: Progress | None = None) -> X12Result:
+    """Load one 837 (`kind` "claims") or 835 ("remits") file, whole or nothing, per the ingest
+    contract; a file already loaded is skipped; a fault refuses it naming the segment."""
+    progress = progress or no_progress
+    progress(f"{path.name}: reading", 0.0)
+    try:
+        return _ingest_one(lake, path, kind, lenient=lenient, vocabulary=vocabulary)
+    finally:
+        progress(f"{path.name}: done", 1.0)
+
+
+def _ingest_one(lake: Lake, path: Path, kind: str, *, lenient: bool = False,
+                vocabulary: Vocabulary | None = None) -> X12Result:
     name = path.name
+    result = X12Result(file=str(path), kind=kind)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        report.rejected.append({"file": str(path), "segment": 0, "reason": f"cannot read: {exc.strerror}"})
-        return
-    sha = hashlib.sha256(data).hexdigest()
-    if lake.find_load(kind, sha):
-        report.skipped.append(str(path))
-        return
+        return result.refuse(Problem(file=str(path), segment=0, reason=f"cannot read: {exc.strerror}"))
+    if not contract.start(result, path, lake, sha256=hashlib.sha256(data).hexdigest()):
+        return result
     load_id = new_load_id()
     warnings: list = []
     try:
@@ -289,8 +365,7 @@ def _ingest_one(lake: Lake, path: Path, kind: str, report: IngestReport, *, leni
         else:
             tables = claim_tables(data, load_id, warnings=warnings, lenient=lenient)
     except X12Reject as exc:
-        report.rejected.append({"file": str(path), "segment": exc.segment, "reason": exc.reason})
-        return
+        return result.refuse(Problem(file=str(path), segment=exc.segment, reason=exc.reason))
     if kind == "remits":
         claims, lines, adjustments = (tables["remit_claims"], tables["remit_lines"],
                                       tables["remit_adjustments"])
@@ -309,19 +384,17 @@ def _ingest_one(lake: Lake, path: Path, kind: str, report: IngestReport, *, leni
         remarks = tables.get("remit_remarks")
         rarcs = carc.unknown_codes("RARC", _distinct(remarks, "code")) if remarks is not None else []
         summary["unknown_carcs"], summary["unknown_rarcs"] = carcs, rarcs
-        report.unknown_carcs.update(carcs)
-        report.unknown_rarcs.update(rarcs)
-    with lake.writing():  # checked again under the lake's lock: another load may have committed it
-        if lake.find_load(kind, sha):
-            report.skipped.append(str(path))
-            return
-        record = lake.commit_load(kind=kind, source_name=name, sha256=sha, tables=tables,
-                                  summary=summary, load_id=load_id)
-    report.files += 1
-    report.loads.append(record.load_id)
-    report.claims += claims.num_rows
-    report.service_lines += lines.num_rows
-    report.adjustments += summary["adjustments"]
-    report.charge_total += charge
-    report.paid_total += paid
-    report._warn(str(path), warnings)
+        result.unknown_carcs, result.unknown_rarcs = list(carcs), list(rarcs)
+    # checked again under the lake's lock: another load may have committed it
+    if contract.commit(result, lake, path, tables=tables, summary=summary, load_id=load_id) is None:
+        result.unknown_carcs, result.unknown_rarcs = [], []
+        return result
+    result.claims = claims.num_rows
+    result.service_lines = lines.num_rows
+    result.adjustments = summary["adjustments"]
+    result.charge_total = charge
+    result.paid_total = paid
+    result.warnings_total = len(warnings)
+    result.warnings = [Problem(file=str(path), segment=segment, reason=reason) for segment, reason in warnings]
+    result.message = f"{name}: loaded {claims.num_rows} claims ({lines.num_rows} service lines)"
+    return result

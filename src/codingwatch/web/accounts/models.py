@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from codingwatch.errors import CodingwatchError
 from codingwatch.web.accounts import chain, roles
 
 
@@ -70,7 +71,7 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
 
-class AppendOnlyError(RuntimeError):
+class AppendOnlyError(CodingwatchError, RuntimeError):
     """The access trail is append-only: rows are never changed or deleted."""
 
 

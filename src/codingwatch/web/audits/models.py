@@ -18,15 +18,16 @@ from __future__ import annotations
 from django.db import models
 from django_scopes import ScopedManager
 
+from codingwatch.errors import CodingwatchError
 from codingwatch.web.organizations.models import ENCOUNTER_TYPE_CHOICES
 from codingwatch.web.vendors.models import Vendor
 
 
-class AuditLocked(RuntimeError):
+class AuditLocked(CodingwatchError, RuntimeError):
     """A final audit cannot change; reopen it first (an explicit, logged act)."""
 
 
-class AppendOnlyError(RuntimeError):
+class AppendOnlyError(CodingwatchError, RuntimeError):
     """The audit trail is append-only."""
 
 

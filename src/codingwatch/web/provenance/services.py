@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from codingwatch import config
+from codingwatch.errors import CodingwatchError
 from codingwatch.lake import open_lake
 from codingwatch.provenance import inputs, rules
 from codingwatch.provenance import takeover as tk
@@ -307,7 +308,7 @@ def summary_chart(section: dict) -> dict:
     return chart.to_dict(validate=False)
 
 
-class ActionError(ValueError):
+class ActionError(CodingwatchError, ValueError):
     """A queue action that cannot be done (the message says why)."""
 
 

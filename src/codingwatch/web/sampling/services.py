@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from codingwatch.errors import CodingwatchError
 from codingwatch.sampling import (
     AppraisalError,
     DrawError,
@@ -24,7 +25,7 @@ MAX_WEB_NUMBERS = 100_000
 MAX_PAGE_ROWS = 2_000
 
 
-class SamplingInputError(ValueError):
+class SamplingInputError(CodingwatchError, ValueError):
     """A field of a sampling request is missing or wrong; the message names it."""
 
 

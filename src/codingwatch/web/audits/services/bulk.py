@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import transaction
 
 from codingwatch.audit.reader import EncounterFileError, read_encounters
+from codingwatch.errors import CodingwatchError
 from codingwatch.lake.keys import source_keys
 from codingwatch.web.audits.models import DRAFT, Audit
 from codingwatch.web.audits.services import review
@@ -20,7 +21,7 @@ from codingwatch.web.audits.services.workflow import WorkflowError
 from codingwatch.web.organizations.vocabulary import load_vocabulary
 
 
-class BulkImportError(ValueError):
+class BulkImportError(CodingwatchError, ValueError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__(problems[0] if problems else "import failed")

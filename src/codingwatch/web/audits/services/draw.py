@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from codingwatch import config
 from codingwatch.codesets import grouper_version
+from codingwatch.errors import CodingwatchError
 from codingwatch.lake import open_lake
 from codingwatch.sampling.frames import (
     Frame,
@@ -33,7 +34,7 @@ from codingwatch.web.audits.services.plan import plan_of
 from codingwatch.web.audits.services.workflow import WorkflowError, record_event
 
 
-class DrawRefused(ValueError):
+class DrawRefused(CodingwatchError, ValueError):
     """The sample cannot be drawn; the message says why."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from codingwatch.errors import CodingwatchError
 from codingwatch.web.audits.models import DRAFT, Audit, AuditEvent
 
 # The plan fields a draw reads: an edit of any of them between building the frame and storing
@@ -21,7 +22,7 @@ PLAN_FIELDS = (
 )
 
 
-class PlanLocked(ValueError):
+class PlanLocked(CodingwatchError, ValueError):
     """The plan can no longer change; the message says why."""
 
 

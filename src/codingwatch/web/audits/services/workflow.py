@@ -22,6 +22,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from codingwatch.errors import CodingwatchError
 from codingwatch.web.accounts import roles
 from codingwatch.web.audits.models import (
     AUDITOR_REVIEW,
@@ -75,7 +76,7 @@ FINDING_ACTIONS: dict[str, tuple[str, tuple[str, ...], str, frozenset, bool]] = 
 }
 
 
-class WorkflowError(ValueError):
+class WorkflowError(CodingwatchError, ValueError):
     """A step the workflow does not allow now, or not to this user; the message says why."""
 
 

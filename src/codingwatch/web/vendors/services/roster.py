@@ -26,6 +26,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from codingwatch import vocabulary
+from codingwatch.errors import CodingwatchError
 from codingwatch.web.organizations.models import Facility, Organization, WorkQueue
 from codingwatch.web.organizations.vocabulary import load_vocabulary
 from codingwatch.web.vendors.models import Coder, QueueAssignment, Vendor, validate_location
@@ -45,7 +46,7 @@ YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0", "")
 MAX_REPORTED = 50
 
 
-class RosterError(ValueError):
+class RosterError(CodingwatchError, ValueError):
     """The roster files have problems; `problems` lists each as 'file line N, field: reason'."""
 
     def __init__(self, problems: list[str]):

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from codingwatch.errors import CodingwatchError
+
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-class IpMapError(ValueError):
+class IpMapError(CodingwatchError, ValueError):
     pass
 
 
