@@ -11,13 +11,8 @@ from hypothesis import strategies as st
 
 from codingwatch.ingest.x12.claims import read_claims
 from codingwatch.ingest.x12.load import claim_tables
-<<<<<<<< HEAD:tests/ingest/x12/test_x12_writer_roundtrip.py
-from codingwatch.ingest.x12.writer import write_835, write_837i, write_837p
-from tests.ingest.x12.test_x12_cross_check import pyx12_segments
-========
 from codingwatch.synth.x12_writer import write_835, write_837i, write_837p
 from tests.ingest.x12.test_x12_cross_check import pyx12_segments
->>>>>>>> h-ingest:tests/synth/test_x12_writer_roundtrip.py
 
 ICD10CM = ["I10", "E119", "J189", "N179", "I5023", "E871", "K5900", "R6520", "A419", "Z9181"]
 PCS = ["0DTJ4ZZ", "02703ZZ", "5A1955Z", "0SR9019"]
