@@ -192,6 +192,9 @@ def scan(*, settings: inputs.Settings | None = None, takeover: bool = True, star
         record.alerts_suppressed = sum(r.status == ProvenanceAlert.SUPPRESSED for r in rows)
         record.finished_at = timezone.now()
         record.save()
+    from codingwatch.web.provenance.cases import group_alerts
+
+    group_alerts()  # the new alerts into cases (one per rule, login and episode)
     by_rule: dict[str, int] = {}
     for r in rows:
         by_rule[r.rule] = by_rule.get(r.rule, 0) + 1

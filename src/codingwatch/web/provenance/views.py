@@ -20,6 +20,7 @@ from codingwatch.web.accounts.trail import record_access, records_view
 from codingwatch.web.dashboard.figures import visible_vendors
 from codingwatch.web.provenance import services
 from codingwatch.web.provenance.models import ProvenanceAlert, Scan, Suppression
+from codingwatch.web.provenance.words import column_label, rule_label
 
 MODULE = "provenance"
 SUMMARY = "provenance_summary"
@@ -54,7 +55,7 @@ def filtered_alerts(params, user):
 
 def _choices():
     values = ProvenanceAlert.objects.order_by()
-    return {"rules": sorted(set(values.values_list("rule", flat=True))),
+    return {"rules": [(r, rule_label(r)) for r in sorted(set(values.values_list("rule", flat=True)))],
             "vendors": sorted(set(values.values_list("vendor_code", flat=True)) - {""}),
             "severities": ["high", "medium", "low"],
             "statuses": [c for c, _ in ProvenanceAlert.STATUS_CHOICES] + ["all"]}
@@ -70,7 +71,7 @@ def queue(request):
     return render(request, "provenance/queue.html", {
         "page": page, "filters": keep, "sort": sort, "choices": _choices(),
         "query": urlencode({**keep, "sort": sort}), "filter_query": urlencode(keep),
-        "last_scan": Scan.objects.first(), "columns": list(SORTS),
+        "last_scan": Scan.objects.first(), "columns": [(c, column_label(c)) for c in SORTS],
     })
 
 
