@@ -185,3 +185,18 @@ def test_on_the_synth_world_the_takeover_case_heads_the_queue(client, scanned_wo
     first_row = page.split('data-testid="case-row"', 2)[1]
     assert "Login taken over by someone else" in first_row
     assert json.dumps(body)  # plain JSON
+
+
+def test_the_summary_says_plainly_when_a_vendors_work_breaks_its_contracts_countries(client, director, scanned):
+    client.force_login(director)
+    sections = {s["vendor"]: s for s in client.get("/api/provenance/summary").json()}
+    bayside, acme = sections["bayside"]["contract"], sections["acme"]["contract"]
+    assert bayside["breach"] is True
+    # bc1 worked from Manila on two of its three days (the hand-made log has no encounter keys: events count)
+    ph = next(r for r in sections["bayside"]["by_country"] if r["key"] == "PH")
+    assert ph["events"] == 12 and sections["bayside"]["events"] == 18
+    assert "67% of its events (12 of 18) were recorded from PH" in bayside["text"]
+    assert bayside["text"].startswith("Bayside Coders breaks its contract: the contract allows work from US only")
+    assert acme == {"breach": False, "text": "All of Acme Coding's work was done from its contract's countries (IN, US)."}
+    page = client.get("/provenance/summary/?vendor=bayside").content.decode()
+    assert "Bayside Coders breaks its contract" in page

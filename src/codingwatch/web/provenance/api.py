@@ -188,9 +188,16 @@ def suppressions(request):
 @router.get("/summary", response=list[dict], summary="Per-vendor provenance summary for the quarterly review")
 def summary(request, vendor: str = "", start: dt.date | None = None, end: dt.date | None = None):
     """Per vendor: logins, charts reached and events, with shares by country of access, by verified
-    credential and by login-sharing status."""
+    credential and by login-sharing status, and `contract`: whether its work broke the contract's countries."""
+    from codingwatch.web.provenance.breaches import contract_statement
+    from codingwatch.web.vendors.models import Vendor
+
     _guard(request, SUMMARY)
-    return services.vendor_summary(vendor or None, start=start, end=end, vendors=visible_vendors(request.user))
+    sections = services.vendor_summary(vendor or None, start=start, end=end, vendors=visible_vendors(request.user))
+    by_code = {v.code: v for v in Vendor.objects.all()}
+    for section in sections:  # `contract`: whether the work stayed in the contract's countries, in words
+        section["contract"] = contract_statement(section, by_code.get(section["vendor"]))
+    return sections
 
 
 # Alert cases: the alerts of one rule, login (or vendor) and episode, triaged together.

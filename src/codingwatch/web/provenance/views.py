@@ -183,11 +183,14 @@ def summary(request):
                                            vendors=visible_vendors(request.user))
     except services.ActionError as exc:
         error = str(exc)
-    for i, section in enumerate(sections):
-        section["chart"] = services.summary_chart(section)
-        section["chart_id"] = f"chart-summary-{i}"
+    from codingwatch.web.provenance.breaches import contract_statement
     from codingwatch.web.vendors.models import Vendor
 
     vendors = list(Vendor.objects.order_by("name"))  # the organization's (staff only: vendor users get 404)
+    by_code = {v.code: v for v in vendors}
+    for i, section in enumerate(sections):
+        section["chart"] = services.summary_chart(section)
+        section["chart_id"] = f"chart-summary-{i}"
+        section["contract"] = contract_statement(section, by_code.get(section["vendor"]))
     return render(request, "provenance/summary.html",
                   {"sections": sections, "error": error, "form": request.GET, "vendors": vendors})
