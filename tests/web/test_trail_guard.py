@@ -109,6 +109,8 @@ REQUESTS: dict[str, tuple[str, str, str, object]] = {
     "provenance/alerts/<int:pk>/": ("admin", "GET", "/provenance/alerts/{alert}/", None),
     "provenance/suppressions/": ("admin", "GET", "/provenance/suppressions/", None),
     "provenance/cases/": ("admin", "GET", "/provenance/cases/", None),
+    "home/": ("admin", "GET", "/home/", None),
+    "GET /api/home": ("vendor", "GET", "/api/home", None),
     "provenance/cases/<int:pk>/": ("admin", "GET", "/provenance/cases/{alert_case}/", None),
     "GET /api/vendors/{code}": ("admin", "GET", "/api/vendors/acme", None),
     "GET /api/coders/{login_id}": ("admin", "GET", "/api/coders/ac1", None),

@@ -94,6 +94,12 @@ PAGES: dict[str, tuple[str, str]] = {
     "provenance/cases/<int:pk>/": (CHART_LEVEL, "one alert case with its alerts and evidence"),
     "provenance/cases/<int:pk>/assign/": (AGGREGATE, "a triage step, redirects to the case (recorded)"),
     "provenance/cases/<int:pk>/resolve/": (AGGREGATE, "a triage step, redirects to the case (recorded)"),
+    # home and notifications
+    "home/": (CHART_LEVEL, "what waits for the user: audits, cases with findings, alert cases"),
+    "notifications/": (AGGREGATE, "the user's own notices: titles and links (each page they link to records its view)"),
+    "notifications/<int:pk>/read/": (AGGREGATE, "marks the user's notice read, redirects"),
+    "notifications/read-all/": (AGGREGATE, "marks the user's notices read, redirects"),
+    "notifications/preferences/": (AGGREGATE, "the user's notification preferences"),
 }
 
 API: dict[str, tuple[str, str]] = {
@@ -143,6 +149,10 @@ API: dict[str, tuple[str, str]] = {
     "GET /api/provenance/cases/{case_id}": (CHART_LEVEL, "one alert case with its alerts and evidence"),
     "POST /api/provenance/cases/{case_id}/assign": (CHART_LEVEL, "a triage step answering the case"),
     "POST /api/provenance/cases/{case_id}/resolve": (CHART_LEVEL, "a triage step answering the case"),
+    # home and notifications
+    "GET /api/home": (CHART_LEVEL, "what waits for the user: audits, cases with findings, alert cases"),
+    "GET /api/notifications": (AGGREGATE, "the user's own notices: titles and links"),
+    "POST /api/notifications/{notification_id}/read": (AGGREGATE, "marks the user's notice read"),
 }
 
 
