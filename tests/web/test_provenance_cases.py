@@ -8,6 +8,7 @@ case per episode, and the takeover case heads the queue."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 import pytest
@@ -165,7 +166,7 @@ def test_on_the_synth_world_daily_country_alerts_become_one_case_per_login_episo
     found = AlertCase.objects.filter(rule="forbidden_country")
     for login, mine in by_login.items():
         # an episode ends after a quiet week
-        episodes = 1 + sum((b.window_start - a.window_end) > cases.EPISODE_GAP for a, b in zip(mine, mine[1:]))
+        episodes = 1 + sum((b.window_start - a.window_end) > cases.EPISODE_GAP for a, b in itertools.pairwise(mine))
         assert found.filter(login=login).count() == episodes, login
         assert sum(found.filter(login=login).values_list("alert_count", flat=True)) == len(mine)
     assert found.count() < alerts.count() / 5
