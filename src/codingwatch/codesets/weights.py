@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 from codingwatch import config
-from codingwatch.codesets.calendar import RELEASES, COVERED_FISCAL_YEARS
+from codingwatch.codesets.calendar import COVERED_FISCAL_YEARS, RELEASES
 from codingwatch.codesets.cms_tables import drgs_in_release
 
 SHIPPED = {2026: "msdrg-fy2026-table5-weights.tsv"}
