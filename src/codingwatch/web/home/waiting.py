@@ -3,8 +3,8 @@
 Each section is a list of items, each a link. The queries run inside the user's organization
 and vendor scope (the request's, or `user_scope` for the daily digest), so a vendor user's home
 holds only their vendor's audits and findings. Two sections come from modules installed later
-(the SLA scorecard, the due-diligence documents): when present, their `home_items(user)` is read;
-until then the section says so and shows no figure.
+(the SLA scorecard's states, the due-diligence documents' expiry dates): when installed they are
+read; until then the section says so and shows no figure.
 """
 
 from __future__ import annotations
@@ -128,14 +128,46 @@ def _alert_cases(user) -> Section:
 
 # Sections read from modules installed later: key -> (title, module, what the empty state says).
 EXTERNAL = {
-    "sla": ("SLA months breached or undecided", "codingwatch.web.scorecard.home",
+    "sla": ("SLA months breached or undecided", "codingwatch.web.scorecard.services",
             "The SLA scorecard is not set up in this installation yet: there are no SLA states to show."),
-    "documents": ("Documents expiring", "codingwatch.web.diligence.home",
+    "documents": ("Documents expiring", "codingwatch.web.diligence.models",
                   "Due-diligence documents are not tracked in this installation yet: nothing to show."),
 }
+DOCUMENT_HORIZON = dt.timedelta(days=60)  # documents expiring within this (or expired) are listed
 
 
-def _external(user, key: str) -> Section:
+def _sla_items(services, today: dt.date) -> list[Item]:
+    """Each vendor-month term of the scorecard's default period that is breached or lacks the
+    evidence to decide (the scorecard engine's states), newest month first."""
+    from codingwatch.scorecard import sla
+    from codingwatch.web.vendors.models import Vendor
+
+    first, last = services.default_period(today)
+    items = []
+    for vendor in Vendor.objects.order_by("name"):
+        for month in sorted(services.scorecard(vendor, first, last), key=lambda m: m.month, reverse=True):
+            for result in month.results:
+                if result.state in (sla.BREACHED, sla.NOT_ENOUGH):
+                    items.append(Item(f"{vendor.name}, {month.month:%B %Y}: {result.label}",
+                                      f"/scorecard/vendors/{vendor.code}/", result.state))
+    return items
+
+
+def _document_items(models, today: dt.date) -> list[Item]:
+    """Evidence documents that expired or expire within DOCUMENT_HORIZON, soonest first."""
+    found = (models.EvidenceDocument.objects.select_related("vendor")
+             .filter(expires_on__isnull=False, expires_on__lte=today + DOCUMENT_HORIZON).order_by("expires_on"))
+    items = []
+    for doc in found:
+        left = (doc.expires_on - today).days
+        when = (f"expires {doc.expires_on:%Y-%m-%d} ({left} day{'s' if left != 1 else ''} left)" if left >= 0
+                else f"expired {doc.expires_on:%Y-%m-%d}")
+        items.append(Item(f"{doc.get_kind_display()} of {doc.vendor.name}", f"/diligence/vendors/{doc.vendor.code}/",
+                          when, days_left=left))
+    return items
+
+
+def _external(user, key: str, today: dt.date) -> Section:
     title, module, missing = EXTERNAL[key]
     try:
         source = importlib.import_module(module)
@@ -143,9 +175,9 @@ def _external(user, key: str) -> Section:
         if exc.name and module.startswith(exc.name):
             return Section(key, title, available=False, empty=missing)
         raise
-    items = [Item(**{k: v for k, v in dict(i).items() if k in Item.__dataclass_fields__})
-             for i in source.home_items(user)]
-    return Section(key, title, items=items[:LIMIT], count=len(items))
+    items = _sla_items(source, today) if key == "sla" else _document_items(source, today)
+    return Section(key, title, items=items[:LIMIT], count=len(items),
+                   empty="No SLA month is breached or undecided." if key == "sla" else "No document expires soon.")
 
 
 def sections_for(user, today: dt.date | None = None) -> list[Section]:
@@ -167,7 +199,7 @@ def sections_for(user, today: dt.date | None = None) -> list[Section]:
     if roles.may_open(user.role, "provenance"):
         out.append(_alert_cases(user))
     if user.role in (roles.DIRECTOR, roles.ADMIN, roles.EXECUTIVE, roles.VENDOR):
-        out.append(_external(user, "sla"))
+        out.append(_external(user, "sla", today))
     if user.role in (roles.DIRECTOR, roles.ADMIN, roles.COMPLIANCE):
-        out.append(_external(user, "documents"))
+        out.append(_external(user, "documents", today))
     return out

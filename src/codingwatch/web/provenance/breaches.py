@@ -17,6 +17,10 @@ def contract_in_force(vendor, on: dt.date | None = None):
     return chosen
 
 
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
+
+
 def _share(value: float) -> str:
     return f"{value:.0%}" if value >= 0.01 or value == 0 else "under 1%"
 
@@ -31,7 +35,7 @@ def contract_statement(section: dict, vendor) -> dict:
     outside = [r for r in section["by_country"] if r["key"] not in allowed]
     where = ", ".join(allowed) or "no country"
     if not outside:
-        return {"breach": False, "text": f"All of {name}'s work was done from its contract's countries ({where})."}
+        return {"breach": False, "text": f"All of {_possessive(name)} work was done from its contract's countries ({where})."}
     # Work is charts reached; a log without encounter keys counts events instead.
     what, key, share_key = ("charts", "charts", "chart_share") if section["charts"] else ("events", "events",
                                                                                           "event_share")
