@@ -18,7 +18,7 @@ from tests.web.conftest import make_user
 
 access_lake, compliance, scanned = pf.access_lake, pf.compliance, pf.scanned
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def sections(client) -> dict[str, dict]:

@@ -21,7 +21,7 @@ from tests.web.conftest import make_user
 
 access_lake, scanned = pf.access_lake, pf.scanned
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from tests.web.test_provenance_world import scanned_world, world  # noqa: F401 (
 
 access_lake, compliance, scanned = pf.access_lake, pf.compliance, pf.scanned
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def test_two_days_of_one_breach_are_one_case_with_its_count_and_dates(scanned):

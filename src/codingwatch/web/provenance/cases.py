@@ -43,13 +43,14 @@ def _who(alert) -> tuple[str, str]:
 @scopes_disabled()
 def group_alerts() -> list[AlertCase]:
     """Put every alert not in a case into one; returns the cases created (for notifications)."""
-    loose = list(ProvenanceAlert.objects.filter(case__isnull=True).order_by(
-        "organization_id", "rule", "login", "vendor_code", "window_start", "pk"))
-    if not loose:
-        return []
     created: list[AlertCase] = []
     touched: dict[int, AlertCase] = {}
     with transaction.atomic():
+        # Locked: of two scans grouping at once, the second waits and finds them grouped.
+        loose = list(ProvenanceAlert.objects.select_for_update().filter(case__isnull=True).order_by(
+            "organization_id", "rule", "login", "vendor_code", "window_start", "pk"))
+        if not loose:
+            return []
         current: dict[tuple, AlertCase] = {}
         for alert in loose:
             status = _OPEN_LIKE.get(alert.status, AlertCase.RESOLVED)
