@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 
 import pytest
 
@@ -182,6 +183,11 @@ def test_on_the_synth_world_the_takeover_case_heads_the_queue(client, scanned_wo
     assert takeovers >= 1 and rules[:takeovers] == ["takeover"] * takeovers  # every takeover case first
     assert facts["takeover"]["login_id"] in {c["login"] for c in body["cases"][:takeovers]}
     assert body["cases"][0]["rule_label"] == "Login taken over by someone else"
+    # the takeover case's page shows its signals' charts, named in words
+    case_page = client.get(f"/provenance/cases/{body['cases'][0]['id']}/").content.decode()
+    headings = re.findall(r"<h[12][^>]*>(.*?)</h[12]>", case_page)
+    assert 'class="chart"' in case_page and len(headings) > 3
+    assert not [h for h in headings if "_" in h], headings
     page = client.get("/provenance/cases/").content.decode()
     first_row = page.split('data-testid="case-row"', 2)[1]
     assert "Login taken over by someone else" in first_row

@@ -87,8 +87,12 @@ def case_detail(request, pk: int):
     case = get_object_or_404(AlertCase.objects.select_related("assigned_to", "resolved_by"), pk=pk)
     alerts = list(case.alerts.order_by("window_start", "pk"))
     events = services.evidence_events(SimpleNamespace(evidence=case_service.evidence_ids(case)))
+    # a takeover alert's charts: each signal that moved, with the change date
+    charts = [{"id": f"chart-{a.pk}-{name}", "spec_id": f"chart-{a.pk}-{name}-spec",
+               "title": name.replace("_", " "), "spec": spec}
+              for a in alerts for name, spec in sorted((a.charts or {}).items())]
     return render(request, "provenance/case.html", {
-        "case": case, "alerts": alerts, "events": events, "workers": _workers(request.user),
+        "case": case, "alerts": alerts, "events": events, "charts": charts, "workers": _workers(request.user),
         "may_change": roles.may_change(request.user.role, MODULE), "rule_labels": RULE_LABELS,
     })
 

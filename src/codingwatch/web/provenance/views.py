@@ -99,7 +99,7 @@ def alert_detail(request, pk: int):
     alert = get_object_or_404(ProvenanceAlert.objects.select_related("assigned_to", "resolved_by", "suppressed_by"),
                               pk=pk)
     events = services.evidence_events(alert)
-    charts = [{"id": f"chart-{name}", "spec_id": f"chart-{name}-spec", "title": name, "spec": spec}
+    charts = [{"id": f"chart-{name}", "spec_id": f"chart-{name}-spec", "title": name.replace("_", " "), "spec": spec}
               for name, spec in sorted(alert.charts.items())]
     timeline = services.evidence_chart(alert, events)
     if timeline:
