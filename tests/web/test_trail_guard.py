@@ -20,7 +20,7 @@ from codingwatch.web.accounts import roles
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.api import api
 from codingwatch.web.audits.models import Finding
-from codingwatch.web.provenance.models import ProvenanceAlert
+from codingwatch.web.provenance.models import AlertCase, ProvenanceAlert
 from tests.web import provenance_fixtures as pf
 from tests.web.denials import test_denials_pages as dp
 from tests.web.conftest import make_user
@@ -108,6 +108,10 @@ REQUESTS: dict[str, tuple[str, str, str, object]] = {
     "provenance/alerts.csv": ("admin", "GET", "/provenance/alerts.csv", None),
     "provenance/alerts/<int:pk>/": ("admin", "GET", "/provenance/alerts/{alert}/", None),
     "provenance/suppressions/": ("admin", "GET", "/provenance/suppressions/", None),
+    "provenance/cases/": ("admin", "GET", "/provenance/cases/", None),
+    "home/": ("admin", "GET", "/home/", None),
+    "GET /api/home": ("vendor", "GET", "/api/home", None),
+    "provenance/cases/<int:pk>/": ("admin", "GET", "/provenance/cases/{alert_case}/", None),
     "GET /api/vendors/{code}": ("admin", "GET", "/api/vendors/acme", None),
     "GET /api/coders/{login_id}": ("admin", "GET", "/api/coders/ac1", None),
     "GET /api/denials/vendors/{code}": ("admin", "GET", "/api/denials/vendors/acme", None),
@@ -119,6 +123,8 @@ REQUESTS: dict[str, tuple[str, str, str, object]] = {
     "GET /api/provenance/alerts": ("admin", "GET", "/api/provenance/alerts", None),
     "GET /api/provenance/alerts/{alert_id}": ("admin", "GET", "/api/provenance/alerts/{alert}", None),
     "GET /api/provenance/suppressions": ("admin", "GET", "/api/provenance/suppressions", None),
+    "GET /api/provenance/cases": ("admin", "GET", "/api/provenance/cases", None),
+    "GET /api/provenance/cases/{case_id}": ("admin", "GET", "/api/provenance/cases/{alert_case}", None),
     # steps last, in the workflow's order
     "POST /api/audits/{audit_id}/steps/{name}": ("admin", "POST", "/api/audits/{audit}/steps/route", {}),
     "POST /api/audits/{audit_id}/findings/{finding_id}/{action}": (
@@ -129,6 +135,10 @@ REQUESTS: dict[str, tuple[str, str, str, object]] = {
                                                         {"text": "looking at it"}),
     "POST /api/provenance/alerts/{alert_id}/resolve": ("admin", "POST", "/api/provenance/alerts/{alert}/resolve",
                                                        {"reason": "the contract was amended"}),
+    "POST /api/provenance/cases/{case_id}/assign": ("admin", "POST", "/api/provenance/cases/{alert_case}/assign",
+                                                    {"assignee": "me"}),
+    "POST /api/provenance/cases/{case_id}/resolve": ("admin", "POST", "/api/provenance/cases/{alert_case}/resolve",
+                                                     {"reason": "the contract was amended"}),
 }
 
 
@@ -145,8 +155,10 @@ def test_every_chart_level_route_writes_a_trail_row(client, roster, reviewed_aud
     with scopes_disabled():
         case = reviewed_audit.cases.first()
         alert = ProvenanceAlert.objects.filter(status=ProvenanceAlert.OPEN).first()
+        alert_case = AlertCase.objects.exclude(pk=alert.case_id).filter(status=AlertCase.OPEN).first()
         finding = Finding.objects.filter(case__audit=reviewed_audit).first()
     world = {"audit": reviewed_audit.pk, "case": case.number, "alert": alert.pk, "finding": finding.pk,
+             "alert_case": alert_case.pk,
              "claim": dp._claim_url(denials_lake, "A1").split("/claims/", 1)[1]}
     silent = []
     for key, (who, method, url, body) in REQUESTS.items():

@@ -103,7 +103,8 @@ def _svg_data_uri(spec: dict) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _usd(value, signed: bool = False) -> str:
+def usd(value, signed: bool = False) -> str:
+    """Money as the brief prints it ($1,234.56; signed: +/-); the cost pages print it alike."""
     if value is None:
         return ""
     value = Decimal(value)
@@ -211,7 +212,7 @@ def render_html(scenario: Scenario, *, pair: tuple[str, str] | None = None, draw
         inputs=result["inputs"],
         notes=result["notes"],
         charts=charts,
-        usd=_usd,
+        usd=usd,
     )
 
 

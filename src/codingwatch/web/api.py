@@ -148,3 +148,9 @@ from codingwatch.web.audits.api import router as audits_router  # noqa: E402
 
 api.add_router("/audits", audits_router)
 api.add_router("/provenance/", provenance_router)
+
+from codingwatch.web.home.api import router as home_router  # noqa: E402
+from codingwatch.web.notifications.api import router as notifications_router  # noqa: E402
+
+api.add_router("/home", home_router)
+api.add_router("/notifications", notifications_router)

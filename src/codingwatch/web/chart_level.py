@@ -89,6 +89,17 @@ PAGES: dict[str, tuple[str, str]] = {
     "provenance/alerts/<int:pk>/resolve/": (AGGREGATE, "a triage step, redirects to the alert (recorded)"),
     "provenance/suppressions/": (CHART_LEVEL, "suppression rules: logins, countries, devices"),
     "provenance/summary/": (AGGREGATE, "per-vendor shares for the quarterly review"),
+    "provenance/cases/": (CHART_LEVEL, "the alert cases queue: logins and what they reached"),
+    "provenance/cases/bulk/": (AGGREGATE, "a bulk triage step on ticked cases, redirects to the queue"),
+    "provenance/cases/<int:pk>/": (CHART_LEVEL, "one alert case with its alerts and evidence"),
+    "provenance/cases/<int:pk>/assign/": (AGGREGATE, "a triage step, redirects to the case (recorded)"),
+    "provenance/cases/<int:pk>/resolve/": (AGGREGATE, "a triage step, redirects to the case (recorded)"),
+    # home and notifications
+    "home/": (CHART_LEVEL, "what waits for the user: audits, cases with findings, alert cases"),
+    "notifications/": (AGGREGATE, "the user's own notices: titles and links (each page they link to records its view)"),
+    "notifications/<int:pk>/read/": (AGGREGATE, "marks the user's notice read, redirects"),
+    "notifications/read-all/": (AGGREGATE, "marks the user's notices read, redirects"),
+    "notifications/preferences/": (AGGREGATE, "the user's notification preferences"),
 }
 
 API: dict[str, tuple[str, str]] = {
@@ -134,6 +145,14 @@ API: dict[str, tuple[str, str]] = {
     "POST /api/provenance/alerts/{alert_id}/resolve": (CHART_LEVEL, "a triage step answering the alert"),
     "GET /api/provenance/suppressions": (CHART_LEVEL, "suppression rules: logins, countries, devices"),
     "GET /api/provenance/summary": (AGGREGATE, "per-vendor shares for the quarterly review"),
+    "GET /api/provenance/cases": (CHART_LEVEL, "the alert cases queue"),
+    "GET /api/provenance/cases/{case_id}": (CHART_LEVEL, "one alert case with its alerts and evidence"),
+    "POST /api/provenance/cases/{case_id}/assign": (CHART_LEVEL, "a triage step answering the case"),
+    "POST /api/provenance/cases/{case_id}/resolve": (CHART_LEVEL, "a triage step answering the case"),
+    # home and notifications
+    "GET /api/home": (CHART_LEVEL, "what waits for the user: audits, cases with findings, alert cases"),
+    "GET /api/notifications": (AGGREGATE, "the user's own notices: titles and links"),
+    "POST /api/notifications/{notification_id}/read": (AGGREGATE, "marks the user's notice read"),
 }
 
 

@@ -41,6 +41,13 @@ SETTINGS_DOC = {
     "CODINGWATCH_OIDC_ROLE_CLAIM": ("codingwatch_role", "single sign-on: the claim that holds the user's role"),
     "CODINGWATCH_OIDC_ORGANIZATION_CLAIM": ("codingwatch_organization", "single sign-on: the claim that names the user's organization"),
     "CODINGWATCH_OIDC_VENDOR_CLAIM": ("codingwatch_vendor", "single sign-on: the claim with a vendor user's vendor code"),
+    "CODINGWATCH_SITE_URL": ("http://127.0.0.1:8000", "the app's address as people reach it: the links in notification emails"),
+    "CODINGWATCH_EMAIL_HOST": ("", "the SMTP server for notification emails (empty: emails are printed to the console)"),
+    "CODINGWATCH_EMAIL_PORT": ("587", "the SMTP server's port"),
+    "CODINGWATCH_EMAIL_USER": ("", "the SMTP user name (empty: no login)"),
+    "CODINGWATCH_EMAIL_PASSWORD": ("", "the SMTP password"),
+    "CODINGWATCH_EMAIL_USE_TLS": ("true", "STARTTLS to the SMTP server"),
+    "CODINGWATCH_EMAIL_FROM": ("codingwatch@localhost", "the sender of notification emails"),
     "CODINGWATCH_HSTS_SECONDS": ("31536000", "production: Strict-Transport-Security max-age"),
     "CODINGWATCH_SECURE_SSL_REDIRECT": ("true", "production: redirect plain HTTP to HTTPS"),
 }
@@ -73,6 +80,8 @@ INSTALLED_APPS = [
     "codingwatch.web.sampling",
     "codingwatch.web.audits",
     "codingwatch.web.provenance",
+    "codingwatch.web.notifications",
+    "codingwatch.web.home",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "codingwatch.web.notifications.context.unread",
             ]
         },
     }
@@ -180,6 +190,18 @@ if OIDC_OP_ISSUER and OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS.append("codingwatch.web.accounts.sso.SingleSignOnBackend")
 
 # The second factor (django-otp: TOTP and single-use recovery codes; accounts.mfa).
+# Notification emails (notifications.deliver): SMTP when a host is set, else the console.
+SITE_URL = config.envstr("CODINGWATCH_SITE_URL", "http://127.0.0.1:8000")
+EMAIL_HOST = config.envstr("CODINGWATCH_EMAIL_HOST", "")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = config.envint("CODINGWATCH_EMAIL_PORT", 587)
+EMAIL_HOST_USER = config.envstr("CODINGWATCH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = config.envstr("CODINGWATCH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = config.envbool("CODINGWATCH_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = config.envstr("CODINGWATCH_EMAIL_FROM", "codingwatch@localhost")
+
 MFA_REQUIRED = config.envbool("CODINGWATCH_MFA_REQUIRED", True)
 OTP_TOTP_ISSUER = "codingwatch"
 # Nobody but the user ever sees an authenticator's secret: the admin screens hide keys and QR codes.

@@ -27,5 +27,7 @@ urlpatterns = [
     path("sampling/", include("codingwatch.web.sampling.urls")),
     path("", include("codingwatch.web.audits.urls")),
     path("provenance/", include("codingwatch.web.provenance.urls")),
+    path("home/", include("codingwatch.web.home.urls")),
+    path("notifications/", include("codingwatch.web.notifications.urls")),
     path("", include("codingwatch.web.dashboard.urls")),
 ]

@@ -75,7 +75,7 @@ def test_the_navigation_shows_the_module_links_only_to_roles_that_may_open_them(
     for role in roles.ROLES:
         client.force_login(user_of_role(role))
         page = client.get("/vendors/").content.decode()
-        assert ('href="/provenance/"' in page) == roles.may_open(role, "provenance"), role
+        assert ('href="/provenance/cases/"' in page) == roles.may_open(role, "provenance"), role
         assert ('href="/provenance/summary/"' in page) == roles.may_open(role, "provenance_summary"), role
 
 

@@ -52,6 +52,11 @@ def _is_second_factor_path(path: str) -> bool:
     return path == reverse("logout") or path.startswith("/mfa/")
 
 
+def _is_own_notifications_path(path: str) -> bool:
+    """Marking one's own notifications read and choosing what one is told change no record."""
+    return path.startswith(("/notifications/", "/api/notifications/"))
+
+
 class RoleMiddleware:
     """Runs each request inside its organization and vendor scope (django-scopes) and keeps
     read-only roles read-only.
@@ -72,7 +77,7 @@ class RoleMiddleware:
             with scope(vendor=[], organization=[]):
                 return self.get_response(request)
         if user.role in roles.READ_ONLY_ROLES and request.method not in self.SAFE_METHODS:
-            if not _is_second_factor_path(request.path):
+            if not (_is_second_factor_path(request.path) or _is_own_notifications_path(request.path)):
                 return HttpResponseForbidden("This role is read only.")
         organization = user.organization_id if user.organization_id is not None else []
         if user.role in roles.VENDOR_SCOPED_ROLES:

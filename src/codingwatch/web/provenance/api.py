@@ -188,6 +188,130 @@ def suppressions(request):
 @router.get("/summary", response=list[dict], summary="Per-vendor provenance summary for the quarterly review")
 def summary(request, vendor: str = "", start: dt.date | None = None, end: dt.date | None = None):
     """Per vendor: logins, charts reached and events, with shares by country of access, by verified
-    credential and by login-sharing status."""
+    credential and by login-sharing status, and `contract`: whether its work broke the contract's countries."""
+    from codingwatch.web.provenance.breaches import contract_statement
+    from codingwatch.web.vendors.models import Vendor
+
     _guard(request, SUMMARY)
-    return services.vendor_summary(vendor or None, start=start, end=end, vendors=visible_vendors(request.user))
+    sections = services.vendor_summary(vendor or None, start=start, end=end, vendors=visible_vendors(request.user))
+    by_code = {v.code: v for v in Vendor.objects.all()}
+    for section in sections:  # `contract`: whether the work stayed in the contract's countries, in words
+        section["contract"] = contract_statement(section, by_code.get(section["vendor"]))
+    return sections
+
+
+# Alert cases: the alerts of one rule, login (or vendor) and episode, triaged together.
+class CaseOut(Schema):
+    id: int
+    rule: str
+    rule_label: str
+    severity: str
+    priority: int
+    login: str
+    vendor: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    alert_count: int
+    event_count: int
+    countries: list[str]
+    detail: str
+    status: str
+    assigned_to: str | None
+    resolution: str
+
+
+class CaseDetailOut(CaseOut):
+    alerts: list[AlertOut]
+    events: list[dict]
+
+
+class CasePage(Schema):
+    count: int
+    offset: int
+    cases: list[CaseOut]
+
+
+class CaseResolveIn(Schema):
+    reason: str
+    suppress: bool = False
+
+
+def _case(c) -> dict:
+    return {"id": c.pk, "rule": c.rule, "rule_label": c.rule_label, "severity": c.severity, "priority": c.priority,
+            "login": c.login, "vendor": c.vendor_code, "first_seen": c.first_seen, "last_seen": c.last_seen,
+            "alert_count": c.alert_count, "event_count": c.event_count, "countries": c.countries, "detail": c.detail,
+            "status": c.status, "assigned_to": c.assigned_to.get_username() if c.assigned_to else None,
+            "resolution": c.resolution}
+
+
+def _case_act(call):
+    from codingwatch.web.provenance.cases import CaseError
+
+    try:
+        return call()
+    except CaseError as exc:
+        raise HttpError(422, str(exc)) from None
+
+
+@router.get("/cases", response=CasePage, summary="The alert cases, most urgent first")
+def case_list(request, rule: str = "", severity: str = "", vendor: str = "", status: str = "open",
+              assigned: str = "", sort: str = "priority", offset: Offset = 0, limit: Limit = 100):
+    """Filters as the alerts queue's; `sort`: priority (default), last_seen, first_seen, rule, vendor,
+    login, alerts, events or status (`-` first: descending)."""
+    from codingwatch.web.provenance.case_views import filtered_cases
+
+    _guard(request)
+    params = {"rule": rule, "severity": severity, "vendor": vendor, "status": status, "assigned": assigned,
+              "sort": sort}
+    found, _ = filtered_cases(params, request.user)
+    body = {"count": found.count(), "offset": offset, "cases": [_case(c) for c in found[offset:offset + limit]]}
+    record_access(request, action=AccessEvent.VIEW, object_type="provenance-cases")
+    return body
+
+
+@router.get("/cases/{case_id}", response=CaseDetailOut, summary="One case with its alerts and evidence events")
+def case_detail(request, case_id: int):
+    from types import SimpleNamespace
+
+    from codingwatch.web.provenance.cases import evidence_ids
+    from codingwatch.web.provenance.models import AlertCase
+
+    _guard(request)
+    c = get_object_or_404(AlertCase, pk=case_id)
+    events = services.evidence_events(SimpleNamespace(evidence=evidence_ids(c)))
+    for e in events:
+        e["occurred_at"] = e["occurred_at"].isoformat()
+    body = {**_case(c), "alerts": [_alert(a) for a in c.alerts.order_by("window_start", "pk")], "events": events}
+    record_access(request, action=AccessEvent.VIEW, object_type="provenance-case", object_id=str(c.pk))
+    return body
+
+
+@router.post("/cases/{case_id}/assign", response=CaseOut, summary="Assign the case (and its open alerts)")
+def case_assign(request, case_id: int, body: AssignIn):
+    from codingwatch.web.provenance import cases
+    from codingwatch.web.provenance.models import AlertCase
+
+    _guard(request, change=True)
+    c = get_object_or_404(AlertCase, pk=case_id)
+    name = body.assignee
+    assignee = (request.user if name == "me" else None if not name
+                else User.objects.filter(username=name, organization=request.user.organization_id).first())
+    if name and assignee is None:
+        raise HttpError(422, f"no user {name!r}")
+    out = _case(_case_act(lambda: cases.assign(c, assignee)))
+    record_access(request, action=AccessEvent.VIEW, object_type="provenance-case", object_id=str(c.pk))
+    return out
+
+
+@router.post("/cases/{case_id}/resolve", response=CaseOut,
+             summary="Resolve the case and its open alerts; suppress: a false positive, later alerts silenced")
+def case_resolve(request, case_id: int, body: CaseResolveIn):
+    from codingwatch.web.provenance import cases
+    from codingwatch.web.provenance.models import AlertCase
+
+    _guard(request, change=True)
+    c = get_object_or_404(AlertCase, pk=case_id)
+    _case_act(lambda: cases.resolve(c, request.user, reason=body.reason, suppress=body.suppress))
+    c.refresh_from_db()
+    record_access(request, action=AccessEvent.VIEW, object_type="provenance-case", object_id=str(c.pk))
+    return _case(c)

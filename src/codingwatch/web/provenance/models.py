@@ -99,6 +99,8 @@ class ProvenanceAlert(models.Model):
     # Whose alert: the organization of the alert's vendor (provenance.services.alert_organizations).
     organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
+    # The case it belongs to: alerts of one rule and login (or vendor) in one episode (provenance.cases).
+    case = models.ForeignKey("AlertCase", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
 
     objects = ScopedManager(organization="organization")
 
@@ -107,6 +109,12 @@ class ProvenanceAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.login} {self.window_start:%Y-%m-%d}"
+
+    @property
+    def rule_label(self) -> str:
+        from codingwatch.web.provenance.words import rule_label
+
+        return rule_label(self.rule)
 
 
 class AlertComment(models.Model):
@@ -119,3 +127,53 @@ class AlertComment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+
+class AlertCase(models.Model):
+    """Alerts of one rule on one login (or vendor) in one episode, triaged together.
+
+    An episode runs while the rule keeps firing: an alert starting within EPISODE_GAP of the
+    case's last one joins it; a longer quiet spell, or a closed case, starts a new one
+    (provenance.cases.group_alerts). Priority orders the queue: a takeover, PHI kept locally
+    and work outside the assignment first, then the rest by severity.
+    """
+
+    OPEN, RESOLVED, FALSE_POSITIVE, SUPPRESSED = "open", "resolved", "false_positive", "suppressed"
+    STATUS_CHOICES = [(OPEN, "open"), (RESOLVED, "resolved"), (FALSE_POSITIVE, "false positive"),
+                      (SUPPRESSED, "suppressed")]
+
+    rule = models.CharField(max_length=40, db_index=True)
+    severity = models.CharField(max_length=10)
+    priority = models.PositiveSmallIntegerField(default=9, db_index=True, help_text="0 first (provenance.words)")
+    login = models.CharField(max_length=150, blank=True, db_index=True)
+    vendor_code = models.CharField(max_length=60, blank=True, db_index=True)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    alert_count = models.IntegerField(default=0)
+    event_count = models.IntegerField(default=0)
+    countries = models.JSONField(default=list, blank=True)
+    detail = models.TextField(blank=True, help_text="the latest alert's detail")
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=OPEN, db_index=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="provenance_cases")
+    resolution = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["priority", "-last_seen", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.login or self.vendor_code} {self.first_seen:%Y-%m-%d}"
+
+    @property
+    def rule_label(self) -> str:
+        from codingwatch.web.provenance.words import rule_label
+
+        return rule_label(self.rule)

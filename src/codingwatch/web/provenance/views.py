@@ -20,6 +20,7 @@ from codingwatch.web.accounts.trail import record_access, records_view
 from codingwatch.web.dashboard.figures import visible_vendors
 from codingwatch.web.provenance import services
 from codingwatch.web.provenance.models import ProvenanceAlert, Scan, Suppression
+from codingwatch.web.provenance.words import column_label, rule_label
 
 MODULE = "provenance"
 SUMMARY = "provenance_summary"
@@ -54,7 +55,7 @@ def filtered_alerts(params, user):
 
 def _choices():
     values = ProvenanceAlert.objects.order_by()
-    return {"rules": sorted(set(values.values_list("rule", flat=True))),
+    return {"rules": [(r, rule_label(r)) for r in sorted(set(values.values_list("rule", flat=True)))],
             "vendors": sorted(set(values.values_list("vendor_code", flat=True)) - {""}),
             "severities": ["high", "medium", "low"],
             "statuses": [c for c, _ in ProvenanceAlert.STATUS_CHOICES] + ["all"]}
@@ -70,7 +71,7 @@ def queue(request):
     return render(request, "provenance/queue.html", {
         "page": page, "filters": keep, "sort": sort, "choices": _choices(),
         "query": urlencode({**keep, "sort": sort}), "filter_query": urlencode(keep),
-        "last_scan": Scan.objects.first(), "columns": list(SORTS),
+        "last_scan": Scan.objects.first(), "columns": [(c, column_label(c)) for c in SORTS],
     })
 
 
@@ -98,7 +99,7 @@ def alert_detail(request, pk: int):
     alert = get_object_or_404(ProvenanceAlert.objects.select_related("assigned_to", "resolved_by", "suppressed_by"),
                               pk=pk)
     events = services.evidence_events(alert)
-    charts = [{"id": f"chart-{name}", "spec_id": f"chart-{name}-spec", "title": name, "spec": spec}
+    charts = [{"id": f"chart-{name}", "spec_id": f"chart-{name}-spec", "title": name.replace("_", " "), "spec": spec}
               for name, spec in sorted(alert.charts.items())]
     timeline = services.evidence_chart(alert, events)
     if timeline:
@@ -182,11 +183,14 @@ def summary(request):
                                            vendors=visible_vendors(request.user))
     except services.ActionError as exc:
         error = str(exc)
-    for i, section in enumerate(sections):
-        section["chart"] = services.summary_chart(section)
-        section["chart_id"] = f"chart-summary-{i}"
+    from codingwatch.web.provenance.breaches import contract_statement
     from codingwatch.web.vendors.models import Vendor
 
     vendors = list(Vendor.objects.order_by("name"))  # the organization's (staff only: vendor users get 404)
+    by_code = {v.code: v for v in vendors}
+    for i, section in enumerate(sections):
+        section["chart"] = services.summary_chart(section)
+        section["chart_id"] = f"chart-summary-{i}"
+        section["contract"] = contract_statement(section, by_code.get(section["vendor"]))
     return render(request, "provenance/summary.html",
                   {"sections": sections, "error": error, "form": request.GET, "vendors": vendors})

@@ -1,19 +1,19 @@
 from django import template
 
 # The brief's own money format, so the page and the brief print every figure alike.
-from codingwatch.cost.brief import _usd
+from codingwatch.cost.brief import usd as brief_usd
 
 register = template.Library()
 
 
 @register.filter
 def usd(value):
-    return _usd(value)
+    return brief_usd(value)
 
 
 @register.filter
 def usd_signed(value):
-    return _usd(value, signed=True)
+    return brief_usd(value, signed=True)
 
 
 @register.filter

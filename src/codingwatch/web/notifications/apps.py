@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "codingwatch.web.notifications"
+    label = "notifications"
+
+    def ready(self):
+        from codingwatch.web.notifications import hooks
+
+        hooks.connect()
