@@ -79,7 +79,7 @@ _STEP_WORDS = {
 
 def _who(event: AuditEvent) -> str:
     name = event.user.get_full_name() or event.username
-    return f"{name} ({roles.ROLES.get(event.role, (event.role, ''))[0].lower()})"
+    return f"{name} ({roles.ROLES.get(event.role, (event.role, ''))[0]})"
 
 
 def finding_records(audit: Audit) -> list[FindingRecord]:
