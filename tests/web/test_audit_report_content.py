@@ -69,7 +69,7 @@ def test_each_finding_states_rationale_rebuttal_and_decision_with_who_and_when(d
     assert "Root cause: documentation unclear/incomplete (query needed)." in upheld
     assert f"rebutted: “{REBUTTAL}” amit (Vendor user)" in upheld
     assert f"upheld by the auditor: “{UPHOLD}” aud (Coding auditor)" in upheld
-    assert re.search(r"aud \(coding auditor\), \d{4}-\d\d-\d\d \d\d:\d\d UTC", upheld)
+    assert re.search(r"aud \(Coding auditor\), \d{4}-\d\d-\d\d \d\d:\d\d UTC", upheld)
 
     withdrawn = next(text for text in blocks if ESCALATION_REBUTTAL in text)
     assert f"escalated “{ESCALATE}” aud (Coding auditor)" in withdrawn
