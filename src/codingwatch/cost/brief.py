@@ -101,7 +101,7 @@ def _usd(value, signed: bool = False) -> str:
 
 
 TEMPLATE = render.environment().from_string("""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <title>Decision brief: {{ scenario.name }}</title>
 <style>
 @page { size: Letter; margin: 14mm 12mm 16mm 12mm;
