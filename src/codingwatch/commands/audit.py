@@ -349,6 +349,7 @@ def report_command(
     title: str = typer.Option("Coding audit", "--title"),
     auditor: str = typer.Option(..., "--auditor", help="who audited (a name or team)"),
     auditor_org: str = typer.Option("", "--auditor-org", help="the auditor's organization"),
+    reviewer: str = typer.Option("", "--reviewer", help="who reviewed the audit (named in the sign-off)"),
     independent: bool = typer.Option(True, "--independent/--vendor-internal",
                                      help="independent audit, or the vendor's own QA"),
     purpose: str = typer.Option("routine", "--purpose", help="routine, new coder, focused, pre-bill, ..."),
@@ -379,7 +380,7 @@ def report_command(
             --auditor-org "Northside HIM" --base-rate 6500 --frame-size 400 --seed 4967669.23 \\
             --html audit.html --pdf audit.pdf
     """
-    from codingwatch.audit.report import Auditor, SampleInfo, build_report, render_html, write_pdf
+    from codingwatch.audit.report import Auditor, SampleInfo, SignOff, build_report, render_html, write_pdf
 
     if html is None and pdf is None:
         raise UserError("give --html FILE and/or --pdf FILE")
@@ -414,6 +415,7 @@ def report_command(
         min_charts=min_charts,
         overpayment_identified=identified_date,
         rebuttal_note="No rebuttal was recorded for these files: every finding is scored as delivered (upheld).",
+        signoff=SignOff(auditor, reviewer=reviewer),
     )
     text = render_html(report)
     if html is not None:
