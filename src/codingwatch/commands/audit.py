@@ -23,7 +23,6 @@ from codingwatch.audit import (
     sla_results,
 )
 from codingwatch.audit.model import CaseResult, gc_paused
-from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounter_file
 from codingwatch.codesets import CodeValidator
 from codingwatch.commands.common import (
     FORMAT_OPTION,
@@ -91,6 +90,8 @@ def load_results(coded: Path, audited: Path, *, quiet: bool = False, vocabulary:
 
 def _load_results(coded: Path, audited: Path, *, quiet: bool, vocabulary: Vocabulary | None,
                   poa_exempt_facilities: list[str]) -> list[CaseResult]:
+    from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounter_file
+
     with CodeValidator() as validator:
         try:
             coded_file = read_encounter_file(coded, validator, vocabulary)
