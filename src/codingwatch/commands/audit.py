@@ -23,7 +23,6 @@ from codingwatch.audit import (
     sla_results,
 )
 from codingwatch.audit.model import CaseResult, gc_paused
-from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounter_file
 from codingwatch.codesets import CodeValidator
 from codingwatch.commands.common import (
     FORMAT_OPTION,
@@ -91,6 +90,8 @@ def load_results(coded: Path, audited: Path, *, quiet: bool = False, vocabulary:
 
 def _load_results(coded: Path, audited: Path, *, quiet: bool, vocabulary: Vocabulary | None,
                   poa_exempt_facilities: list[str]) -> list[CaseResult]:
+    from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounter_file
+
     with CodeValidator() as validator:
         try:
             coded_file = read_encounter_file(coded, validator, vocabulary)
@@ -319,6 +320,7 @@ def report_command(
     title: str = typer.Option("Coding audit", "--title"),
     auditor: str = typer.Option(..., "--auditor", help="who audited (a name or team)"),
     auditor_org: str = typer.Option("", "--auditor-org", help="the auditor's organization"),
+    reviewer: str = typer.Option("", "--reviewer", help="who reviewed the audit (named in the sign-off)"),
     independent: bool = typer.Option(True, "--independent/--vendor-internal",
                                      help="independent audit, or the vendor's own QA"),
     purpose: str = typer.Option("routine", "--purpose", help="routine, new coder, focused, pre-bill, ..."),
@@ -349,7 +351,7 @@ def report_command(
             --auditor-org "Northside HIM" --base-rate 6500 --frame-size 400 --seed 4967669.23 \\
             --html audit.html --pdf audit.pdf
     """
-    from codingwatch.audit.report import Auditor, SampleInfo, build_report, render_html, write_pdf
+    from codingwatch.audit.report import Auditor, SampleInfo, SignOff, build_report, render_html, write_pdf
 
     if html is None and pdf is None:
         raise UserError("give --html FILE and/or --pdf FILE")
@@ -384,6 +386,7 @@ def report_command(
         min_charts=min_charts,
         overpayment_identified=identified_date,
         rebuttal_note="No rebuttal was recorded for these files: every finding is scored as delivered (upheld).",
+        signoff=SignOff(auditor, reviewer=reviewer),
     )
     text = render_html(report)
     if html is not None:

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -85,7 +84,9 @@ def ingest_access(
         raise typer.Exit(1)
 
 
-def _read_table(path: Path, what: str) -> pd.DataFrame:
+def _read_table(path: Path, what: str):
+    import pandas as pd
+
     if not path.is_file():
         raise UserError(f"{path}: no such {what} file")
     if path.suffix == ".parquet":
@@ -193,6 +194,8 @@ def synth(
 
     Example: codingwatch provenance synth var/synth --coders 40 --days 120 --seed 1
     """
+    import pandas as pd
+
     from codingwatch.synth import access_logs as al
 
     try:

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "codingwatch.web.provenance",
     "codingwatch.web.notifications",
     "codingwatch.web.home",
+    "codingwatch.web.reports",
 ]
 
 MIDDLEWARE = [
