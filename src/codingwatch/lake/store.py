@@ -376,16 +376,18 @@ class Lake:
             "commit_order": pa.array(range(len(records)), pa.int64()),
         })
 
-    def tables_on(self, con) -> dict:
+    def tables_on(self, con, names=None) -> dict:
         """The lake's tables (and `loads`) on another ibis backend, read from the same Parquet
         files: `lake.tables_on(ibis.pyspark.connect(spark))["encounters"]`. Each is registered
         as `lake_<table>` (a temporary view on Spark), never over a table the backend already
-        holds. The engines take these tables as they take the embedded DuckDB's
-        (docs/backends.md)."""
+        holds; `names` limits it to some tables. The engines take these tables as they take
+        the embedded DuckDB's (docs/backends.md)."""
         import ibis
 
         tables = {}
         for name, schema in TABLES.items():
+            if names is not None and name not in names:
+                continue
             files = self.files(name)
             if not files:
                 tables[name] = ibis.memtable(schema.empty_table())

@@ -349,7 +349,9 @@ def _name_the_choices(t, steps: list, funnel: list[dict], most: int = 12) -> Non
         column = _FILTER_COLUMNS.get(step["filter"])
         if column is not None and funnel[index]["encounters"]:
             kept = t.filter([condition for _, _, condition in steps[:index]]) if index else t
-            values = kept.select(value=kept[column]).distinct().order_by("value").limit(most + 1)
+            # grouped rather than select().distinct(): ibis 12 compiles the latter on PySpark
+            # into a DISTINCT over the filter's columns too, which repeats names.
+            values = kept.aggregate(by=[kept[column].name("value")]).order_by("value").limit(most + 1)
             names = [row["value"] for row in _rows(values) if row["value"] is not None]
             step["present"] = names[:most]
             step["more_present"] = len(names) > most
