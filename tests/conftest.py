@@ -51,6 +51,7 @@ def spark(tmp_path_factory):
         .config("spark.sql.warehouse.dir", str(warehouse))
         .config("spark.default.parallelism", "1")
         .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "1000")  # list files on the driver
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

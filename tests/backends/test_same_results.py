@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import ibis
 import pyarrow.parquet as pq
@@ -110,7 +111,6 @@ def case_denials(t):
     return {
         "outcomes": _sorted(_rows(outcomes), "load_id", "claim_row"),
         "by_vendor": _rows(denials.denial_rates(linked, ["vendor"])),
-        "by_payer_month": _rows(denials.denial_rates(linked, ["payer_id", "month"])),
         "pareto": _rows(denials.carc_pareto(outcomes, t["remit_adjustments"])),
         "recoveries": _sorted(_rows(denials.recoveries(outcomes)), "denied_load", "denied_row"),
     }
@@ -119,11 +119,11 @@ def case_denials(t):
 def case_frames(t):
     denied = denials.coding_denial_keys(_outcomes(t))
     return {
-        "by_drg_band": _frame(t, date_from=YEAR[0], date_to=YEAR[1], strata="drg_band"),
         "per_coder": _frame(t, date_from=QUARTER[0], date_to=QUARTER[1], vendor="In-house HIM", strata="coder_id"),
         # names matched as the organization's names are (a regular expression on the backend)
         "coding_denials": _frame(t, date_from=YEAR[0], date_to=YEAR[1], specialty="Cardiology",
                                  coding_denials="stratum", coding_denied=denied),
+        # the funnel names the vendors there are where the vendor filter leaves none
         "empty": _frame(t, date_from=QUARTER[0], date_to=QUARTER[1], vendor="Nobody", encounter_type="inpatient"),
     }
 

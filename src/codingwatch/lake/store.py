@@ -53,7 +53,6 @@ LOCK_FILE = ".lock"
 QUARANTINE_DIR = "_quarantine"
 # How long a load waits for another to finish its commit before giving up (seconds).
 LOCK_TIMEOUT_VARIABLE = "CODINGWATCH_LAKE_LOCK_TIMEOUT"
-DEFAULT_LOCK_TIMEOUT = 600.0
 
 # The named steps of a commit, in order (see `_step`). A step of one table is "<step>:<table>".
 # Before them, "lock-busy": the load found the write lock held by another and is about to wait.
@@ -75,8 +74,8 @@ def _step(name: str, table: str | None = None) -> None:
     load at every step of its commit, or to let another load try to commit meanwhile.
     """
     global _paused_once
-    wanted = os.environ.get(PAUSE_AT_VARIABLE)
-    marker = os.environ.get(PAUSE_FILE_VARIABLE)
+    wanted = config.setting(PAUSE_AT_VARIABLE)
+    marker = config.setting(PAUSE_FILE_VARIABLE)
     if not wanted or not marker or _paused_once:
         return
     here = f"{name}:{table}" if table else name
@@ -102,11 +101,10 @@ def _fsync(path: Path) -> None:
 
 
 def _lock_timeout() -> float:
-    raw = os.environ.get(LOCK_TIMEOUT_VARIABLE, "")
     try:
-        return float(raw) if raw.strip() else DEFAULT_LOCK_TIMEOUT
-    except ValueError:
-        raise LakeError(f"{LOCK_TIMEOUT_VARIABLE}={raw!r} is not a number of seconds") from None
+        return config.setting(LOCK_TIMEOUT_VARIABLE)
+    except config.SettingError as exc:
+        raise LakeError(f"{exc} (seconds)") from None
 
 
 @dataclass(frozen=True)
