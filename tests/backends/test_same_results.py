@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -157,6 +158,9 @@ def world(tmp_path_factory):
     and a small access log with one of each provenance breach."""
     folder = tmp_path_factory.mktemp("world")
     built = build_world_lake(folder, encounters=250)
+    # an orphan of a crashed load beside the committed files: no backend may read it
+    committed = sorted((built.lake_root / "encounters").glob("*.parquet"))
+    shutil.copy(committed[0], committed[0].with_name("20990101T000000000000-orphan.parquet"))
     w = al.example_world(8, seed=5, start=dt.date(2026, 3, 2), days=15)
     s = al.generate(w["roster"], w["contracts"], w["assignments"], seed=5, start=dt.date(2026, 3, 2), days=15,
                     injections=al.Injections(offshore=1, out_of_queue=1, local_phi=1, shared_login=1, takeover=1,
