@@ -30,7 +30,9 @@ from codingwatch.synth import access_logs as al
 from tests.full_lake import build_world_lake
 
 pytestmark = [pytest.mark.spark,
-              pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")]
+              # PySpark 4.3's own pandas conversions, not ours to fix
+              pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+              pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")]
 
 YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 QUARTER = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
