@@ -29,3 +29,31 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside this clone: the public X12 fixtures are not available")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory):
+    """One PySpark session in local mode for the whole test session (the cross-backend suite,
+    marker `spark`); skips where there is no Java runtime to start it."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("no Java runtime: PySpark cannot start (apt-get install default-jre-headless)")
+    pyspark_sql = pytest.importorskip("pyspark.sql")
+    warehouse = tmp_path_factory.mktemp("spark-warehouse")
+    session = (
+        pyspark_sql.SparkSession.builder.master("local[2]")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.warehouse.dir", str(warehouse))
+        .config("spark.default.parallelism", "1")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "1000")  # list files on the driver
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

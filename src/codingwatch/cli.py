@@ -84,6 +84,10 @@ COMMANDS: dict[str, Mounted] = {
     "lake": Mounted("codingwatch.commands.lake:app", "Look after the Parquet lake."),
     "codesets": Mounted("codingwatch.commands.codesets:app",
                         "Reference tables: CMS Table 5 relative weights by fiscal year."),
+    "settings": Mounted("codingwatch.commands.settings:settings",
+                        "List every setting the CLI, the engines and the web app read from the environment (or "
+                        "a .env file): name, type, default, the value set here (secrets show only \"(set)\"), what it "
+                        "does and the guide that explains it. A value that cannot be used is named, with why."),
     "trail": Mounted("codingwatch.commands.trail:app",
                      "The access trail: who looked at and exported what (append-only, hash-chained)."),
 }

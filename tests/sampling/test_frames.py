@@ -9,7 +9,8 @@ import pytest
 
 from codingwatch.lake.keys import source_key
 from codingwatch.sampling import random_numbers
-from codingwatch.sampling.frames import FrameError, build_frame, draw_sample, read_frame, write_frame
+from codingwatch.sampling.frames import FrameError, draw_sample, read_frame, write_frame
+from tests.lake_frames import build_frame
 
 JAN = dt.date(2026, 1, 1)
 

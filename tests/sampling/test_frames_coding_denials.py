@@ -12,8 +12,9 @@ from codingwatch.cli import app
 from codingwatch.denials import coding_denial_keys_from_lake
 from codingwatch.ingest.x12.load import ingest_remits
 from codingwatch.lake.keys import source_key
-from codingwatch.sampling.frames import FrameError, build_frame
+from codingwatch.sampling.frames import FrameError
 from codingwatch.synth.x12_writer import write_835
+from tests.lake_frames import build_frame
 
 CODING_DENIED = {"OP0", "OP1", "IP3"}
 

@@ -20,8 +20,9 @@ from codingwatch.commands.common import UserError
 from codingwatch.denials import coding_denial_keys_from_lake
 from codingwatch.lake import open_lake
 from codingwatch.lake.keys import source_key
-from codingwatch.sampling.frames import build_frame, draw_sample, empty_frame_reason, read_frame
+from codingwatch.sampling.frames import draw_sample, empty_frame_reason, read_frame
 from tests.full_lake import QUARTER, build_world_lake, coding_denied, encounters, in_scope, vendors
+from tests.lake_frames import build_frame
 
 YEAR = (dt.date(2025, 10, 1), dt.date(2026, 9, 30))
 

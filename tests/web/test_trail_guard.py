@@ -22,8 +22,8 @@ from codingwatch.web.api import api
 from codingwatch.web.audits.models import Finding
 from codingwatch.web.provenance.models import AlertCase, ProvenanceAlert
 from tests.web import provenance_fixtures as pf
-from tests.web.denials import test_denials_pages as dp
 from tests.web.conftest import make_user
+from tests.web.denials import test_denials_pages as dp
 
 pytestmark = pytest.mark.django_db
 

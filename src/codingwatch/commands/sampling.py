@@ -235,10 +235,14 @@ def sample_frame(
     if encounter_type is not None:
         encounter_type = standard("encounter_type", encounter_type) or encounter_type
     try:
+        lake = open_lake()
+        snapshot = lake.snapshot()
+        con = lake.connect()
         frame = frames.build_frame(
-            open_lake(), date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), vendor=vendor,
+            con.table("encounters"), loads=con.table("loads"), snapshot=snapshot,
+            date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), vendor=vendor,
             specialty=specialty, encounter_type=encounter_type, strata=strata,
-            coding_denials=coding_denials, coding_denial_keys=_coding_denial_keys if coding_denials else None,
+            coding_denials=coding_denials, coding_denied=_coding_denial_keys(con) if coding_denials else None,
         )
     except frames.FrameError as exc:
         raise UserError(str(exc)) from None

@@ -29,7 +29,7 @@ def load_vocabulary(path: Path | None) -> Vocabulary:
 
 
 def _from_database() -> Vocabulary:
-    if not config.envstr("DATABASE_URL", "") and not (config.var_dir() / "codingwatch.sqlite3").is_file():
+    if not config.setting("DATABASE_URL") and not (config.var_dir() / "codingwatch.sqlite3").is_file():
         return Vocabulary()  # no app database yet: nothing imported
     from codingwatch.commands.web import DEFAULT_SETTINGS
 

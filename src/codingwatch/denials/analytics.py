@@ -158,20 +158,11 @@ REWORK_COST_SETTING = "CODINGWATCH_DENIAL_REWORK_COST"
 
 def rework_cost_setting() -> Decimal | None:
     """The cost of reworking one denied claim from CODINGWATCH_DENIAL_REWORK_COST (e.g. 25.00),
-    or None when it is not set: the contract's figure, when there is one, should be passed in."""
-    import os
-    from decimal import InvalidOperation
+    or None when it is not set: the contract's figure, when there is one, should be passed in.
+    A value that is not a non-negative amount raises config.SettingError (a ValueError)."""
+    from codingwatch import config
 
-    raw = os.environ.get(REWORK_COST_SETTING, "").strip()
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(f"{REWORK_COST_SETTING}={raw!r} is not an amount (e.g. 25.00)") from None
-    if not value.is_finite() or value < 0:
-        raise ValueError(f"{REWORK_COST_SETTING}={raw!r} must be a non-negative amount")
-    return value
+    return config.setting(REWORK_COST_SETTING)
 
 
 def rework_cost(linked: ir.Table, cost_per_claim: Decimal | float | None = None,

@@ -42,6 +42,9 @@ from codingwatch import config
 from codingwatch.errors import CodingwatchError
 from codingwatch.lake.schema import TABLES
 
+# The table of committed loads (load_id, kind, commit_order) beside the lake's own tables.
+LOADS_TABLE = "loads"
+
 
 class LakeError(CodingwatchError, RuntimeError):
     """The lake cannot do what was asked; the message says what to fix."""
@@ -51,7 +54,6 @@ LOCK_FILE = ".lock"
 QUARANTINE_DIR = "_quarantine"
 # How long a load waits for another to finish its commit before giving up (seconds).
 LOCK_TIMEOUT_VARIABLE = "CODINGWATCH_LAKE_LOCK_TIMEOUT"
-DEFAULT_LOCK_TIMEOUT = 600.0
 
 # The named steps of a commit, in order (see `_step`). A step of one table is "<step>:<table>".
 # Before them, "lock-busy": the load found the write lock held by another and is about to wait.
@@ -73,8 +75,8 @@ def _step(name: str, table: str | None = None) -> None:
     load at every step of its commit, or to let another load try to commit meanwhile.
     """
     global _paused_once
-    wanted = os.environ.get(PAUSE_AT_VARIABLE)
-    marker = os.environ.get(PAUSE_FILE_VARIABLE)
+    wanted = config.setting(PAUSE_AT_VARIABLE)
+    marker = config.setting(PAUSE_FILE_VARIABLE)
     if not wanted or not marker or _paused_once:
         return
     here = f"{name}:{table}" if table else name
@@ -100,11 +102,10 @@ def _fsync(path: Path) -> None:
 
 
 def _lock_timeout() -> float:
-    raw = os.environ.get(LOCK_TIMEOUT_VARIABLE, "")
     try:
-        return float(raw) if raw.strip() else DEFAULT_LOCK_TIMEOUT
-    except ValueError:
-        raise LakeError(f"{LOCK_TIMEOUT_VARIABLE}={raw!r} is not a number of seconds") from None
+        return config.setting(LOCK_TIMEOUT_VARIABLE)
+    except config.SettingError as exc:
+        raise LakeError(f"{exc} (seconds)") from None
 
 
 @dataclass(frozen=True)
@@ -353,13 +354,51 @@ class Lake:
             files = self.files(name)
             if files:
                 listing = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+                # Each row's load is its file's: a row written without its load_id gets it here.
                 con.raw_sql(
-                    f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM '
-                    f"read_parquet([{listing}], union_by_name = true)"
+                    f'CREATE OR REPLACE VIEW "{name}" AS SELECT * EXCLUDE (filename) REPLACE '
+                    f"(coalesce(load_id, parse_filename(filename, true)) AS load_id) FROM "
+                    f"read_parquet([{listing}], union_by_name = true, filename = true)"
                 )
             else:
                 con.create_table(name, schema=ibis.Schema.from_pyarrow(schema), overwrite=True)
+        con.create_table(LOADS_TABLE, self.load_order(), overwrite=True)
         return con
+
+    def load_order(self) -> pa.Table:
+        """The committed loads in commit order (`commit_order` 0, 1, ...): the order in which a
+        later load of an encounter replaces an earlier one (`sampling.build_frame(loads=...)`)."""
+        records = self.loads()
+        return pa.table({
+            "load_id": pa.array([r.load_id for r in records], pa.string()),
+            "kind": pa.array([r.kind for r in records], pa.string()),
+            "commit_order": pa.array(range(len(records)), pa.int64()),
+        })
+
+    def tables_on(self, con, names=None) -> dict:
+        """The lake's tables (and `loads`) on another ibis backend, read from the same Parquet
+        files: `lake.tables_on(ibis.pyspark.connect(spark))["encounters"]`. Each is registered
+        as `lake_<table>` (a temporary view on Spark), never over a table the backend already
+        holds; `names` limits it to some tables. The engines take these tables as they take
+        the embedded DuckDB's (docs/backends.md)."""
+        import ibis
+
+        tables = {}
+        for name, schema in TABLES.items():
+            if names is not None and name not in names:
+                continue
+            files = self.files(name)
+            if not files:
+                tables[name] = ibis.memtable(schema.empty_table())
+            elif con.name == "pyspark":
+                # Spark reads one path: a glob naming exactly the committed files of the table
+                # (never an orphan of a crashed load that sits in the same folder).
+                stems = ",".join(path.stem for path in files)
+                tables[name] = con.read_parquet(f"{self.root / name}/{{{stems}}}.parquet", table_name=f"lake_{name}")
+            else:
+                tables[name] = con.read_parquet([str(path) for path in files], table_name=f"lake_{name}")
+        tables[LOADS_TABLE] = ibis.memtable(self.load_order())
+        return tables
 
 
 def new_load_id() -> str:

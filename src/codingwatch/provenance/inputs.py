@@ -63,14 +63,14 @@ class InputError(CodingwatchError, ValueError):
 class Settings:
     """Rule thresholds. Defaults come from the environment (CODINGWATCH_PROVENANCE_*)."""
 
-    max_speed_kmh: float = field(default_factory=lambda: config.envfloat("CODINGWATCH_PROVENANCE_MAX_SPEED_KMH", 900.0))
-    min_travel_km: float = field(default_factory=lambda: config.envfloat("CODINGWATCH_PROVENANCE_MIN_TRAVEL_KM", 50.0))
-    off_hours_grace_min: int = field(default_factory=lambda: config.envint("CODINGWATCH_PROVENANCE_GRACE_MIN", 30))
-    off_hours_min_events: int = field(default_factory=lambda: config.envint("CODINGWATCH_PROVENANCE_OFF_HOURS_MIN_EVENTS", 5))
+    max_speed_kmh: float = field(default_factory=lambda: config.setting("CODINGWATCH_PROVENANCE_MAX_SPEED_KMH"))
+    min_travel_km: float = field(default_factory=lambda: config.setting("CODINGWATCH_PROVENANCE_MIN_TRAVEL_KM"))
+    off_hours_grace_min: int = field(default_factory=lambda: config.setting("CODINGWATCH_PROVENANCE_GRACE_MIN"))
+    off_hours_min_events: int = field(default_factory=lambda: config.setting("CODINGWATCH_PROVENANCE_OFF_HOURS_MIN_EVENTS"))
     evidence_limit: int = 200
     # takeover detection
     false_alarm_rate: float = field(
-        default_factory=lambda: config.envfloat("CODINGWATCH_PROVENANCE_FALSE_ALARM_RATE", 0.01))  # per login-month
+        default_factory=lambda: config.setting("CODINGWATCH_PROVENANCE_FALSE_ALARM_RATE"))  # per login-month
     min_signals: int = 3
     tolerance_days: int = 7
     baseline_days: int = 28

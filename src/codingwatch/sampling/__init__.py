@@ -5,7 +5,8 @@
 - `appraise_attribute`: exact hypergeometric limits (attribute.py)
 - `appraise_variable`, `appraise_stratified_variable`: dollar extrapolation (variable.py)
 - `attribute_sample_size`, `variable_sample_size` (size.py)
-- `build_frame`, `read_frame`, `write_frame`, `draw_sample`: frames from the lake (frames.py)
+- `build_frame`, `read_frame`, `write_frame`, `draw_sample`, `sampled_records`: frames from the
+  lake's ibis tables, on any backend (frames.py)
 - exports to CSV and XLSX (export.py)
 """
 

@@ -31,6 +31,8 @@ from codingwatch.spreadsheet import csv_writer, restore
 from codingwatch.vocabulary import name_key
 
 STRATA_CHOICES = ("specialty", "encounter_type", "drg_band")
+# A per-coder design: one stratum per coder, named by coder_id (NO_CODER for none).
+PER_CODER, NO_CODER = "coder_id", "(none)"
 # How a frame uses coding-related denials: keep only the encounters with one, leave them out,
 # or put them in a stratum of their own (so an audit can sample them harder).
 CODING_DENIAL_CHOICES = ("only", "exclude", "stratum")
@@ -123,7 +125,7 @@ def _names_text(names: list[str]) -> str:
 
 
 def build_frame(
-    lake,
+    encounters,
     *,
     date_from: dt.date,
     date_to: dt.date,
@@ -134,21 +136,33 @@ def build_frame(
     strata: str | None = None,
     origin: str = "coded",
     coding_denials: str | None = None,
-    coding_denial_keys=None,
+    coding_denied=None,
+    loads=None,
+    snapshot: str | None = None,
 ) -> Frame:
     """The encounters matching the filters, numbered 1..N per stratum (see the module doc).
 
+    `encounters` is the lake's encounters as an ibis table, on any backend (the embedded
+    DuckDB's `lake.connect().table("encounters")`, or `lake.tables_on(con)["encounters"]` on
+    Spark or a warehouse). `loads` is the table of committed loads (`load_id`, `commit_order`;
+    the lake's `loads` table): an encounter loaded more than once counts once, as of its latest
+    load of this `origin` (the coded record; the same encounter billed in an 837 is another
+    origin and neither hides nor replaces it). Without `loads`, later means a greater `load_id`
+    (the lake's load ids sort in commit order). `snapshot` is recorded in the frame's sidecar
+    (`lake.snapshot()`).
+
     The date is the discharge date for inpatient encounters and the service date for others;
-    both ends are included. An encounter loaded more than once counts once: its latest load of
-    this `origin` (the coded record; the same encounter billed in an 837 is another origin and
-    neither hides nor replaces it). `specialty`, `encounter_type` and `coders` take one name or
+    both ends are included. `specialty`, `encounter_type` and `coders` take one name or
     several (any of them matches); empty or None means every one.
 
-    `coding_denials` (one of CODING_DENIAL_CHOICES) needs `coding_denial_keys`: a function of
-    the lake connection returning a table with an `encounter_key` column, one row per
-    encounter with a coding-related denial (`denials.coding_denial_keys_from_lake`). With
-    'stratum', such encounters form the stratum `coding_denied` and the others
-    `no_coding_denial` (joined to the --strata name with '+', e.g. `cardiology+coding_denied`).
+    `strata` is one of STRATA_CHOICES, or `coder_id` for a per-coder design: one stratum per
+    coder (`(none)` for encounters without one), each numbered 1..N in the same key order.
+
+    `coding_denials` (one of CODING_DENIAL_CHOICES) needs `coding_denied`: a table with an
+    `encounter_key` column, one row per encounter with a coding-related denial
+    (`denials.coding_denial_keys`). With 'stratum', such encounters form the stratum
+    `coding_denied` and the others `no_coding_denial` (joined to the --strata name with '+',
+    e.g. `cardiology+coding_denied`).
 
     `meta["funnel"]` counts the encounters left after each filter in turn (in the lake, in the
     date range, the vendor, ...): `empty_frame_reason` turns it into the reason a frame is
@@ -159,36 +173,23 @@ def build_frame(
     if coding_denials is not None:
         if coding_denials not in CODING_DENIAL_CHOICES:
             raise FrameError(f"coding denials must be one of {', '.join(CODING_DENIAL_CHOICES)} (got {coding_denials})")
-        if coding_denial_keys is None:
+        if coding_denied is None:
             raise FrameError("coding denials: no source of coding-related denials was given")
     if date_to < date_from:
         raise FrameError(f"--to {date_to} is before --from {date_from}")
-    if strata is not None and strata not in STRATA_CHOICES:
+    if strata is not None and strata not in (*STRATA_CHOICES, PER_CODER):
         raise FrameError(f"strata must be one of {', '.join(STRATA_CHOICES)} (got {strata})")
     specialties, encounter_types, coder_ids = _names(specialty), _names(encounter_type), _names(coders)
-    snapshot = lake.snapshot()
-    con = lake.connect()
-    files = lake.files("encounters")
-    if not files:
-        t = con.table("encounters").mutate(_load_rank=ibis.literal(0))
-    else:
-        # Each row's load is its file's; loads rank in commit order (the lake's own ordering).
-        rank = {record.load_id: i for i, record in enumerate(lake.loads())}
-        t = con.read_parquet([str(p) for p in files], filename=True, union_by_name=True)
-        ranks = ibis.memtable({"filename": [str(p) for p in files], "_load_rank": [rank[p.stem] for p in files]})
-        t = t.join(ranks, "filename").drop("filename")
     # The origin first: the lake holds each encounter as coded and again as billed (837s load
     # origin 'billed' under the same key, later), and a frame samples the coded record. Then the
     # latest load of each encounter, then the filters: a later load that moved an encounter out
     # of the filters takes it out of the frame.
-    others = t.filter(t.origin != origin)
-    t = t.filter(t.origin == origin)
-    latest = ibis.row_number().over(group_by=t.encounter_key, order_by=ibis.desc(t._load_rank))
-    t = t.mutate(_latest=latest).filter(lambda s: s._latest == 0)
+    others = encounters.filter(encounters.origin != origin)
+    t = latest_loads(encounters.filter(encounters.origin == origin), loads)
     frame_date = ibis.ifelse(t.encounter_type == "inpatient", t.discharge_date, t.service_date)
     t = t.mutate(frame_date=frame_date)
     if coding_denials is not None:
-        denied = coding_denial_keys(con).select("encounter_key").distinct().mutate(_coding_denied=ibis.literal(True))
+        denied = coding_denied.select("encounter_key").distinct().mutate(_coding_denied=ibis.literal(True))
         t = t.left_join(denied, "encounter_key").drop("encounter_key_right")
         t = t.mutate(_coding_denied=t._coding_denied.fill_null(False))
     # (filter, label, condition), in the order the funnel reports them.
@@ -225,6 +226,8 @@ def build_frame(
             return None
         if strata == "drg_band":
             return drg_band(row["drg_weight"], row["drg"])
+        if strata == PER_CODER:
+            return row["coder_id"] or NO_CODER
         return str(row[strata] or "")
 
     def stratum_of(row: dict) -> str:
@@ -257,7 +260,7 @@ def build_frame(
         )
     meta = {
         "format": FRAME_FORMAT,
-        "lake_snapshot": snapshot,
+        "lake_snapshot": snapshot or "",
         "filters": {
             "vendor": vendor, "specialty": specialty, "encounter_type": encounter_type, "coders": coder_ids or None,
             "from": date_from.isoformat(), "to": date_to.isoformat(), "origin": origin,
@@ -272,6 +275,41 @@ def build_frame(
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     return Frame(encounters=numbered, meta=meta)
+
+
+def latest_loads(encounters, loads=None):
+    """Each encounter's row of its latest load: by `loads.commit_order` (the lake's `loads`
+    table), or without it by `load_id` (the lake's load ids sort in commit order)."""
+    import ibis
+
+    if loads is not None:
+        t = encounters.join(loads.select("load_id", _load_rank=loads.commit_order), "load_id")
+    else:
+        t = encounters.mutate(_load_rank=encounters.load_id)
+    latest = ibis.row_number().over(group_by=t.encounter_key, order_by=ibis.desc(t._load_rank))
+    return t.mutate(_latest=latest).filter(lambda s: s._latest == 0).drop("_latest", "_load_rank")
+
+
+def sampled_records(encounters, code_lines, keys: Sequence[str], *, loads=None, origin: str = "coded") -> dict[str, dict]:
+    """The record of each sampled key as the frame saw it (its latest load of `origin`): the
+    encounter's fields and its code lines (`lines`: code_system, code, sequence, poa,
+    modifiers, units), for copying into an audit."""
+    keys = list(keys)
+    enc = latest_loads(encounters.filter(encounters.origin == origin), loads)
+    enc = enc.filter(enc.encounter_key.isin(keys))
+    lines = code_lines.filter(code_lines.encounter_key.isin(keys))
+    lines = lines.join(enc.select("encounter_key", "load_id"), ["encounter_key", "load_id"])
+    records = {row["encounter_key"]: dict(row, lines=[]) for row in _rows(enc)}
+    for line in _rows(lines.order_by(["encounter_key", "code_system", "sequence"])):
+        records[line["encounter_key"]]["lines"].append({
+            "code_system": line["code_system"],
+            "code": line["code"],
+            "sequence": int(line["sequence"]),
+            "poa": line["poa"] or "",
+            "modifiers": [m for m in (line["modifiers"] or "").replace(";", ",").split(",") if m],
+            "units": str(Decimal(line["units"]).normalize()) if line["units"] is not None else "1",
+        })
+    return records
 
 
 def _rows(table) -> list[dict]:
@@ -312,7 +350,9 @@ def _name_the_choices(t, steps: list, funnel: list[dict], most: int = 12) -> Non
         column = _FILTER_COLUMNS.get(step["filter"])
         if column is not None and funnel[index]["encounters"]:
             kept = t.filter([condition for _, _, condition in steps[:index]]) if index else t
-            values = kept.select(value=kept[column]).distinct().order_by("value").limit(most + 1)
+            # grouped rather than select().distinct(): ibis 12 compiles the latter on PySpark
+            # into a DISTINCT over the filter's columns too, which repeats names.
+            values = kept.aggregate(by=[kept[column].name("value")]).order_by("value").limit(most + 1)
             names = [row["value"] for row in _rows(values) if row["value"] is not None]
             step["present"] = names[:most]
             step["more_present"] = len(names) > most

@@ -16,46 +16,16 @@ from codingwatch.web.accounts.clientip import trusted_networks
 
 WEB_DIR = Path(__file__).resolve().parent
 
-# The environment variables the web app reads: name -> (default, meaning). Kept as data so the
-# guide can be checked against it.
+# The environment variables the web app reads: name -> (default, meaning), from the registry of
+# settings (codingwatch.config.SETTINGS), so the guide can be checked against it.
 SETTINGS_DOC = {
-    "CODINGWATCH_SECRET_KEY": (config.DEFAULT_SECRET, "signs sessions and keys source ids; production refuses the default"),
-    "CODINGWATCH_DEBUG": ("false", "Django debug pages; production refuses true"),
-    "CODINGWATCH_ALLOWED_HOSTS": ("127.0.0.1,localhost", "comma-separated host names the app answers to"),
-    "CODINGWATCH_CSRF_TRUSTED_ORIGINS": ("", "comma-separated origins (https://host) trusted for form posts behind a proxy"),
-    "DATABASE_URL": ("sqlite:///var/codingwatch.sqlite3", "the app database; postgres://user:pass@host:port/name for PostgreSQL"),
-    "CODINGWATCH_VAR": ("var", "folder of the embedded default (SQLite file, lake)"),
-    "CODINGWATCH_LAKE": ("var/lake", "the Parquet lake"),
-    "CODINGWATCH_IDLE_MINUTES": ("15", "a session with no request for this long is logged out"),
-    "CODINGWATCH_LOGIN_FAILURE_LIMIT": ("5", "failed logins for one user name before that user name is locked"),
-    "CODINGWATCH_LOCKOUT_MINUTES": ("30", "how long a lockout lasts"),
-    "CODINGWATCH_TRUSTED_PROXIES": ("", "comma-separated proxy addresses or networks whose X-Forwarded-For names the client"),
-    "CODINGWATCH_MFA_REQUIRED": ("true", "a password login of a role that reads chart-level data also needs a TOTP or recovery code"),
-    "CODINGWATCH_OIDC_ISSUER": ("", "OpenID Connect single sign-on: the identity provider's issuer URL (empty: no single sign-on)"),
-    "CODINGWATCH_OIDC_CLIENT_ID": ("", "single sign-on: this app's client id at the provider"),
-    "CODINGWATCH_OIDC_CLIENT_SECRET": ("", "single sign-on: this app's client secret"),
-    "CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT": ("", "single sign-on: endpoints, when not read from the provider's discovery document"),
-    "CODINGWATCH_OIDC_TOKEN_ENDPOINT": ("", "see CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT"),
-    "CODINGWATCH_OIDC_USERINFO_ENDPOINT": ("", "see CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT"),
-    "CODINGWATCH_OIDC_JWKS_ENDPOINT": ("", "see CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT"),
-    "CODINGWATCH_OIDC_ROLE_CLAIM": ("codingwatch_role", "single sign-on: the claim that holds the user's role"),
-    "CODINGWATCH_OIDC_ORGANIZATION_CLAIM": ("codingwatch_organization", "single sign-on: the claim that names the user's organization"),
-    "CODINGWATCH_OIDC_VENDOR_CLAIM": ("codingwatch_vendor", "single sign-on: the claim with a vendor user's vendor code"),
-    "CODINGWATCH_SITE_URL": ("http://127.0.0.1:8000", "the app's address as people reach it: the links in notification emails"),
-    "CODINGWATCH_EMAIL_HOST": ("", "the SMTP server for notification emails (empty: emails are printed to the console)"),
-    "CODINGWATCH_EMAIL_PORT": ("587", "the SMTP server's port"),
-    "CODINGWATCH_EMAIL_USER": ("", "the SMTP user name (empty: no login)"),
-    "CODINGWATCH_EMAIL_PASSWORD": ("", "the SMTP password"),
-    "CODINGWATCH_EMAIL_USE_TLS": ("true", "STARTTLS to the SMTP server"),
-    "CODINGWATCH_EMAIL_FROM": ("codingwatch@localhost", "the sender of notification emails"),
-    "CODINGWATCH_HSTS_SECONDS": ("31536000", "production: Strict-Transport-Security max-age"),
-    "CODINGWATCH_SECURE_SSL_REDIRECT": ("true", "production: redirect plain HTTP to HTTPS"),
+    name: (entry.default_text, entry.help) for name, entry in config.SETTINGS.items() if entry.docs == "web.md"
 }
 
-DEBUG = config.envbool("CODINGWATCH_DEBUG", False)
+DEBUG = config.setting("CODINGWATCH_DEBUG")
 SECRET_KEY = config.secret_key()
-ALLOWED_HOSTS = [h for h in config.envstr("CODINGWATCH_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in config.envstr("CODINGWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+ALLOWED_HOSTS = config.setting("CODINGWATCH_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = config.setting("CODINGWATCH_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -126,7 +96,7 @@ TEMPLATES = [
     }
 ]
 
-_database_url = config.envstr("DATABASE_URL", "")
+_database_url = config.setting("DATABASE_URL")
 if not _database_url:
     config.var_dir().mkdir(parents=True, exist_ok=True)
     _database_url = f"sqlite:///{config.var_dir() / 'codingwatch.sqlite3'}"
@@ -171,16 +141,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # OpenID Connect single sign-on (mozilla-django-oidc; accounts.sso maps the claims to a user).
-OIDC_OP_ISSUER = config.envstr("CODINGWATCH_OIDC_ISSUER", "")
-OIDC_RP_CLIENT_ID = config.envstr("CODINGWATCH_OIDC_CLIENT_ID", "")
-OIDC_RP_CLIENT_SECRET = config.envstr("CODINGWATCH_OIDC_CLIENT_SECRET", "")
-OIDC_OP_AUTHORIZATION_ENDPOINT = config.envstr("CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT", "")
-OIDC_OP_TOKEN_ENDPOINT = config.envstr("CODINGWATCH_OIDC_TOKEN_ENDPOINT", "")
-OIDC_OP_USER_ENDPOINT = config.envstr("CODINGWATCH_OIDC_USERINFO_ENDPOINT", "")
-OIDC_OP_JWKS_ENDPOINT = config.envstr("CODINGWATCH_OIDC_JWKS_ENDPOINT", "")
-OIDC_ROLE_CLAIM = config.envstr("CODINGWATCH_OIDC_ROLE_CLAIM", "codingwatch_role")
-OIDC_ORGANIZATION_CLAIM = config.envstr("CODINGWATCH_OIDC_ORGANIZATION_CLAIM", "codingwatch_organization")
-OIDC_VENDOR_CLAIM = config.envstr("CODINGWATCH_OIDC_VENDOR_CLAIM", "codingwatch_vendor")
+OIDC_OP_ISSUER = config.setting("CODINGWATCH_OIDC_ISSUER")
+OIDC_RP_CLIENT_ID = config.setting("CODINGWATCH_OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = config.setting("CODINGWATCH_OIDC_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = config.setting("CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = config.setting("CODINGWATCH_OIDC_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = config.setting("CODINGWATCH_OIDC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = config.setting("CODINGWATCH_OIDC_JWKS_ENDPOINT")
+OIDC_ROLE_CLAIM = config.setting("CODINGWATCH_OIDC_ROLE_CLAIM")
+OIDC_ORGANIZATION_CLAIM = config.setting("CODINGWATCH_OIDC_ORGANIZATION_CLAIM")
+OIDC_VENDOR_CLAIM = config.setting("CODINGWATCH_OIDC_VENDOR_CLAIM")
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_RP_SCOPES = "openid email profile"
 OIDC_USE_PKCE = True
@@ -192,24 +162,24 @@ if OIDC_OP_ISSUER and OIDC_RP_CLIENT_ID:
 
 # The second factor (django-otp: TOTP and single-use recovery codes; accounts.mfa).
 # Notification emails (notifications.deliver): SMTP when a host is set, else the console.
-SITE_URL = config.envstr("CODINGWATCH_SITE_URL", "http://127.0.0.1:8000")
-EMAIL_HOST = config.envstr("CODINGWATCH_EMAIL_HOST", "")
+SITE_URL = config.setting("CODINGWATCH_SITE_URL")
+EMAIL_HOST = config.setting("CODINGWATCH_EMAIL_HOST")
 EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
                  else "django.core.mail.backends.console.EmailBackend")
-EMAIL_PORT = config.envint("CODINGWATCH_EMAIL_PORT", 587)
-EMAIL_HOST_USER = config.envstr("CODINGWATCH_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = config.envstr("CODINGWATCH_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = config.envbool("CODINGWATCH_EMAIL_USE_TLS", True)
+EMAIL_PORT = config.setting("CODINGWATCH_EMAIL_PORT")
+EMAIL_HOST_USER = config.setting("CODINGWATCH_EMAIL_USER")
+EMAIL_HOST_PASSWORD = config.setting("CODINGWATCH_EMAIL_PASSWORD")
+EMAIL_USE_TLS = config.setting("CODINGWATCH_EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = config.envstr("CODINGWATCH_EMAIL_FROM", "codingwatch@localhost")
+DEFAULT_FROM_EMAIL = config.setting("CODINGWATCH_EMAIL_FROM")
 
-MFA_REQUIRED = config.envbool("CODINGWATCH_MFA_REQUIRED", True)
+MFA_REQUIRED = config.setting("CODINGWATCH_MFA_REQUIRED")
 OTP_TOTP_ISSUER = "codingwatch"
 # Nobody but the user ever sees an authenticator's secret: the admin screens hide keys and QR codes.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Idle timeout: the session lives this long after the last request (saved on every request).
-IDLE_MINUTES = config.envint("CODINGWATCH_IDLE_MINUTES", 15)
+IDLE_MINUTES = config.setting("CODINGWATCH_IDLE_MINUTES")
 SESSION_COOKIE_AGE = IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -222,10 +192,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # hospital NAT or proxy every user shares one address, and one person's typos must not lock
 # out the others. The client address (behind CODINGWATCH_TRUSTED_PROXIES) is logged with each
 # attempt.
-AXES_FAILURE_LIMIT = config.envint("CODINGWATCH_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = dt.timedelta(minutes=config.envint("CODINGWATCH_LOCKOUT_MINUTES", 30))
+AXES_FAILURE_LIMIT = config.setting("CODINGWATCH_LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=config.setting("CODINGWATCH_LOCKOUT_MINUTES"))
 AXES_LOCKOUT_PARAMETERS = ["username"]
-TRUSTED_PROXIES = trusted_networks(config.envstr("CODINGWATCH_TRUSTED_PROXIES", ""))
+TRUSTED_PROXIES = trusted_networks(config.setting("CODINGWATCH_TRUSTED_PROXIES"))
 AXES_CLIENT_IP_CALLABLE = "codingwatch.web.accounts.clientip.client_ip"
 # axes warns that a lockout without the address can be dodged by rotating user agents or
 # cookies; ours is keyed on the user name alone, which rotating neither changes.

@@ -23,10 +23,10 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
 if DEBUG:
     raise ImproperlyConfigured("CODINGWATCH_DEBUG is on: production never runs with debug pages")
 
-SECURE_SSL_REDIRECT = config.envbool("CODINGWATCH_SECURE_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = config.setting("CODINGWATCH_SECURE_SSL_REDIRECT")
 # A load balancer's health probe may come over plain HTTP; /healthz shows no data.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = config.envint("CODINGWATCH_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_SECONDS = config.setting("CODINGWATCH_HSTS_SECONDS")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -12,8 +12,8 @@ from django_scopes import scopes_disabled
 
 from codingwatch.lake.keys import decrypt_source_id
 from codingwatch.web.audits.models import Audit
-from tests.web.dashboard import test_browser
 from tests.web.conftest import browser_login
+from tests.web.dashboard import test_browser
 
 browser_page = test_browser.browser_page  # the Chromium page fixture of the dashboard's browser tests
 

@@ -59,7 +59,7 @@ def zone_for(location: str) -> str:
 def declared_hours() -> tuple[str, str]:
     """The working hours a coder declares, local, when the roster holds none
     (CODINGWATCH_PROVENANCE_DECLARED_HOURS, default 07:00-19:00)."""
-    text = config.envstr("CODINGWATCH_PROVENANCE_DECLARED_HOURS", "07:00-19:00")
+    text = config.setting("CODINGWATCH_PROVENANCE_DECLARED_HOURS")
     start, _, end = text.partition("-")
     return start.strip(), end.strip()
 

@@ -1,17 +1,17 @@
 """Drawing an audit's sample: frame from the lake, RAT-STATS draw, as-coded records copied in.
 
 The frame comes from `codingwatch.sampling.build_frame` (numbered by encounter key within
-stratum) with the audit's whole scope (vendor, period, coders, specialties, encounter types). A
-per-coder design is that frame stratified by coder, renumbered 1..N per coder in the same key
-order. A scope that matches nothing is refused with the count left after each filter. The frame file and its sidecar are
-written under $CODINGWATCH_VAR/audits/<audit id>/ and their SHA-256 kept on the audit.
+stratum) with the audit's whole scope (vendor, period, coders, specialties, encounter types),
+used as it returns it; a per-coder design is the frame stratified by `coder_id` (numbered 1..N
+per coder in the same key order). A scope that matches nothing is refused with the count left
+after each filter. The sampled encounters' records come from `sampling.sampled_records` (the
+load the frame saw). The frame file and its sidecar are written under
+$CODINGWATCH_VAR/audits/<audit id>/ and their SHA-256 kept on the audit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,11 +21,13 @@ from codingwatch.codesets import grouper_version
 from codingwatch.errors import CodingwatchError
 from codingwatch.lake import open_lake
 from codingwatch.sampling.frames import (
+    PER_CODER,
     Frame,
     FrameError,
     build_frame,
     draw_sample,
     empty_frame_reason,
+    sampled_records,
     write_frame,
 )
 from codingwatch.sampling.size import attribute_sample_size
@@ -38,29 +40,17 @@ class DrawRefused(CodingwatchError, ValueError):
     """The sample cannot be drawn; the message says why."""
 
 
-def _scoped_frame(audit: Audit, lake) -> Frame:
+def _scoped_frame(audit: Audit, con, snapshot: str) -> Frame:
     strata = audit.strata_by if audit.design == "stratified" else None
     if audit.design == "stratified" and not strata:
         raise DrawRefused("a stratified design needs a stratification (specialty, encounter type or DRG band)")
-    frame = build_frame(
-        lake, date_from=audit.period_from, date_to=audit.period_to, vendor=audit.vendor.code,
+    if audit.design == "per_coder":
+        strata = PER_CODER
+    return build_frame(
+        con.table("encounters"), loads=con.table("loads"), snapshot=snapshot,
+        date_from=audit.period_from, date_to=audit.period_to, vendor=audit.vendor.code,
         specialty=audit.specialties, encounter_type=audit.encounter_types, coders=audit.coders, strata=strata,
     )
-    rows = list(frame.encounters)
-    if audit.design == "per_coder":
-        rows = [replace(r, stratum=r.coder_id or "(none)") for r in rows]
-    rows.sort(key=lambda r: (r.stratum, r.encounter_key))
-    numbered, counters = [], {}
-    for row in rows:
-        counters[row.stratum] = counters.get(row.stratum, 0) + 1
-        numbered.append(replace(row, frame_number=counters[row.stratum]))
-    meta = dict(frame.meta)
-    meta["filters"] = dict(meta["filters"], coders=audit.coders, specialties=audit.specialties,
-                           encounter_types=audit.encounter_types)
-    meta["strata_by"] = "coder_id" if audit.design == "per_coder" else strata
-    meta["strata"] = {name: {"low": 1, "high": size} for name, size in counters.items()}
-    meta["encounters"] = len(numbered)
-    return Frame(encounters=numbered, meta=meta)
 
 
 def sample_sizes(audit: Audit, strata: dict[str, int]) -> dict[str, int]:
@@ -76,31 +66,6 @@ def sample_sizes(audit: Audit, strata: dict[str, int]) -> dict[str, int]:
     return sizes
 
 
-def _snapshot_records(lake, keys: list[str]) -> dict[str, dict]:
-    """The as-coded record (latest load) of each key: encounter fields and code lines."""
-    import ibis
-
-    con = lake.connect()
-    enc = con.table("encounters")
-    enc = enc.filter([enc.encounter_key.isin(keys), enc.origin == "coded"])
-    latest = ibis.row_number().over(group_by=enc.encounter_key, order_by=ibis.desc(enc.load_id))
-    enc = enc.mutate(_latest=latest).filter(lambda t: t._latest == 0).drop("_latest")
-    lines = con.table("code_lines")
-    lines = lines.filter(lines.encounter_key.isin(keys))
-    lines = lines.join(enc.select("encounter_key", "load_id"), ["encounter_key", "load_id"])
-    records = {row["encounter_key"]: dict(row, lines=[]) for row in enc.to_pyarrow().to_pylist()}
-    for line in lines.order_by(["encounter_key", "code_system", "sequence"]).to_pyarrow().to_pylist():
-        records[line["encounter_key"]]["lines"].append({
-            "code_system": line["code_system"],
-            "code": line["code"],
-            "sequence": int(line["sequence"]),
-            "poa": line["poa"] or "",
-            "modifiers": [m for m in (line["modifiers"] or "").replace(";", ",").split(",") if m],
-            "units": str(Decimal(line["units"]).normalize()) if line["units"] is not None else "1",
-        })
-    return records
-
-
 def draw(audit: Audit, user) -> int:
     """Draws the audit's sample and copies the sampled encounters in; returns the case count."""
     if audit.state != DRAFT:
@@ -108,8 +73,10 @@ def draw(audit: Audit, user) -> int:
     if audit.drawn:
         raise DrawRefused("the sample is already drawn: a drawn sample is never redrawn")
     lake = open_lake()
+    snapshot = lake.snapshot()
+    con = lake.connect()
     try:
-        frame = _scoped_frame(audit, lake)
+        frame = _scoped_frame(audit, con, snapshot)
         if not frame.encounters:
             raise DrawRefused("no encounter in the lake matches the audit's scope; encounters left after each "
                               f"filter: {empty_frame_reason(frame)}")
@@ -121,7 +88,8 @@ def draw(audit: Audit, user) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "frame.csv"
     write_frame(frame, path)
-    records = _snapshot_records(lake, sample.sample_keys)
+    records = sampled_records(con.table("encounters"), con.table("code_lines"), sample.sample_keys,
+                              loads=con.table("loads"))
     by_key = {(e.stratum, e.frame_number): e for e in frame.encounters}
     versions: set[int] = set()
     with transaction.atomic():
