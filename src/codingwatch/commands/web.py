@@ -129,13 +129,3 @@ def _serve_production(*, host: str, port: int, migrate: bool, workers: int, thre
             return application
 
     Production().run()
-
-
-def mount(app: typer.Typer) -> None:
-    """Add `manage` and `serve` to the top-level `codingwatch` command."""
-    # Every argument after `manage` goes to Django untouched, --help included.
-    app.command(
-        "manage",
-        context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
-    )(manage)
-    app.command("serve")(serve)
