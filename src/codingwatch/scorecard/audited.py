@@ -36,3 +36,68 @@ def chart_of(result: CaseResult, method: Method = Method(), *, stratum: str = "a
 
 def charts_of(results: Iterable[CaseResult], method: Method = Method(), **kwargs) -> list[AuditedChart]:
     return [chart_of(r, method, **kwargs) for r in results]
+
+
+# ---- the audited-charts CSV (what `codingwatch synth` writes; docs/scorecard.md) ------------
+
+AUDITED_COLUMNS = ("audit", "encounter_id", "vendor", "coder_id", "specialty", "facility", "encounter_type",
+                   "date_of_service", "stratum", "stratum_universe", "codes_audited", "codes_matched",
+                   "record_correct", "drg_unchanged")
+
+
+class AuditedFileError(ValueError):
+    """An audited-charts file that cannot be used; the message names file, line, field and reason."""
+
+
+def read_audited_csv(path) -> list[AuditedChart]:
+    """Audited charts from the documented CSV; every problem names file, line, field and reason."""
+    import csv
+    import datetime as dt
+    from pathlib import Path
+
+    path = Path(path)
+    out = []
+    try:
+        handle = open(path, newline="", encoding="utf-8")
+    except OSError as exc:
+        raise AuditedFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in AUDITED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise AuditedFileError(f"{path} line 1: missing column(s) {', '.join(missing)}")
+        for number, raw in enumerate(reader, start=2):
+            def bad(name, reason, raw=raw, number=number):
+                return AuditedFileError(f"{path} line {number}, field {name} ({raw.get(name)!r}): {reason}")
+
+            try:
+                day = dt.date.fromisoformat(raw["date_of_service"])
+            except (TypeError, ValueError):
+                raise bad("date_of_service", "not a date (YYYY-MM-DD)") from None
+            numbers = {}
+            for name in ("codes_audited", "codes_matched"):
+                try:
+                    numbers[name] = int(raw[name])
+                except (TypeError, ValueError):
+                    raise bad(name, "not a whole number") from None
+                if numbers[name] < 0:
+                    raise bad(name, "cannot be negative")
+            if numbers["codes_matched"] > numbers["codes_audited"]:
+                raise bad("codes_matched", "more codes matched than audited")
+            flags = {}
+            for name in ("record_correct", "drg_unchanged"):
+                text = (raw[name] or "").strip()
+                if text not in ("0", "1", "") or (name == "record_correct" and not text):
+                    raise bad(name, "must be 1 or 0" + (" or empty" if name == "drg_unchanged" else ""))
+                flags[name] = None if not text else text == "1"
+            universe = (raw["stratum_universe"] or "").strip()
+            if universe and not universe.isdigit():
+                raise bad("stratum_universe", "not a whole number (or empty when not known)")
+            out.append(AuditedChart(
+                vendor=raw["vendor"], month=day.replace(day=1), codes_audited=numbers["codes_audited"],
+                codes_matched=numbers["codes_matched"], record_correct=flags["record_correct"],
+                drg_unchanged=flags["drg_unchanged"], coder_id=raw["coder_id"], specialty=raw["specialty"],
+                facility=raw["facility"], encounter_type=raw["encounter_type"], stratum=raw["stratum"] or "all",
+                stratum_universe=int(universe) if universe else None, audit=raw["audit"],
+                encounter_key=raw["encounter_id"]))
+    return out
