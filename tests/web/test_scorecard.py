@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from codingwatch.web.vendors.models import AccuracySLA, Contract, CreditSchedule, ServiceTerms, TurnaroundSLA
 from codingwatch.web.vendors.services.contract_terms import terms_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 TERMS = """\
 contracts:
