@@ -35,10 +35,9 @@ def _period(request) -> tuple:
 def index(request):
     """The vendors in scope with a count of terms met, breached and not settled over the period."""
     first, last = _period(request)
-    rows = []
-    for vendor in Vendor.objects.all():
-        months = services.scorecard(vendor, first, last)
-        rows.append({"vendor": vendor, **services.summary(months)})
+    vendors = list(Vendor.objects.all())
+    by_vendor = services.scorecards(vendors, first, last)
+    rows = [{"vendor": vendor, **services.summary(by_vendor[vendor.code])} for vendor in vendors]
     return render(request, "scorecard/index.html", {"rows": rows, "first": first, "last": last})
 
 
