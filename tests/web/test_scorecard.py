@@ -103,3 +103,18 @@ def test_a_vendor_user_sees_its_own_scorecard_and_no_other(roster, lake, terms_f
     assert client.get("/scorecard/vendors/bayside.json").status_code == 404
     page = client.get("/scorecard/").content.decode()
     assert "Acme Coding" in page and "Bayside" not in page
+
+
+def test_the_terms_are_edited_in_the_admin(roster, terms_file, login):
+    from codingwatch.web.accounts import roles
+    from tests.web.conftest import make_user
+
+    call_command("import_contract_terms", str(terms_file))
+    contract = Contract.objects.get(vendor=roster["acme"])
+    admin = make_user("root", roles.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    page = login(admin).get(f"/admin/vendors/contract/{contract.pk}/change/").content.decode()
+    for field in ("counting_rule", "percent_within", "priority", "effective_from", "min_charts", "dnfb_days",
+                  "accuracy_percent_per_point", "turnaround_breach_day", "rework_coding_denials"):
+        assert f"{field}" in page, field
