@@ -209,3 +209,21 @@ def test_bad_terms_name_file_line_field_and_reason(tmp_path, old, new, expected)
     with pytest.raises(TermsError) as caught:
         load_yaml(path)
     assert str(caught.value).startswith(str(path)) and expected in str(caught.value)
+
+
+def test_an_accuracy_sla_over_all_specialties_counts_every_chart_of_the_month():
+    from codingwatch.scorecard.kpis import AuditedChart
+    from codingwatch.scorecard.sla import accuracy_by_specialty
+
+    nov = dt.date(2025, 11, 1)
+    charts = ([AuditedChart("acme", nov, 10, 9, False, specialty="cardiology")] * 20
+              + [AuditedChart("acme", nov, 10, 10, True, specialty="oncology")] * 20
+              + [AuditedChart("bay", nov, 10, 0, False, specialty="oncology")] * 5)
+    accuracy = accuracy_by_specialty(charts, "acme", nov, "95")
+    assert accuracy["all"]["code_over_code"].charts == 40
+    assert accuracy["all"]["code_over_code"].value == pytest.approx(380 / 400)
+    contract = ContractTerms(vendor="acme", start_date=OCT,
+                             accuracy=(AccuracyTerm(OCT, None, specialty="all", minimum=Decimal(90)),))
+    [result] = sla.evaluate(contract.in_force(nov), None, accuracy)
+    assert result.label == "accuracy, all specialties, code-over-code: at least 90%"
+    assert result.evidence == 40

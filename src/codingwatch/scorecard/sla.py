@@ -20,7 +20,13 @@ from decimal import Decimal
 
 from codingwatch.scorecard.estimates import CONFIDENCE_LEVELS, ChartsNeeded, RatioEstimate, charts_needed
 from codingwatch.scorecard.kpis import AuditedChart, KpiRow, Sources, TurnaroundAsk, accuracy_of, monthly
-from codingwatch.scorecard.terms import COUNTING_RULE_LABELS, ContractTerms, MonthTerms, month_range
+from codingwatch.scorecard.terms import (
+    ALL_SPECIALTIES,
+    COUNTING_RULE_LABELS,
+    ContractTerms,
+    MonthTerms,
+    month_range,
+)
 
 MET = "met"
 BREACHED = "breached"
@@ -107,7 +113,8 @@ def evaluate(terms: MonthTerms, kpi: KpiRow | None, accuracy: dict[str, dict[str
 
                 empty = ratio_estimate([], confidence)
             estimate = empty
-        label = (f"accuracy, {term.specialty}, {COUNTING_RULE_LABELS[term.rule]}: at least "
+        specialty = "all specialties" if term.specialty == ALL_SPECIALTIES else term.specialty
+        label = (f"accuracy, {specialty}, {COUNTING_RULE_LABELS[term.rule]}: at least "
                  f"{term.minimum.normalize():f}%")
         out.append(evaluate_accuracy(estimate, _share(term.minimum), min_charts, label,
                                      {"specialty": term.specialty, "rule": term.rule}))
@@ -188,7 +195,10 @@ def accuracy_by_specialty(charts: Sequence[AuditedChart], vendor: str, month: dt
     by: dict[str, list[AuditedChart]] = defaultdict(list)
     for c in mine:
         by[c.specialty].append(c)
-    return {s: {rule: accuracy_of(cs, rule, confidence) for rule in COUNTING_RULES} for s, cs in by.items()}
+    out = {s: {rule: accuracy_of(cs, rule, confidence) for rule in COUNTING_RULES} for s, cs in by.items()}
+    if mine:
+        out[ALL_SPECIALTIES] = {rule: accuracy_of(mine, rule, confidence) for rule in COUNTING_RULES}
+    return out
 
 
 def evaluate_contracts(sources: Sources, contracts: Sequence[ContractTerms], first: dt.date,

@@ -35,6 +35,7 @@ COUNTING_RULES = ("code_over_code", "record", "drg")
 COUNTING_RULE_LABELS = {"code_over_code": "code-over-code", "record": "record (chart)", "drg": "DRG (financial)"}
 PRIORITIES = ("standard", "complex", "urgent")
 PRICING = ("per_chart", "per_hour")
+ALL_SPECIALTIES = "all"  # an accuracy SLA over every chart of the vendor, whatever its specialty
 
 
 class TermsError(ValueError):
@@ -52,7 +53,7 @@ class Effective:
 
 @dataclass(frozen=True)
 class AccuracyTerm(Effective):
-    specialty: str = ""  # the organization's canonical specialty name
+    specialty: str = ""  # the organization's canonical specialty name, or "all" (every chart)
     rule: str = "code_over_code"
     minimum: Decimal = Decimal("95")  # percent
 
@@ -294,7 +295,9 @@ def parse_terms(data, source: str = "<terms>", canonical=lambda kind, name: name
                 if not specialty or not isinstance(specialty, str):
                     raise aw.error("specialty", "is required (the organization's specialty name)")
                 accuracy.append(AccuracyTerm(
-                    eff.effective_from, eff.effective_to, specialty=canonical("specialty", specialty) or specialty,
+                    eff.effective_from, eff.effective_to,
+                    specialty=ALL_SPECIALTIES if specialty.strip().lower() == ALL_SPECIALTIES
+                    else canonical("specialty", specialty) or specialty,
                     rule=_choice(aw, term, "rule", COUNTING_RULES, "code_over_code"),
                     minimum=_decimal(aw, term, "minimum", required=True, low=Decimal(0), high=Decimal(100))))
             for ti, term in enumerate(_list(pw, period, "turnaround")):

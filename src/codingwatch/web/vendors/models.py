@@ -149,8 +149,8 @@ class EffectiveDates(models.Model):
 
 class AccuracySLA(EffectiveDates):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="accuracy_slas")
-    # The organization's canonical specialty name (stored canonical: see save()).
-    specialty = models.CharField(max_length=80)
+    # The organization's canonical specialty name (stored canonical: see save()), or "all": every chart.
+    specialty = models.CharField(max_length=80, help_text='a specialty, or "all" for every chart of the vendor')
     minimum_accuracy = models.DecimalField(max_digits=5, decimal_places=2, help_text="percent, e.g. 95.00")
     counting_rule = models.CharField(max_length=20, choices=COUNTING_RULE_CHOICES, default="code_over_code",
                                      help_text="how accuracy is counted for this SLA")
@@ -170,7 +170,10 @@ class AccuracySLA(EffectiveDates):
     def save(self, *args, **kwargs):
         from codingwatch.web.organizations.vocabulary import canonical
 
-        self.specialty = canonical("specialty", self.specialty) or self.specialty
+        if self.specialty.strip().lower() == "all":
+            self.specialty = "all"
+        else:
+            self.specialty = canonical("specialty", self.specialty) or self.specialty
         super().save(*args, **kwargs)
 
 
