@@ -118,3 +118,12 @@ def test_the_terms_are_edited_in_the_admin(roster, terms_file, login):
     for field in ("counting_rule", "percent_within", "priority", "effective_from", "min_charts", "dnfb_days",
                   "accuracy_percent_per_point", "turnaround_breach_day", "rework_coding_denials"):
         assert f"{field}" in page, field
+
+
+def test_the_scorecard_drills_down_by_coder_and_specialty(roster, lake, terms_file, login, director):
+    call_command("import_contract_terms", str(terms_file))
+    client = login(director)
+    page = client.get("/scorecard/vendors/acme/?from=2026-01&to=2026-02&by=coder").content.decode()
+    assert "KPIs by coder" in page and "ac1" in page and "ac2" in page
+    page = client.get("/scorecard/vendors/acme/?from=2026-01&to=2026-02&by=specialty").content.decode()
+    assert "orthopedics" in page and "bc1" not in page

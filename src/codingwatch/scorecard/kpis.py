@@ -455,10 +455,9 @@ def _roster(sources, t, keys, dims, first, last, row) -> None:
         if coder is not None and coder.credentials:
             credentialed[row.key(r)] += int(r["charts"])
     for target in row.all():
-        if target.volume:
-            n = credentialed.get(row.key({**target.keys, **{DIMENSIONS[d]: target.keys[d] for d in dims}}), 0)
-            target.roster["credentialed_charts"] = n
-            target.roster["credentialed_share"] = _round(n / target.volume, 6)
+        n = credentialed.get(row.key({**target.keys, **{DIMENSIONS[d]: target.keys[d] for d in dims}}), 0)
+        target.roster["credentialed_charts"] = n
+        target.roster["credentialed_share"] = _round(n / target.volume, 6) if target.volume else None
     if dims:  # turnover belongs to the vendor: drill-down rows show the credentialed share only
         return
     vendors = {r.vendor for r in row.all()}

@@ -109,6 +109,17 @@ def scorecard(vendor: Vendor, first: dt.date, last: dt.date) -> list[sla.MonthEv
     return scorecards([vendor], first, last)[vendor.code]
 
 
+DRILL_DOWNS = {"coder": "Coder", "specialty": "Specialty", "facility": "Facility", "encounter_type": "Encounter type"}
+
+
+def drill_down(vendor: Vendor, first: dt.date, last: dt.date, by: str) -> list[kpis.KpiRow]:
+    """The vendor's monthly KPIs per coder, specialty, facility or encounter type."""
+    from codingwatch.lake.store import cached_connection
+
+    sources = kpis.Sources.from_lake(cached_connection(), audited=audited_charts(vendor), roster=roster(vendor))
+    return kpis.monthly(sources, first, last, by=("vendor", by), vendors=[vendor.code])
+
+
 def summary(months: list[sla.MonthEvaluation]) -> dict:
     names = {sla.MET: "met", sla.BREACHED: "breached", sla.NOT_ENOUGH: "not_enough"}
     states = dict.fromkeys(names.values(), 0)

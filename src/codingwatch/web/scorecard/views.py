@@ -47,8 +47,13 @@ def vendor(request, code: str):
     found = get_object_or_404(Vendor.objects.all(), code=code)
     first, last = _period(request)
     months = services.scorecard(found, first, last)
+    by = request.GET.get("by", "coder")
+    if by not in services.DRILL_DOWNS:
+        by = "coder"
     return render(request, "scorecard/vendor.html", {
         "vendor": found, "months": months, "summary": services.summary(months), "first": first, "last": last,
+        "by": by, "by_label": services.DRILL_DOWNS[by], "drill_downs": services.DRILL_DOWNS,
+        "drill_rows": services.drill_down(found, first, last, by),
     })
 
 
