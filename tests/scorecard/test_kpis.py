@@ -61,13 +61,19 @@ def sources(tmp_path_factory):
          "charge": Decimal(200), "payment": Decimal(0), "patient_responsibility": Decimal(0)},
         {"load_id": "R", "payment_row": 2, "claim_row": 2, "encounter_key": "k3", "claim_status": "1",
          "charge": Decimal(300), "payment": Decimal(250), "patient_responsibility": Decimal(0)},
+        # k4 (served in November) denied in December for a reason that is not coding
+        {"load_id": "R", "payment_row": 3, "claim_row": 3, "encounter_key": "k4", "claim_status": "4",
+         "charge": Decimal(1000), "payment": Decimal(0), "patient_responsibility": Decimal(0)},
     ])
     payments = table(REMIT_PAYMENTS, [
-        {"load_id": "R", "payment_row": i, "payment_date": dt.date(2025, 11, d), "payer_id": "P"}
-        for i, d in enumerate((25, 28, 29))])
+        {"load_id": "R", "payment_row": i, "payment_date": day, "payer_id": "P"}
+        for i, day in enumerate((dt.date(2025, 11, 25), dt.date(2025, 11, 28), dt.date(2025, 11, 29),
+                                 dt.date(2025, 12, 20)))])
     adjustments = table(REMIT_ADJUSTMENTS, [
         {"load_id": "R", "claim_row": 1, "service_row": None, "encounter_key": "k2", "level": "claim",
-         "group_code": "CO", "carc": "97", "amount": Decimal(200)}])
+         "group_code": "CO", "carc": "97", "amount": Decimal(200)},
+        {"load_id": "R", "claim_row": 3, "service_row": None, "encounter_key": "k4", "level": "claim",
+         "group_code": "CO", "carc": "45", "amount": Decimal(1000)}])
     queries = table(QUERIES, [
         {"query_id": "q1", "encounter_key": "k1", "coder_id": "ac1", "kind": "cdi", "sent_at": at("2025-11-03", 12),
          "answered_at": at("2025-11-04", 12)},
@@ -160,3 +166,11 @@ def test_drill_down_by_coder(sources):
 def test_another_vendor_is_not_counted(sources):
     rows = kpis.monthly(sources, NOV, dt.date(2025, 11, 30), vendors=["bay"])
     assert [r.volume for r in rows] == [1]
+
+
+def test_a_remittance_counts_in_its_own_month_whatever_the_charts_service_month(sources):
+    [december] = kpis.monthly(sources, DEC, dt.date(2025, 12, 31), vendors=["acme"])
+    assert december.volume == 0
+    assert december.denials["claims"] == 1 and december.denials["denied"] == 1
+    assert december.denials["coding_denied"] == 0
+    assert december.first_pass == {"encounters": 1, "clean": 0, "rate": 0.0}

@@ -251,8 +251,11 @@ def monthly(sources: Sources, first: dt.date, last: dt.date, *, by: Sequence[str
     cols = [DIMENSIONS[d] for d in dims]
     keys = ["vendor", "month", *cols]
     earlier = (first.replace(day=1) - dt.timedelta(days=31 * (TRAILING_MONTHS - 1))).replace(day=1)
-    wide = _charts(sources, vendors, earlier, last)
-    t = wide.filter(wide.month >= first.replace(day=1))
+    # every coded chart of the vendors: remittances and queries of the period may be about charts
+    # served before it; turnaround and volume read the period's, DNFB two months more
+    charts = _charts(sources, vendors, dt.date(1, 1, 1), last + dt.timedelta(days=366 * 2))
+    wide = charts.filter((charts.month >= earlier) & (charts.month <= last))
+    t = charts.filter((charts.month >= first.replace(day=1)) & (charts.month <= last))
     row = _Rows(keys, dims)
 
     # volume and turnaround
@@ -274,9 +277,9 @@ def monthly(sources: Sources, first: dt.date, last: dt.date, *, by: Sequence[str
     if sources.access_events is not None and set(cols) <= {"coder_id"}:
         _coder_hours(sources, t, keys, first, last, row)
     if sources.has_remits:
-        _denials(sources, t, keys, first, last, row)
+        _denials(sources, charts, keys, first, last, row)
     if sources.queries is not None:
-        _queries(sources, t, keys, first, last, query_hours, row)
+        _queries(sources, charts, keys, first, last, query_hours, row)
     if sources.roster:
         _roster(sources, t, keys, dims, first, last, row)
     _accuracy(sources, vendors, dims, first, last, confidence, row)
