@@ -127,3 +127,25 @@ def test_the_scorecard_drills_down_by_coder_and_specialty(roster, lake, terms_fi
     assert "KPIs by coder" in page and "ac1" in page and "ac2" in page
     page = client.get("/scorecard/vendors/acme/?from=2026-01&to=2026-02&by=specialty").content.decode()
     assert "orthopedics" in page and "bc1" not in page
+
+
+def test_the_charts_of_a_final_audit_are_the_scorecards_accuracy_evidence(reviewed_audit, auditor, acme_user):
+    from codingwatch.audit import Method, score
+    from codingwatch.web.audits.models import Finding
+    from codingwatch.web.audits.services.scores import case_results
+    from codingwatch.web.audits.services.workflow import act_on_finding, transition
+    from codingwatch.web.scorecard.services import audited_charts
+
+    assert audited_charts(reviewed_audit.vendor) == []  # a draft is no evidence
+    transition(reviewed_audit, auditor, "route")
+    for f in Finding.objects.filter(case__audit=reviewed_audit):
+        act_on_finding(f, acme_user, "agree")
+    transition(reviewed_audit, acme_user, "submit_responses")
+    transition(reviewed_audit, auditor, "finalize")
+    charts = audited_charts(reviewed_audit.vendor)
+    scores = score(case_results(reviewed_audit), Method())
+    assert len(charts) == scores.encounters == reviewed_audit.cases.count()
+    assert sum(c.codes_audited for c in charts) == scores.dx_codes_audited + scores.px_codes_audited
+    assert sum(c.codes_matched for c in charts) == scores.dx_codes_matched + scores.px_codes_matched
+    assert sum(c.record_correct for c in charts) == scores.record.correct
+    assert {c.vendor for c in charts} == {"acme"}
