@@ -63,7 +63,7 @@ COMMANDS: dict[str, Mounted] = {
     "ingest": Mounted("codingwatch.commands.common:ingest_app",
                       "Load files into the lake (whole file or nothing; the same file loads once).",
                       also=("codingwatch.commands.ingest_encounters", "codingwatch.commands.provenance",
-                            "codingwatch.commands.x12")),
+                            "codingwatch.commands.x12", "codingwatch.commands.scorecard")),
     "sample": Mounted("codingwatch.commands.sampling:app",
                       "Draw reproducible random samples exactly as RAT-STATS does, and build sampling frames "
                       "from the lake."),
@@ -84,6 +84,8 @@ COMMANDS: dict[str, Mounted] = {
     "lake": Mounted("codingwatch.commands.lake:app", "Look after the Parquet lake."),
     "codesets": Mounted("codingwatch.commands.codesets:app",
                         "Reference tables: CMS Table 5 relative weights by fiscal year."),
+    "scorecard": Mounted("codingwatch.commands.scorecard:app",  # and `ingest queries`
+                         "Vendor scorecards: every contract term each month, its state and the credits owed."),
     "settings": Mounted("codingwatch.commands.settings:settings",
                         "List every setting the CLI, the engines and the web app read from the environment (or "
                         "a .env file): name, type, default, the value set here (secrets show only \"(set)\"), what it "

@@ -133,7 +133,11 @@ def signoff_of(audit: Audit, author_name: str) -> SignOff:
 def audit_report(audit: Audit) -> AuditReport:
     contract = contract_for(audit)
     base_rate = contract.base_rate if contract else None
-    sla = {s.specialty: float(s.minimum_accuracy / Decimal(100)) for s in contract.accuracy_slas.all()} if contract else {}
+    # the code-over-code SLAs in force at the end of the audit period (terms carry effective dates)
+    in_force = [s for s in contract.accuracy_slas.all() if s.counting_rule == "code_over_code"
+                and (s.effective_from is None or s.effective_from <= audit.period_to)
+                and (s.effective_to is None or audit.period_to <= s.effective_to)] if contract else []
+    sla = {s.specialty: float(s.minimum_accuracy / Decimal(100)) for s in in_force}
     author = audit.created_by
     author_name = author.get_full_name() or author.get_username()
     design = dict(audit._meta.get_field("design").choices)[audit.design]
