@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "codingwatch.web.sampling",
     "codingwatch.web.audits",
     "codingwatch.web.provenance",
+    "codingwatch.web.diligence",
+    "codingwatch.web.review",
 ]
 
 MIDDLEWARE = [
