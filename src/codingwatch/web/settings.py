@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "codingwatch.web.provenance",
     "codingwatch.web.diligence",
     "codingwatch.web.review",
+    "codingwatch.web.reports",
 ]
 
 MIDDLEWARE = [

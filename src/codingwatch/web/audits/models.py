@@ -197,6 +197,11 @@ class AuditCase(models.Model):
         super().save(*args, **kwargs)
 
 
+def finding_signature(kind: str, code_system: str, coded: str | None, audited: str | None) -> str:
+    """What a finding is (kind and lines): a review that keeps it keeps its rationale. The one place it is built."""
+    return "|".join([kind, code_system, coded or "", audited or ""])
+
+
 class Finding(models.Model):
     """One changed line of a case, classified by the engine, with its rebuttal history."""
 
@@ -227,7 +232,7 @@ class Finding(models.Model):
     @property
     def signature(self) -> str:
         """What the finding is (kind and lines): a review that keeps it keeps its rationale."""
-        return "|".join([self.kind, self.code_system, self.coded, self.audited])
+        return finding_signature(self.kind, self.code_system, self.coded, self.audited)
 
     def save(self, *args, **kwargs):
         _assert_unlocked(AuditCase._base_manager.filter(pk=self.case_id).values_list("audit_id", flat=True).first())

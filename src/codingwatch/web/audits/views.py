@@ -182,7 +182,7 @@ def _review_context(request, case: AuditCase, rows, discharge_status: str, resul
     finding_rows = []
     if result is not None:
         for f in result.findings:
-            signature = "|".join([f.kind.value, f.code_system, f.coded or "", f.audited or ""])
+            signature = review.signature_of(f)
             stored = saved.get(signature)
             rationale, root_cause = (notes or {}).get(
                 signature, (stored.rationale, stored.root_cause) if stored else ("", ""))

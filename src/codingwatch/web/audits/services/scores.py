@@ -15,7 +15,7 @@ from decimal import Decimal
 from codingwatch.audit import Case, CaseResult, DrgPair, Finding, FindingKind, Method
 from codingwatch.audit.report import Auditor, AuditReport, SampleInfo, build_report
 from codingwatch.web.audits.models import FINAL, OPEN, UPHELD, Audit
-from codingwatch.web.audits.services.review import encounter_of, to_code_lines
+from codingwatch.web.audits.services.convert import encounter_of, to_code_lines
 from codingwatch.web.vendors.models import Contract
 
 PRELIMINARY_STATUSES = (UPHELD, OPEN, "rebutted", "escalated")
