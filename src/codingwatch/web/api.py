@@ -148,3 +148,10 @@ from codingwatch.web.audits.api import router as audits_router  # noqa: E402
 
 api.add_router("/audits", audits_router)
 api.add_router("/provenance/", provenance_router)
+
+from codingwatch.web.diligence.api import router as diligence_router  # noqa: E402
+from codingwatch.web.review.api import chain_router, review_router  # noqa: E402
+
+api.add_router("/diligence/", diligence_router)
+api.add_router("/encounters/", chain_router)
+api.add_router("/review/", review_router)

@@ -27,5 +27,7 @@ urlpatterns = [
     path("sampling/", include("codingwatch.web.sampling.urls")),
     path("", include("codingwatch.web.audits.urls")),
     path("provenance/", include("codingwatch.web.provenance.urls")),
+    path("diligence/", include("codingwatch.web.diligence.urls")),
+    path("", include("codingwatch.web.review.urls")),
     path("", include("codingwatch.web.dashboard.urls")),
 ]

@@ -89,7 +89,7 @@ def _month_impact(con, vendor: str, coded_at: str | None, remits: list[dict], ca
                             "against the month's record accuracy"))
         else:
             lines.append(f"under audit {case.audit_id} ({case.audit.get_state_display()}): not counted until final")
-    return {"vendor": vendor, "month": f"{start:%Y-%m}", "charts": charts, "coding_denials": month_denials,
+    return {"vendor": vendor, "month": f"{start:%Y-%m}", "quarter": f"{start.year}Q{(start.month - 1) // 3 + 1}", "charts": charts, "coding_denials": month_denials,
             "rework_cost": None if rework is None else str(rework), "lines": lines}
 
 
