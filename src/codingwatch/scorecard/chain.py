@@ -18,6 +18,7 @@ import ibis
 
 from codingwatch import denials
 from codingwatch.codesets import carc as carc_catalog
+from codingwatch.lake.schema import TABLES
 
 ACCESS_COLUMNS = ("event_id", "occurred_at", "login", "event", "session_id", "client_ip", "country",
                   "country_source", "device_id", "work_queue", "outcome", "source_format")
@@ -41,7 +42,7 @@ def _rows(expr) -> list[dict]:
 
 
 def _has(con, name: str) -> bool:
-    return name in con.list_tables()
+    return name in TABLES
 
 
 def encounter_vendor(con, encounter_key: str) -> str | None:

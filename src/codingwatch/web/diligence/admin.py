@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from codingwatch.web.diligence.models import Assessment, CoderCredential, Criterion, Declaration, EvidenceDocument
+from codingwatch.web.diligence.models import (
+    Assessment,
+    CoderCredential,
+    Criterion,
+    Declaration,
+    EvidenceDocument,
+)
 
 admin.site.register(Criterion)
 admin.site.register(Assessment)

@@ -9,10 +9,17 @@ from pathlib import Path
 
 from codingwatch import config
 from codingwatch.audit import scoring
+from codingwatch.lake.schema import TABLES
 from codingwatch.lake.store import cached_connection
 from codingwatch.scorecard import declared as declared_engine
 from codingwatch.scorecard import diligence as engine
-from codingwatch.web.diligence.models import Assessment, CoderCredential, Criterion, Declaration, EvidenceDocument
+from codingwatch.web.diligence.models import (
+    Assessment,
+    CoderCredential,
+    Criterion,
+    Declaration,
+    EvidenceDocument,
+)
 from codingwatch.web.vendors.models import Coder, Contract, Vendor
 
 MAX_UPLOAD = 25 * 1024 * 1024
@@ -108,7 +115,7 @@ def declaration_for(vendor: Vendor, start: dt.date | None = None, end: dt.date |
 
 def _lake_tables():
     con = cached_connection()
-    names = set(con.list_tables())
+    names = set(TABLES)
     if not {"encounters", "access_events"} <= names:
         return None
     return con.table("encounters"), con.table("access_events")
@@ -168,7 +175,7 @@ def alerts(vendors, on: dt.date | None = None) -> list[dict]:
     on = on or dt.date.today()
     out: list[engine.Alert] = []
     con = cached_connection()
-    names = set(con.list_tables())
+    names = set(TABLES)
     for vendor in vendors:
         out += engine.expired_documents(vendor.code, documents_of(vendor), on)
         coders = list(Coder.objects.filter(vendor=vendor))

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from codingwatch.lake.schema import TABLES
 from codingwatch.lake.store import cached_connection
 from codingwatch.scorecard import chain as engine
 from codingwatch.web.dashboard.figures import visible_vendors
@@ -62,7 +63,7 @@ def _month_impact(con, vendor: str, coded_at: str | None, remits: list[dict], ca
     lines.append(f"one of {charts:,} charts {vendor} coded in {start:%Y-%m}")
     coding_denials = [r for r in remits if r.get("coding_related")]
     month_denials = None
-    if "remit_claims" in con.list_tables():
+    if "remit_claims" in TABLES:
         from codingwatch import denials
 
         linked = denials.from_lake(con)["linked"]

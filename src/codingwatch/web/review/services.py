@@ -17,6 +17,7 @@ from codingwatch import denials
 from codingwatch.audit import scoring
 from codingwatch.codesets import carc as carc_catalog
 from codingwatch.cost.actuals import price_measured
+from codingwatch.lake.schema import TABLES
 from codingwatch.lake.store import cached_connection
 from codingwatch.scorecard import qbr
 from codingwatch.web.vendors.models import Coder, Contract, Vendor
@@ -55,7 +56,7 @@ def _audited_cases(vendor: Vendor, start: dt.date, end: dt.date):
 
 def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None) -> tuple[list[dict], list[dict]]:
     con = cached_connection()
-    names = set(con.list_tables())
+    names = set(TABLES)
     rows, sla = [], []
     hours_by_type = {t.encounter_type: float(t.maximum_hours) for t in contract.turnaround_slas.all()} if contract else {}
     accuracy_slas = {a.specialty: float(a.minimum_accuracy) / 100 for a in contract.accuracy_slas.all()} if contract \
@@ -135,7 +136,7 @@ def _findings_pareto(vendor: Vendor, start: dt.date, end: dt.date) -> list[dict]
 
 def _denial_pareto(vendor: Vendor, start: dt.date, end: dt.date) -> list[dict]:
     con = cached_connection()
-    if "remit_claims" not in con.list_tables():
+    if "remit_claims" not in TABLES:
         return []
     linked = denials.from_lake(con)["linked"]
     mine = linked.filter((linked.vendor == vendor.code) & (linked.payment_date >= start) & (linked.payment_date <= end))
@@ -150,7 +151,7 @@ def _denial_pareto(vendor: Vendor, start: dt.date, end: dt.date) -> list[dict]:
 
 def _not_on_roster(vendor: Vendor, start: dt.date, end: dt.date) -> list[dict]:
     con = cached_connection()
-    if "encounters" not in con.list_tables():
+    if "encounters" not in TABLES:
         return []
     enc = con.table("encounters")
     t = enc.filter((enc.origin == "coded") & (enc.vendor == vendor.code) & (enc.coded_at >= _utc(start))
