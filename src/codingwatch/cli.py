@@ -15,6 +15,7 @@ from rich.markup import escape
 from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, web, x12
 from codingwatch.commands import codesets as codesets_command
 from codingwatch.commands import lake as lake_command
+from codingwatch.commands import scorecard as scorecard_command
 from codingwatch.commands import synth as synth_command
 from codingwatch.commands import trail as trail_command
 from codingwatch.lake import LakeError
@@ -47,6 +48,7 @@ app.add_typer(provenance.app, name="provenance")  # and `ingest access`
 app.add_typer(lake_command.app, name="lake")
 app.add_typer(codesets_command.app, name="codesets")
 app.add_typer(trail_command.app, name="trail")
+app.add_typer(scorecard_command.app, name="scorecard")  # and `ingest queries`
 
 
 def main() -> None:

@@ -143,6 +143,19 @@ ACCESS_EVENTS = pa.schema(
     ]
 )
 
+# ---- CDI / physician query log (codingwatch.ingest.queries) ----
+QUERIES = pa.schema(
+    [
+        ("query_id", pa.string()),  # the query system's id, unique in the lake
+        ("encounter_key", pa.string()),  # lake.keys.source_key(encounter id)
+        ("coder_id", pa.string()),  # the login that raised the query
+        ("kind", pa.string()),  # 'cdi' | 'physician' | '' (not stated)
+        ("sent_at", pa.timestamp("us", tz="UTC")),
+        ("answered_at", pa.timestamp("us", tz="UTC")),  # null while the query is open
+        ("load_id", pa.string()),
+    ]
+)
+
 # Every table the lake knows. Ingest modules for other sources add their schemas here.
 TABLES: dict[str, pa.Schema] = {
     "encounters": ENCOUNTERS,
@@ -157,4 +170,5 @@ TABLES: dict[str, pa.Schema] = {
     "remit_remarks": REMIT_REMARKS,
     "remit_provider_adjustments": REMIT_PROVIDER_ADJUSTMENTS,
     "access_events": ACCESS_EVENTS,
+    "queries": QUERIES,
 }

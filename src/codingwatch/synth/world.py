@@ -31,6 +31,7 @@ from codingwatch.synth.grouping import group_inpatient
 from codingwatch.synth.params import WorldParams
 from codingwatch.synth.roster import Roster, build_roster, day_to_date
 from codingwatch.synth.schedule import schedule_coding
+from codingwatch.synth.scorecard_world import write_scorecard_files
 from codingwatch.synth.timezones import OffsetTable
 from codingwatch.synth.writer import (
     EncounterColumns,
@@ -120,6 +121,7 @@ def write_world(world: World, outdir: Path, report: Reporter = _silent) -> dict:
     advance(1)
     files += [*claims.claim_files, *claims.remit_files, "claims_truth.csv"]
     files += write_access_logs(world, outdir)
+    files += write_scorecard_files(world, outdir)
     summary = world_summary(world)
     summary["counts"]["claims"] = claims.counts
     files.append("world.json")

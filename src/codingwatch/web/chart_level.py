@@ -60,6 +60,10 @@ PAGES: dict[str, tuple[str, str]] = {
     "denials/vendors/<str:code>/": (CHART_LEVEL, "one vendor's denials"),
     "denials/coders/<str:login_id>/": (CHART_LEVEL, "one coder's denied claims"),
     "denials/claims/<str:load_id>/<int:claim_row>/": (CHART_LEVEL, "one claim with its encounter"),
+    # scorecard
+    "scorecard/": (AGGREGATE, "term states and credits per vendor over the period"),
+    "scorecard/vendors/<str:code>/": (CHART_LEVEL, "one vendor's scorecard: its months, terms and credits"),
+    "scorecard/vendors/<str:code>.json": (CHART_LEVEL, "an export"),
     # sampling
     "sampling/": (AGGREGATE, "the sampling calculator"),
     "sampling/random.<str:fmt>": (CHART_LEVEL, "an export"),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "codingwatch.web.vendors",
     "codingwatch.web.dashboard",
     "codingwatch.web.denials",
+    "codingwatch.web.scorecard",
     "codingwatch.web.costs",
     "codingwatch.web.sampling",
     "codingwatch.web.audits",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("costs/", include("codingwatch.web.costs.urls")),
     path("denials/", include("codingwatch.web.denials.urls")),
+    path("scorecard/", include("codingwatch.web.scorecard.urls")),
     path("sampling/", include("codingwatch.web.sampling.urls")),
     path("", include("codingwatch.web.audits.urls")),
     path("provenance/", include("codingwatch.web.provenance.urls")),

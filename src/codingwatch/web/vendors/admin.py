@@ -4,7 +4,9 @@ from codingwatch.web.vendors.models import (
     AccuracySLA,
     Coder,
     Contract,
+    CreditSchedule,
     QueueAssignment,
+    ServiceTerms,
     TurnaroundSLA,
     Vendor,
 )
@@ -35,12 +37,22 @@ class TurnaroundSLAInline(admin.TabularInline):
     extra = 0
 
 
+class ServiceTermsInline(admin.TabularInline):
+    model = ServiceTerms
+    extra = 0
+
+
+class CreditScheduleInline(admin.TabularInline):
+    model = CreditSchedule
+    extra = 0
+
+
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
     list_display = ("vendor", "start_date", "end_date", "baa_date", "pricing", "price", "base_rate", "allowed_countries",
                     "requires_vdi")
     list_filter = ("vendor", "pricing")
-    inlines = [AccuracySLAInline, TurnaroundSLAInline]
+    inlines = [AccuracySLAInline, TurnaroundSLAInline, ServiceTermsInline, CreditScheduleInline]
 
 
 class QueueAssignmentInline(admin.TabularInline):

@@ -126,19 +126,44 @@ class Contract(models.Model):
         return f"{self.vendor} from {self.start_date}"
 
 
-class AccuracySLA(models.Model):
+COUNTING_RULE_CHOICES = [("code_over_code", "code-over-code"), ("record", "record (chart)"),
+                         ("drg", "DRG (financial)")]
+PRIORITY_CHOICES = [("standard", "standard"), ("complex", "complex"), ("urgent", "urgent")]
+
+
+class EffectiveDates(models.Model):
+    """A term's effective dates (inclusive): empty from = the contract's start, empty to = open.
+    A month is judged under the terms in force on its first day (docs/scorecard.md)."""
+
+    effective_from = models.DateField(null=True, blank=True, help_text="empty: from the contract's start")
+    effective_to = models.DateField(null=True, blank=True, help_text="empty: until the contract ends")
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": "ends before it takes effect"})
+
+
+class AccuracySLA(EffectiveDates):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="accuracy_slas")
     # The organization's canonical specialty name (stored canonical: see save()).
     specialty = models.CharField(max_length=80)
     minimum_accuracy = models.DecimalField(max_digits=5, decimal_places=2, help_text="percent, e.g. 95.00")
+    counting_rule = models.CharField(max_length=20, choices=COUNTING_RULE_CHOICES, default="code_over_code",
+                                     help_text="how accuracy is counted for this SLA")
 
     objects = ScopedManager(vendor="contract__vendor", organization="contract__vendor__organization")
 
     class Meta:
         verbose_name = "accuracy SLA"
-        constraints = [models.UniqueConstraint(fields=["contract", "specialty"], name="one_accuracy_sla_per_specialty")]
+        constraints = [models.UniqueConstraint(fields=["contract", "specialty", "counting_rule", "effective_from"],
+                                               name="one_accuracy_sla_per_specialty_rule_start")]
 
     def clean(self) -> None:
+        super().clean()
         if not vocabulary.name_key(self.specialty or ""):
             raise ValidationError({"specialty": "a specialty needs a letter or digit"})
 
@@ -149,18 +174,70 @@ class AccuracySLA(models.Model):
         super().save(*args, **kwargs)
 
 
-class TurnaroundSLA(models.Model):
+class TurnaroundSLA(EffectiveDates):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="turnaround_slas")
     encounter_type = models.CharField(max_length=20, choices=ENCOUNTER_TYPE_CHOICES)
-    maximum_hours = models.DecimalField(max_digits=7, decimal_places=1, help_text="received -> coded")
+    priority = models.CharField(max_length=10, choices=PRIORITY_CHOICES, default="standard")
+    percent_within = models.DecimalField(max_digits=5, decimal_places=2, default=100,
+                                         help_text="P: percent of charts coded within the hours")
+    maximum_hours = models.DecimalField(max_digits=7, decimal_places=1, help_text="H: received -> coded")
 
     objects = ScopedManager(vendor="contract__vendor", organization="contract__vendor__organization")
 
     class Meta:
         verbose_name = "turnaround SLA"
         constraints = [
-            models.UniqueConstraint(fields=["contract", "encounter_type"], name="one_turnaround_sla_per_type")
+            models.UniqueConstraint(fields=["contract", "encounter_type", "priority", "effective_from"],
+                                    name="one_turnaround_sla_per_type_priority_start")
         ]
+
+
+class ServiceTerms(EffectiveDates):
+    """The month-level commitments: coding DNFB, coding-denial ceiling, query response, and the
+    minimum audited charts before a month is judged on accuracy."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="service_terms")
+    min_charts = models.PositiveIntegerField(default=30, help_text="audited charts before a month is judged")
+    dnfb_days = models.DecimalField("coding DNFB days at most", max_digits=6, decimal_places=2, null=True,
+                                    blank=True)
+    coding_denial_rate = models.DecimalField("coding-denial rate ceiling (%)", max_digits=5, decimal_places=2,
+                                             null=True, blank=True)
+    query_percent = models.DecimalField("queries answered within the hours (%)", max_digits=5, decimal_places=2,
+                                        null=True, blank=True)
+    query_hours = models.DecimalField("query response hours", max_digits=7, decimal_places=1, null=True, blank=True)
+
+    objects = ScopedManager(vendor="contract__vendor", organization="contract__vendor__organization")
+
+    class Meta:
+        verbose_name = "service terms"
+        verbose_name_plural = "service terms"
+        ordering = ["contract", "effective_from"]
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.query_percent is None) != (self.query_hours is None):
+            raise ValidationError({"query_hours": "a query response term needs both percent and hours"})
+        if self.min_charts is not None and self.min_charts < 2:
+            raise ValidationError({"min_charts": "at least 2 charts"})
+
+
+class CreditSchedule(EffectiveDates):
+    """What the vendor credits for a breach: x% of the month's invoice per point below the
+    accuracy SLA (capped), a fixed amount per turnaround breach day, coding-denial rework."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="credit_schedules")
+    accuracy_percent_per_point = models.DecimalField(max_digits=5, decimal_places=2, default=0,
+                                                     help_text="percent of the month's invoice per point below")
+    accuracy_cap_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0,
+                                               help_text="at most this percent of the month's invoice")
+    turnaround_breach_day = models.DecimalField("credit per turnaround breach day", max_digits=10, decimal_places=2,
+                                                default=0)
+    rework_coding_denials = models.BooleanField("coding denials reworked at the vendor's cost", default=False)
+
+    objects = ScopedManager(vendor="contract__vendor", organization="contract__vendor__organization")
+
+    class Meta:
+        ordering = ["contract", "effective_from"]
 
 
 class Coder(models.Model):

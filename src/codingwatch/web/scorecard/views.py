@@ -1,0 +1,65 @@
+"""The vendor scorecard: each contract term each month, its state, limits, charts needed and credits.
+
+A vendor user sees their own vendor's scorecard (transparency) and no other: vendors are read
+in the request's scope, so another vendor's code is not found (404).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from codingwatch.web.accounts.models import AccessEvent
+from codingwatch.web.accounts.trail import record_access, records_view
+from codingwatch.web.scorecard import services
+from codingwatch.web.vendors.models import Vendor
+
+
+def _period(request) -> tuple:
+    first = services.parse_month(request.GET.get("from"))
+    last = services.parse_month(request.GET.get("to"))
+    default_first, default_last = services.default_period()
+    first = first or default_first
+    from codingwatch.scorecard.terms import month_end
+
+    last = month_end(last) if last else default_last
+    if last < first:
+        first, last = last.replace(day=1), month_end(first)
+    return first, last
+
+
+@require_GET
+def index(request):
+    """The vendors in scope with a count of terms met, breached and not settled over the period."""
+    first, last = _period(request)
+    rows = []
+    for vendor in Vendor.objects.all():
+        months = services.scorecard(vendor, first, last)
+        rows.append({"vendor": vendor, **services.summary(months)})
+    return render(request, "scorecard/index.html", {"rows": rows, "first": first, "last": last})
+
+
+@require_GET
+@records_view("scorecard-vendor", id_kwarg="code")
+def vendor(request, code: str):
+    found = get_object_or_404(Vendor.objects.all(), code=code)
+    first, last = _period(request)
+    months = services.scorecard(found, first, last)
+    return render(request, "scorecard/vendor.html", {
+        "vendor": found, "months": months, "summary": services.summary(months), "first": first, "last": last,
+    })
+
+
+@require_GET
+def vendor_json(request, code: str):
+    """The same scorecard as JSON (every input of every state and credit); an export, recorded."""
+    found = get_object_or_404(Vendor.objects.all(), code=code)
+    first, last = _period(request)
+    months = services.scorecard(found, first, last)
+    record_access(request, action=AccessEvent.EXPORT, object_type="scorecard-vendor", object_id=found.code)
+    body = json.dumps({"vendor": found.code, "from": first.isoformat(), "to": last.isoformat(),
+                       "months": [m.as_dict() for m in months]}, indent=2, default=str)
+    return HttpResponse(body, content_type="application/json")
