@@ -12,7 +12,18 @@ import sys
 import typer
 from rich.markup import escape
 
-from codingwatch.commands import audit, common, cost, demo, ingest_encounters, provenance, sampling, web, x12
+from codingwatch.commands import (
+    audit,
+    common,
+    cost,
+    demo,
+    ingest_encounters,
+    provenance,
+    review,
+    sampling,
+    web,
+    x12,
+)
 from codingwatch.commands import codesets as codesets_command
 from codingwatch.commands import lake as lake_command
 from codingwatch.commands import scorecard as scorecard_command
@@ -48,6 +59,7 @@ app.add_typer(provenance.app, name="provenance")  # and `ingest access`
 app.add_typer(lake_command.app, name="lake")
 app.add_typer(codesets_command.app, name="codesets")
 app.add_typer(trail_command.app, name="trail")
+app.add_typer(review.app, name="review")
 app.add_typer(scorecard_command.app, name="scorecard")  # and `ingest queries`
 
 

@@ -115,6 +115,7 @@ def demo(
         except RosterError as exc:
             raise UserError(f"the demo roster did not import: {exc}") from None
         _demo_contracts()
+        _demo_diligence(world)
         bar.advance(steps)
 
         bar.update(steps, description="loading encounters into the lake")
@@ -264,6 +265,19 @@ def _mark_shown(shown: Path) -> None:
                      "`codingwatch demo` set and print a new one\n", encoding="utf-8")
 
 
+def _demo_diligence(world: Path) -> None:
+    """The world's evidence documents, credentials on file, declarations and candidate vendors."""
+    if not (world / "diligence.json").exists():
+        return
+    from django_scopes import scopes_disabled
+
+    from codingwatch.web.diligence.services import import_diligence
+    from codingwatch.web.organizations.models import Organization
+
+    with scopes_disabled():
+        import_diligence(world / "diligence.json", organization=Organization.objects.get(name=ORGANIZATION))
+
+
 def _demo_contracts() -> None:
     """One contract per vendor of the demo roster that has none, with SLAs for every specialty."""
     import datetime as dt
@@ -275,7 +289,7 @@ def _demo_contracts() -> None:
 
     terms = DEMO_CONTRACT
     with scopes_disabled():
-        for vendor in Vendor.objects.filter(contracts__isnull=True):
+        for vendor in Vendor.objects.filter(contracts__isnull=True).exclude(assessment__stage="candidate"):
             contract = Contract.objects.create(
                 vendor=vendor, start_date=dt.date(2025, 10, 1), baa_date=dt.date(2025, 9, 15),
                 pricing=terms["pricing"], price=terms["price"], base_rate=terms["base_rate"],

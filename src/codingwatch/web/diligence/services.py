@@ -212,3 +212,63 @@ def alerts(vendors, on: dt.date | None = None) -> list[dict]:
 
 def expiring_documents(vendor: Vendor, on: dt.date | None = None) -> list[dict]:
     return engine.expiring(documents_of(vendor), on or dt.date.today())
+
+
+class ImportError_(ValueError):
+    """A diligence file that cannot be imported, naming the file, the entry and the field."""
+
+
+def import_diligence(path: Path, *, organization) -> dict:
+    """Load a diligence file (docs/diligence.md: evidence documents, credentials on file,
+    declarations and candidate vendors) for the organization, all or nothing; entries already
+    present are left as they are, so importing the same file twice changes nothing."""
+    import json
+
+    from django.db import transaction
+    from django_scopes import scopes_disabled
+
+    from codingwatch.web.diligence.models import Assessment
+
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ImportError_(f"{path}: {exc}") from None
+    counts = {"vendors": 0, "documents": 0, "credentials": 0, "declarations": 0}
+    with scopes_disabled(), transaction.atomic():
+        for i, entry in enumerate(data.get("vendors", []), 1):
+            where = f"{path}: vendor {i} ({entry.get('code', '?')})"
+            vendor = Vendor.objects.filter(code=entry.get("code")).first()
+            if vendor is None:
+                if entry.get("stage") != Assessment.CANDIDATE:
+                    raise ImportError_(f"{where}: code: no such vendor on the roster")
+                vendor = Vendor.objects.create(organization=organization, code=entry["code"], name=entry["name"],
+                                               delivery_model=entry["delivery_model"],
+                                               work_locations=entry.get("work_locations", []))
+                counts["vendors"] += 1
+            Assessment.objects.get_or_create(vendor=vendor, defaults={"stage": entry.get("stage", "current"),
+                                                                      "ratings": entry.get("ratings", {})})
+            for j, doc in enumerate(entry.get("documents", []), 1):
+                if doc.get("kind") not in engine.DOCUMENT_KINDS:
+                    raise ImportError_(f"{where}: document {j}: kind: {doc.get('kind')!r} is not one of "
+                                       f"{', '.join(engine.DOCUMENT_KINDS)}")
+                _, made = EvidenceDocument.objects.get_or_create(
+                    vendor=vendor, kind=doc["kind"], issued_on=doc.get("issued_on"),
+                    defaults={k: doc.get(k) for k in ("title", "period_start", "period_end", "expires_on", "amount")
+                              if doc.get(k) is not None} | {"uploaded_by": "import"})
+                counts["documents"] += made
+            coders = {c.login_id: c for c in Coder.objects.filter(vendor=vendor)}
+            for j, cred in enumerate(entry.get("credentials", []), 1):
+                coder = coders.get(cred.get("login"))
+                if coder is None:
+                    raise ImportError_(f"{where}: credential {j}: login: {cred.get('login')!r} is not on the roster")
+                _, made = CoderCredential.objects.get_or_create(
+                    coder=coder, credential=cred["credential"],
+                    defaults={"verified_on": cred.get("verified_on"), "expires_on": cred.get("expires_on")})
+                counts["credentials"] += made
+            for j, dec in enumerate(entry.get("declarations", []), 1):
+                _, made = Declaration.objects.get_or_create(
+                    vendor=vendor, period_start=dec["period_start"], period_end=dec["period_end"],
+                    defaults={k: dec[k] for k in ("declared_on", "work_countries", "coders", "claimed_accuracy",
+                                                  "subcontractors", "vdi_only") if k in dec})
+                counts["declarations"] += made
+    return counts

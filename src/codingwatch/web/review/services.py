@@ -189,16 +189,77 @@ def _cost(vendor: Vendor, contract: Contract | None, months: list[dict], weight_
             "per_correct_paid_basis": priced["basis"], "priced": priced}
 
 
+def _scorecard_months(vendor: Vendor, start: dt.date, end: dt.date):
+    from codingwatch.web.scorecard.services import scorecard
+
+    return scorecard(vendor, start, end)
+
+
+def _pct(x) -> str:
+    return "—" if x is None else f"{float(x):.1%}"
+
+
+def _from_scorecard(evaluated, fallback: list[dict]) -> tuple[list[dict], list[dict], dict]:
+    """The review's month rows, SLA rows and credits from the scorecard engine's evaluations
+    (codingwatch.scorecard.sla), keeping the fallback rows' accuracy where the engine has none."""
+    by_month = {m["month"]: m for m in fallback}
+    months, rows, lines = [], [], []
+    for ev in evaluated:
+        key = ev.month.strftime("%Y-%m")
+        row = dict(by_month.get(key, {"month": key}))
+        kpi = ev.kpi
+        if kpi is not None:
+            row["charts"] = kpi.volume
+            p50 = (kpi.turnaround or {}).get("p50")
+            row["median_turnaround_hours"] = None if p50 is None else round(float(p50), 1)
+            within = [w for w in (kpi.within or {}).values() if w and w[1]]
+            if within:
+                row["turnaround_within"] = round(sum(w[0] for w in within) / sum(w[1] for w in within), 4)
+            d = kpi.denials or {}
+            if d:
+                row.update(claims=d.get("claims"), denied=d.get("denied"), coding_denied=d.get("coding_denied"),
+                           denial_rate=d.get("denial_rate"), coding_denial_rate=d.get("coding_denial_rate"))
+            row["charts_per_coder_hour"] = kpi.charts_per_coder_hour
+        months.append(row)
+        for r in ev.results:
+            sample = r.basis == "sample"
+            measured = _pct(r.value) if r.kind != "dnfb" else ("—" if r.value is None else f"{r.value:.1f} days")
+            if sample and r.lower is not None:
+                measured += f" ({_pct(r.lower)}–{_pct(r.upper)})"
+            more = r.needed.additional if r.needed else None
+            rows.append({"month": key, "term": r.label,
+                         "target": f"{r.target:g} days" if r.kind == "dnfb" else _pct(r.target),
+                         "measured": measured, "state": r.state, "charts_needed": more,
+                         "evidence": f"{r.evidence:,} {'charts audited' if sample else 'measured'}"})
+        for line in ev.credits.lines:
+            lines.append({"month": key, "term": line.kind, "amount": line.amount,
+                          "inputs": f"{line.formula}: " + ", ".join(f"{k} {v}" for k, v in line.inputs.items())})
+    total = sum((line["amount"] for line in lines), Decimal("0.00"))
+    return months, rows, {"rows": lines, "total": total, "note": "" if lines else "no term breached"}
+
+
 def quarterly_review(vendor: Vendor, quarter: str, *, staff: bool = True) -> dict:
     """Every section of the review. Staff and the vendor's own users see the same document
     (transparency); `staff` only marks who asked."""
     from codingwatch.web.diligence import services as diligence
     from codingwatch.web.provenance import services as provenance
 
+    quarter = quarter.strip().upper()
     start, end = qbr.parse_quarter(quarter)
     contract = contract_in_force(vendor, end)
     month_starts = qbr.months_of(quarter)
     months, sla = _month_rows(vendor, month_starts, contract)
+    credits = {"rows": [], "total": None, "note": "no contract in force in the quarter"}
+    method = ("Accuracy is record-level from final audits, Wilson 95% limits over charts: breached only "
+              "when the upper limit is below the SLA, met only when the lower limit is above it. Turnaround: "
+              f"met when {TURNAROUND_SHARE:.0%} of the month's charts were coded within the SLA hours.")
+    evaluated = _scorecard_months(vendor, start, end)
+    if evaluated:
+        months, sla, credits = _from_scorecard(evaluated, months)
+        method = ("The scorecard engine's states: a sample-based term (accuracy, a ratio estimate over charts) is "
+                  "breached only when its upper confidence limit is below the SLA and met only when its lower "
+                  "limit is above it, else not enough evidence with the charts that would settle it; population "
+                  "terms (turnaround, coding denials, queries) are measured on every chart, claim or query.")
     weight_change = sum((m.get("weight_change") or Decimal(0) for m in months), Decimal(0))
     for m in months:
         m.pop("weight_change", None)
@@ -217,10 +278,7 @@ def quarterly_review(vendor: Vendor, quarter: str, *, staff: bool = True) -> dic
         period=[start.isoformat(), end.isoformat()], asked_by_staff=staff,
         contract=None if contract is None else {"start_date": contract.start_date.isoformat()},
         months=months, sla=sla,
-        sla_method=("Accuracy is record-level from final audits, Wilson 95% limits over charts: breached only "
-                    "when the upper limit is below the SLA, met only when the lower limit is above it. Turnaround: "
-                    f"met when {TURNAROUND_SHARE:.0%} of the month's charts were coded within the SLA hours."),
-        credits={"rows": [], "total": None, "note": "the contract states no credit schedule"},
+        sla_method=method, credits=credits,
         findings_pareto=_findings_pareto(vendor, start, end), denial_pareto=_denial_pareto(vendor, start, end),
         provenance=summary[0] if summary else None, provenance_note=provenance_note,
         logins_not_on_roster=_not_on_roster(vendor, start, end),
