@@ -214,7 +214,7 @@ def expiring_documents(vendor: Vendor, on: dt.date | None = None) -> list[dict]:
     return engine.expiring(documents_of(vendor), on or dt.date.today())
 
 
-class ImportError_(ValueError):
+class DiligenceImportError(ValueError):
     """A diligence file that cannot be imported, naming the file, the entry and the field."""
 
 
@@ -232,7 +232,7 @@ def import_diligence(path: Path, *, organization) -> dict:
     try:
         data = json.loads(Path(path).read_text())
     except (OSError, json.JSONDecodeError) as exc:
-        raise ImportError_(f"{path}: {exc}") from None
+        raise DiligenceImportError(f"{path}: {exc}") from None
     counts = {"vendors": 0, "documents": 0, "credentials": 0, "declarations": 0}
     with scopes_disabled(), transaction.atomic():
         for i, entry in enumerate(data.get("vendors", []), 1):
@@ -240,7 +240,7 @@ def import_diligence(path: Path, *, organization) -> dict:
             vendor = Vendor.objects.filter(code=entry.get("code")).first()
             if vendor is None:
                 if entry.get("stage") != Assessment.CANDIDATE:
-                    raise ImportError_(f"{where}: code: no such vendor on the roster")
+                    raise DiligenceImportError(f"{where}: code: no such vendor on the roster")
                 vendor = Vendor.objects.create(organization=organization, code=entry["code"], name=entry["name"],
                                                delivery_model=entry["delivery_model"],
                                                work_locations=entry.get("work_locations", []))
@@ -249,7 +249,7 @@ def import_diligence(path: Path, *, organization) -> dict:
                                                                       "ratings": entry.get("ratings", {})})
             for j, doc in enumerate(entry.get("documents", []), 1):
                 if doc.get("kind") not in engine.DOCUMENT_KINDS:
-                    raise ImportError_(f"{where}: document {j}: kind: {doc.get('kind')!r} is not one of "
+                    raise DiligenceImportError(f"{where}: document {j}: kind: {doc.get('kind')!r} is not one of "
                                        f"{', '.join(engine.DOCUMENT_KINDS)}")
                 _, made = EvidenceDocument.objects.get_or_create(
                     vendor=vendor, kind=doc["kind"], issued_on=doc.get("issued_on"),
@@ -260,12 +260,12 @@ def import_diligence(path: Path, *, organization) -> dict:
             for j, cred in enumerate(entry.get("credentials", []), 1):
                 coder = coders.get(cred.get("login"))
                 if coder is None:
-                    raise ImportError_(f"{where}: credential {j}: login: {cred.get('login')!r} is not on the roster")
+                    raise DiligenceImportError(f"{where}: credential {j}: login: {cred.get('login')!r} is not on the roster")
                 _, made = CoderCredential.objects.get_or_create(
                     coder=coder, credential=cred["credential"],
                     defaults={"verified_on": cred.get("verified_on"), "expires_on": cred.get("expires_on")})
                 counts["credentials"] += made
-            for j, dec in enumerate(entry.get("declarations", []), 1):
+            for dec in entry.get("declarations", []):
                 _, made = Declaration.objects.get_or_create(
                     vendor=vendor, period_start=dec["period_start"], period_end=dec["period_end"],
                     defaults={k: dec[k] for k in ("declared_on", "work_countries", "coders", "claimed_accuracy",
