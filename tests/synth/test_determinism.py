@@ -2,7 +2,8 @@ from codingwatch.synth.params import WorldParams
 from codingwatch.synth.world import generate_world
 
 FILES = ("encounters.csv", "audited.csv", "errors.csv", "facilities.csv", "vendors.csv", "coders.csv",
-         "work_queues.csv", "queue_assignments.csv", "world.json", "claims_truth.csv")
+         "work_queues.csv", "queue_assignments.csv", "world.json", "claims_truth.csv", "contracts.yaml",
+         "queries.csv", "audited_charts.csv", "scorecard_truth.json")
 
 
 def test_the_same_seed_gives_byte_identical_files(tmp_path):

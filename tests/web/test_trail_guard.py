@@ -92,6 +92,8 @@ REQUESTS: dict[str, tuple[str, str, str, object]] = {
     "denials/rates/<str:by>.csv": ("admin", "GET", "/denials/rates/coder.csv", None),
     "denials/carcs.csv": ("admin", "GET", "/denials/carcs.csv", None),
     "denials/vendors/<str:code>/": ("admin", "GET", "/denials/vendors/acme/", None),
+    "scorecard/vendors/<str:code>/": ("vendor", "GET", "/scorecard/vendors/acme/", None),
+    "scorecard/vendors/<str:code>.json": ("admin", "GET", "/scorecard/vendors/acme.json", None),
     "denials/coders/<str:login_id>/": ("admin", "GET", "/denials/coders/ac1/", None),
     "denials/claims/<str:load_id>/<int:claim_row>/": ("admin", "GET", "/denials/claims/{claim}/", None),
     "sampling/random.<str:fmt>": ("admin", "GET", f"/sampling/random.csv?{PUBLIC_DRAW}", None),

@@ -115,6 +115,7 @@ def demo(
         except RosterError as exc:
             raise UserError(f"the demo roster did not import: {exc}") from None
         _demo_contracts()
+        _demo_contract_terms(world)
         _demo_diligence(world)
         bar.advance(steps)
 
@@ -146,6 +147,7 @@ def demo(
                                     ip_map=IpCountryMap.from_csv(world / "access_ip_map.csv"))
         if access.status == "rejected":
             raise UserError(f"the demo access logs did not load: {access.message}")
+        _demo_queries(world, lake)
         bar.advance(steps)
 
         bar.update(steps, description="scanning access logs (provenance rules)")
@@ -305,3 +307,28 @@ def _demo_contracts() -> None:
                 TurnaroundSLA(contract=contract, encounter_type=t, maximum_hours=h)
                 for t, h in terms["turnaround_hours"].items()
             )
+
+
+def _demo_contract_terms(world: Path) -> None:
+    """The world's contracts (SLAs with an amendment, credit schedules) onto the demo contracts."""
+    terms = world / "contracts.yaml"
+    if not terms.exists():  # a world written before the scorecard files
+        return
+    from codingwatch.scorecard.terms import TermsError
+    from codingwatch.web.vendors.services.contract_terms import import_terms
+
+    try:
+        import_terms(terms)
+    except TermsError as exc:
+        raise UserError(f"the demo contract terms did not import: {exc}") from None
+
+
+def _demo_queries(world: Path, lake) -> None:
+    """The world's CDI / physician query log (a file already loaded is skipped)."""
+    if not (world / "queries.csv").exists():
+        return
+    from codingwatch.ingest.queries import ingest_query_file
+
+    result = ingest_query_file(world / "queries.csv", lake=lake)
+    if result.status == "rejected":
+        raise UserError(f"the demo query log did not load: {result.message}")

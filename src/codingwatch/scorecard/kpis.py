@@ -219,6 +219,26 @@ def coded(sources: Sources, vendors: Sequence[str] | None, first: dt.date, last:
     return t.filter((t.month >= first.replace(day=1)) & (t.month <= last))
 
 
+def _charts(sources: Sources, vendors, first: dt.date, last: dt.date) -> ir.Table:
+    """The coded charts of the period with what every KPI reads (hours, service day, 837 charge
+    and number of 837s), materialized once on the backend: each KPI's query reads this table."""
+    t = coded(sources, vendors, first, last)
+    t = t.mutate(day=ibis.coalesce(t.discharge_date, t.service_date, t.admit_date))
+    t = t.select("encounter_key", "vendor", "month", "coder_id", "specialty", "facility", "encounter_type",
+                 "priority", "hours", "day", "received_at", "coded_at")
+    if sources.claims is not None:
+        c = sources.claims
+        billed = c.group_by("encounter_key").aggregate(charge=c.total_charge.max(), bills=c.count())
+        t = t.left_join(billed, "encounter_key").drop("encounter_key_right")
+        t = t.mutate(charge=t.charge.fill_null(0), bills=t.bills.fill_null(0))
+    else:
+        t = t.mutate(charge=ibis.literal(0, type="decimal(18, 2)"), bills=ibis.literal(0, type="int64"))
+    try:
+        return t.cache()
+    except Exception:  # a backend that cannot hold a temporary table: the queries recompute it
+        return t
+
+
 def monthly(sources: Sources, first: dt.date, last: dt.date, *, by: Sequence[str] = ("vendor",),
             vendors: Sequence[str] | None = None, turnaround: Sequence[TurnaroundAsk] = (),
             breach_percent: dict[str, Sequence[float]] | None = None, query_hours: Sequence[float] = (),
@@ -230,7 +250,9 @@ def monthly(sources: Sources, first: dt.date, last: dt.date, *, by: Sequence[str
     dims = _dims(by)
     cols = [DIMENSIONS[d] for d in dims]
     keys = ["vendor", "month", *cols]
-    t = coded(sources, vendors, first, last)
+    earlier = (first.replace(day=1) - dt.timedelta(days=31 * (TRAILING_MONTHS - 1))).replace(day=1)
+    wide = _charts(sources, vendors, earlier, last)
+    t = wide.filter(wide.month >= first.replace(day=1))
     row = _Rows(keys, dims)
 
     # volume and turnaround
@@ -248,14 +270,13 @@ def monthly(sources: Sources, first: dt.date, last: dt.date, *, by: Sequence[str
         k.within = {ask.name: [int(r[f"w{i}"]), int(r[f"n{i}"])] for i, ask in enumerate(turnaround)}
     if breach_percent:
         _breach_days(t, keys, turnaround, breach_percent, row)
-    earlier = (first.replace(day=1) - dt.timedelta(days=31 * (TRAILING_MONTHS - 1))).replace(day=1)
-    _dnfb(sources, t, coded(sources, vendors, earlier, last), keys, first, last, bill_hold_days, row)
+    _dnfb(sources, t, wide, keys, first, last, bill_hold_days, row)
     if sources.access_events is not None and set(cols) <= {"coder_id"}:
         _coder_hours(sources, t, keys, first, last, row)
     if sources.has_remits:
-        _denials(sources, vendors, keys, first, last, row)
+        _denials(sources, t, keys, first, last, row)
     if sources.queries is not None:
-        _queries(sources, vendors, keys, first, last, query_hours, row)
+        _queries(sources, t, keys, first, last, query_hours, row)
     if sources.roster:
         _roster(sources, t, keys, dims, first, last, row)
     _accuracy(sources, vendors, dims, first, last, confidence, row)
@@ -316,27 +337,18 @@ def _dnfb(sources, t, wide, keys, first, last, hold_days, row) -> None:
         "end_at": [dt.datetime.combine(month_end(m), dt.time.max, tzinfo=dt.UTC) for m in months],
         "cutoff": [month_end(m) - dt.timedelta(days=hold_days) for m in months],
     })
-    charges = _claim_charges(sources)
-
-    def with_charge(table):
-        if charges is None:
-            return table.mutate(charge=ibis.literal(0, type="decimal(18, 2)"))
-        joined = table.left_join(charges, "encounter_key").drop("encounter_key_right")
-        return joined.mutate(charge=joined.charge.fill_null(0))
-
     # the backlog counts against the month of the month end, whatever the chart's service month:
     # charts of the month before the period can still wait at its first month end
-    base = with_charge(wide)
-    pending = base.mutate(day=ibis.coalesce(base.discharge_date, base.service_date, base.admit_date)).drop("month")
+    pending = wide.drop("month")
     j = pending.join(ends, [pending.received_at <= ends.end_at, pending.coded_at > ends.end_at,
                             pending.day <= ends.cutoff])
     j = j.mutate(month=j.month_end.truncate("M"))
     backlog = j.group_by(keys).aggregate(charts=j.count(), charge=j.charge.sum())
     # average daily gross charges over the month and the two before it, by service month
-    revenue = base.group_by(keys).aggregate(charts=base.count(), charge=base.charge.sum())
+    revenue = wide.group_by(keys).aggregate(charts=wide.count(), charge=wide.charge.sum())
     backlog_rows = {row.key(r): r for r in backlog.to_pyarrow().to_pylist()}
     revenue_rows = {row.key(r): r for r in revenue.to_pyarrow().to_pylist()}
-    basis = "charge" if charges is not None else "charts"
+    basis = "charge" if sources.claims is not None else "charts"
     wanted = set(months)
     for key in sorted(set(revenue_rows) | set(backlog_rows), key=lambda k: tuple("" if v is None else v for v in k)):
         month = key[1]
@@ -378,15 +390,21 @@ def _coder_hours(sources, t, keys, first, last, row) -> None:
         k.coder_hours = float(r["hours"])
 
 
-def _denials(sources, vendors, keys, first, last, row) -> None:
+def _denials(sources, t, keys, first, last, row) -> None:
     from codingwatch.denials import analytics as denials
 
     outcomes = denials.claim_outcomes(sources.remit_claims, sources.remit_adjustments, sources.remit_remarks,
                                       sources.remit_payments)
-    linked = denials.linked_outcomes(outcomes, sources.encounters)
-    linked = linked.filter(linked.linked & (linked.month >= first.replace(day=1)) & (linked.month <= last))
-    if vendors is not None:
-        linked = linked.filter(linked.vendor.isin(list(vendors)) if vendors else ibis.literal(False))
+    outcomes = outcomes.select("encounter_key", "payment_date", "month", "denied", "coding_related",
+                               "coding_adjusted")
+    try:
+        outcomes = outcomes.cache()
+    except Exception:  # a backend without temporary tables: recomputed per query
+        pass
+    # the coded encounters of the vendors asked for (encounter keys are unique among coded encounters)
+    charts = t.select("encounter_key", "vendor", "coder_id", "specialty", "facility", "encounter_type", "bills")
+    linked = outcomes.join(charts, "encounter_key")
+    linked = linked.filter((linked.month >= first.replace(day=1)) & (linked.month <= last))
     grouped = linked.group_by(keys).aggregate(
         claims=linked.count(), denied=linked.denied.sum(), coding_denied=linked.coding_related.sum(),
         coding_adjusted=linked.coding_adjusted.sum())
@@ -398,37 +416,23 @@ def _denials(sources, vendors, keys, first, last, row) -> None:
             "coding_denial_rate": _round(r["coding_denied"] / claims if claims else None, 6),
             "rework": int(r["coding_denied"]), "coding_adjusted": round(float(r["coding_adjusted"] or 0), 2)}
     # first pass: the first remittance of each encounter, and how many 837s it was billed on
-    first_remit = outcomes.group_by("encounter_key").aggregate(first_date=outcomes.payment_date.min())
-    o = outcomes.join(first_remit, [outcomes.encounter_key == first_remit.encounter_key,
-                                    outcomes.payment_date == first_remit.first_date])
-    o = o.group_by(o.encounter_key).aggregate(first_date=o.first_date.min(), first_denied=o.denied.max())
-    enc = denials.coded_encounters(sources.encounters)
-    o = o.join(enc, "encounter_key")
-    if sources.claims is not None:
-        c = sources.claims
-        billed = c.group_by("encounter_key").aggregate(bills=c.count())
-        o = o.left_join(billed, "encounter_key")
-        o = o.mutate(bills=o.bills.fill_null(1))
-    else:
-        o = o.mutate(bills=ibis.literal(1))
-    o = o.mutate(month=o.first_date.truncate("M"))
+    o = outcomes.group_by("encounter_key").aggregate(first_date=outcomes.payment_date.min(),
+                                                     first_denied=outcomes.denied.argmin(outcomes.payment_date))
+    o = o.join(charts, "encounter_key")
+    o = o.mutate(month=o.first_date.truncate("M"), bills=ibis.ifelse(o.bills == 0, 1, o.bills))
     o = o.filter((o.month >= first.replace(day=1)) & (o.month <= last))
-    if vendors is not None:
-        o = o.filter(o.vendor.isin(list(vendors)) if vendors else ibis.literal(False))
     fp = o.group_by(keys).aggregate(encounters=o.count(), clean=o.count(where=(o.bills == 1) & ~o.first_denied))
     for r in fp.to_pyarrow().to_pylist():
         n = int(r["encounters"])
         row(r).first_pass = {"encounters": n, "clean": int(r["clean"]), "rate": _round(r["clean"] / n if n else None, 6)}
 
 
-def _queries(sources, vendors, keys, first, last, query_hours, row) -> None:
-    from codingwatch.denials import analytics as denials
-
+def _queries(sources, t, keys, first, last, query_hours, row) -> None:
     q = sources.queries
-    enc = denials.coded_encounters(sources.encounters).drop("coder_id")
-    j = q.join(enc, "encounter_key")
-    if vendors is not None:
-        j = j.filter(j.vendor.isin(list(vendors)) if vendors else ibis.literal(False))
+    charts = t.select("encounter_key", "vendor", "specialty", "facility", "encounter_type",
+                      chart_coder=t.coder_id)
+    j = q.join(charts, "encounter_key")
+    # a query belongs to the coder who raised it: drill-down by coder reads the query's coder
     j = j.mutate(month=j.sent_at.date().truncate("M"),
                  hours=(epoch_seconds(j, j.answered_at) - epoch_seconds(j, j.sent_at)) / 3600.0)
     j = j.filter((j.month >= first.replace(day=1)) & (j.month <= last))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ibis
+
 from codingwatch.scorecard import kpis, sla
 from codingwatch.scorecard.kpis import AuditedChart, RosterCoder
 from codingwatch.scorecard.terms import month_end, month_range
@@ -52,14 +54,14 @@ def roster(vendor: Vendor) -> list[RosterCoder]:
 
 def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The last six months of the lake's coded encounters (else of the calendar)."""
-    from codingwatch.lake import cached_connection
+    from codingwatch.lake.store import cached_connection
 
     latest = None
     try:
         e = cached_connection().table("encounters")
-        latest = e.filter(e.origin == "coded").service_date.max().execute()
-        discharge = e.filter(e.origin == "coded").discharge_date.max().execute()
-        latest = max(d for d in (latest, discharge) if d is not None) if (latest or discharge) else None
+        coded = e.filter(e.origin == "coded")
+        latest = coded.aggregate(day=ibis.coalesce(coded.discharge_date, coded.service_date).max()).to_pyarrow()
+        latest = latest.column("day")[0].as_py()
     except Exception:  # an empty or unreadable lake: the calendar decides
         latest = None
     last = (latest if latest else (today or dt.date.today())).replace(day=1)
@@ -80,7 +82,7 @@ def parse_month(text: str | None) -> dt.date | None:
 
 def scorecard(vendor: Vendor, first: dt.date, last: dt.date) -> list[sla.MonthEvaluation]:
     """Each month of the period under each of the vendor's contracts in force."""
-    from codingwatch.lake import cached_connection
+    from codingwatch.lake.store import cached_connection
 
     contracts = [terms_of(c) for c in Contract.objects.filter(vendor=vendor).prefetch_related(
         "accuracy_slas", "turnaround_slas", "service_terms", "credit_schedules")]

@@ -1,0 +1,105 @@
+"""The vendor scorecard pages and contract terms in the app: import from YAML, effective dates,
+states and credits on the page, and a vendor user sees only its own vendor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from codingwatch.web.vendors.models import AccuracySLA, Contract, CreditSchedule, ServiceTerms, TurnaroundSLA
+from codingwatch.web.vendors.services.contract_terms import terms_of
+
+pytestmark = pytest.mark.django_db
+
+TERMS = """\
+contracts:
+  - vendor: acme
+    start_date: 2025-10-01
+    pricing: per_chart
+    price: 6.50
+    periods:
+      - effective_from: 2025-10-01
+        effective_to: 2026-01-31
+        accuracy:
+          - {specialty: Cardiology, rule: code_over_code, minimum: 95}
+        turnaround:
+          - {encounter_type: inpatient, priority: standard, percent: 90, hours: 12}
+        coding_denial_rate: 2
+        min_charts: 30
+        credits: {turnaround_breach_day: 100, rework_coding_denials: true, rework_cost_per_denial: 40}
+      - effective_from: 2026-02-01
+        turnaround:
+          - {encounter_type: inpatient, priority: standard, percent: 90, hours: 48}
+        min_charts: 30
+"""
+
+
+@pytest.fixture
+def terms_file(tmp_path):
+    path = tmp_path / "terms.yaml"
+    path.write_text(TERMS)
+    return path
+
+
+def test_import_contract_terms_creates_the_contract_with_its_effective_dated_terms(roster, terms_file):
+    call_command("import_contract_terms", str(terms_file))
+    contract = Contract.objects.get(vendor=roster["acme"], start_date=dt.date(2025, 10, 1))
+    assert contract.price == Decimal("6.50") and contract.rework_cost_per_denial == Decimal("40")
+    assert AccuracySLA.objects.get(contract=contract).specialty == "cardiology"  # canonical name
+    assert sorted(TurnaroundSLA.objects.filter(contract=contract).values_list("maximum_hours", flat=True)) == [12, 48]
+    assert ServiceTerms.objects.filter(contract=contract).count() == 2
+    assert CreditSchedule.objects.get(contract=contract).turnaround_breach_day == Decimal(100)
+    engine = terms_of(contract)
+    assert engine.in_force(dt.date(2026, 1, 1)).turnaround[0].hours == Decimal(12)
+    assert engine.in_force(dt.date(2026, 2, 1)).turnaround[0].hours == Decimal(48)
+    # importing the same file again changes nothing
+    call_command("import_contract_terms", str(terms_file))
+    assert Contract.objects.filter(vendor=roster["acme"]).count() == 1
+    assert TurnaroundSLA.objects.filter(contract=contract).count() == 2
+
+
+def test_a_file_naming_an_unknown_vendor_imports_nothing(roster, tmp_path):
+    path = tmp_path / "terms.yaml"
+    path.write_text(TERMS + TERMS.split("contracts:\n")[1].replace("vendor: acme", "vendor: nobody"))
+    with pytest.raises(CommandError, match="no vendor with code or name 'nobody'"):
+        call_command("import_contract_terms", str(path))
+    assert not Contract.objects.exists()
+
+
+def test_the_scorecard_shows_each_terms_state_month_by_month(roster, lake, terms_file, login, director):
+    call_command("import_contract_terms", str(terms_file))
+    response = login(director).get("/scorecard/vendors/acme/?from=2026-01&to=2026-02")
+    assert response.status_code == 200
+    page = response.content.decode()
+    # January: inpatient charts coded in 10 h and 20 h against 90% within 12 h: breached, a credit per day
+    assert "turnaround, inpatient (standard): 90% within 12 h" in page
+    assert "breached" in page and "not enough evidence" in page  # no final audit: accuracy unsettled
+    assert "30 more (30 in all)" in page
+    assert "turnaround, inpatient (standard): 90% within 48 h" in page  # February, the amendment
+    data = json.loads(login(director).get("/scorecard/vendors/acme.json?from=2026-01&to=2026-02").content)
+    january, february = data["months"]
+    states = {r["label"]: r["state"] for r in january["results"]}
+    assert states["turnaround, inpatient (standard): 90% within 12 h"] == "breached"
+    # February: the amended term, and no inpatient chart of Acme to measure it on
+    assert [(r["label"], r["state"]) for r in february["results"] if r["kind"] == "turnaround"] == [
+        ("turnaround, inpatient (standard): 90% within 48 h", "not enough evidence")]
+    turnaround = [line for line in january["credits"]["lines"] if line["kind"] == "turnaround"]
+    assert turnaround[0]["amount"] == "100.00" and turnaround[0]["inputs"]["breach_days"] == 1
+
+
+@pytest.mark.scoped
+def test_a_vendor_user_sees_its_own_scorecard_and_no_other(roster, lake, terms_file, login, acme_user):
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        call_command("import_contract_terms", str(terms_file))
+    client = login(acme_user)
+    assert client.get("/scorecard/vendors/acme/?from=2026-01&to=2026-02").status_code == 200
+    assert client.get("/scorecard/vendors/bayside/").status_code == 404
+    assert client.get("/scorecard/vendors/bayside.json").status_code == 404
+    page = client.get("/scorecard/").content.decode()
+    assert "Acme Coding" in page and "Bayside" not in page
