@@ -259,3 +259,41 @@ def price_measured(*, charts: int, price_per_chart: Decimal | None, accuracy: fl
             "basis": (f"total {total.quantize(CENT)} / ({charts:,} charts x accuracy {accuracy:.4f} - "
                       f"{coding_denials:,} coding-related denials)") if accuracy is not None else
             "no measured accuracy: no final audit in the period"}
+
+
+def measured_from_scorecard(rows, *, rule: str = "record") -> dict[str, dict]:
+    """A period's measured figures per vendor from the scorecard engine's monthly KPI rows
+    (`codingwatch.scorecard.kpis.monthly(..., by=("vendor",))`), for `apply_actuals` and
+    `price_measured`: accuracy under `rule` pooled over the months (audited numerator over
+    denominator, so a month with more audited charts weighs more), the coding-related denial rate
+    (coding-related denials over remitted claims), charts, coding denials, audited charts, median
+    turnaround (the charts-weighted mean of the months' medians) and charts per coder-hour."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        v = out.setdefault(row.vendor, {"charts": 0, "claims": 0, "coding_denials": 0, "audited_charts": 0,
+                                        "_num": 0.0, "_den": 0.0, "_tat": 0.0, "_tat_n": 0,
+                                        "_hours": 0.0, "_timed": 0})
+        v["charts"] += row.volume
+        d = row.denials or {}
+        v["claims"] += int(d.get("claims") or 0)
+        v["coding_denials"] += int(d.get("coding_denied") or 0)
+        estimate = (row.accuracy or {}).get(rule)
+        if estimate is not None and not estimate.empty:
+            v["_num"] += estimate.numerator
+            v["_den"] += estimate.denominator
+            v["audited_charts"] += estimate.charts
+        p50 = (row.turnaround or {}).get("p50")
+        if p50 is not None and row.volume:
+            v["_tat"] += float(p50) * row.volume
+            v["_tat_n"] += row.volume
+        if row.coder_hours and row.charts_with_hours:
+            v["_hours"] += row.coder_hours
+            v["_timed"] += row.charts_with_hours
+    for v in out.values():
+        v["accuracy"] = round(v["_num"] / v["_den"], 6) if v["_den"] else None
+        v["denial_rate"] = round(v["coding_denials"] / v["claims"], 6) if v["claims"] else None
+        v["turnaround_hours"] = round(v["_tat"] / v["_tat_n"], 1) if v["_tat_n"] else None
+        v["charts_per_coder_hour"] = round(v["_timed"] / v["_hours"], 2) if v["_hours"] else None
+        for k in [k for k in v if k.startswith("_")]:
+            del v[k]
+    return out

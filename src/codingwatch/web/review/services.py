@@ -161,12 +161,19 @@ def _not_on_roster(vendor: Vendor, start: dt.date, end: dt.date) -> list[dict]:
     return [{"login": r["login"], "charts": int(r["charts"])} for r in rows if r["login"] not in roster]
 
 
-def _cost(vendor: Vendor, contract: Contract | None, months: list[dict], weight_change) -> dict:
-    charts = sum(m["charts"] for m in months)
-    audited = sum(m["audited_charts"] for m in months)
-    coding = sum(m.get("coding_denied", 0) for m in months)
-    weighted = [(m["accuracy"], m["audited_charts"]) for m in months if m["accuracy"] is not None]
+def _cost(vendor: Vendor, contract: Contract | None, months: list[dict], weight_change,
+          measured: dict | None = None) -> dict:
+    """Promised vs measured, priced. `measured`: the scorecard engine's figures for the period
+    (cost.actuals.measured_from_scorecard), else the review's own month rows."""
+    charts = sum(m.get("charts") or 0 for m in months)
+    audited = sum(m.get("audited_charts") or 0 for m in months)
+    coding = sum(m.get("coding_denied") or 0 for m in months)
+    weighted = [(m["accuracy"], m["audited_charts"]) for m in months if m.get("accuracy") is not None]
     accuracy = (sum(a * n for a, n in weighted) / sum(n for _, n in weighted)) if weighted else None
+    if measured:
+        charts, coding = measured["charts"], measured["coding_denials"]
+        if measured["accuracy"] is not None:
+            accuracy, audited = measured["accuracy"], measured["audited_charts"]
     if contract is None:
         return {"note": "no contract on file", "rows": []}
     from codingwatch.web.denials.services import rework_cost_per_denial
@@ -254,7 +261,11 @@ def quarterly_review(vendor: Vendor, quarter: str, *, staff: bool = True) -> dic
               "when the upper limit is below the SLA, met only when the lower limit is above it. Turnaround: "
               f"met when {TURNAROUND_SHARE:.0%} of the month's charts were coded within the SLA hours.")
     evaluated = _scorecard_months(vendor, start, end)
+    measured = None
     if evaluated:
+        from codingwatch.cost.actuals import measured_from_scorecard
+
+        measured = measured_from_scorecard([ev.kpi for ev in evaluated if ev.kpi]).get(vendor.code)
         months, sla, credits = _from_scorecard(evaluated, months)
         method = ("The scorecard engine's states: a sample-based term (accuracy, a ratio estimate over charts) is "
                   "breached only when its upper confidence limit is below the SLA and met only when its lower "
@@ -283,6 +294,6 @@ def quarterly_review(vendor: Vendor, quarter: str, *, staff: bool = True) -> dic
         provenance=summary[0] if summary else None, provenance_note=provenance_note,
         logins_not_on_roster=_not_on_roster(vendor, start, end),
         declared=None if declaration is None else diligence.declared_vs_observed(vendor, declaration),
-        diligence=score, cost=_cost(vendor, contract, months, weight_change),
+        diligence=score, cost=_cost(vendor, contract, months, weight_change, measured),
     )
 
