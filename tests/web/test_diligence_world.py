@@ -107,3 +107,18 @@ def test_disqualification_follows_the_truth(loaded):
     for code, expected in truth.items():
         score = services.vendor_score(_vendor(code), YEAR_END)
         assert score["disqualified"] == expected["disqualified"], (code, score["disqualified_by"])
+
+
+def test_the_discrepancy_is_a_finding_on_the_vendors_scorecard(loaded, login):
+    from urllib.parse import quote
+
+    from codingwatch.web.accounts import roles
+    from tests.web.conftest import make_user
+
+    director = make_user("dana", roles.DIRECTOR)  # the world's only organization's
+    _, truth = loaded
+    split = next(code for code, t in truth.items() if t.get("undeclared_countries"))
+    html = login(director).get(f"/scorecard/vendors/{quote(split)}/?from=2025-10&to=2026-09").content.decode()
+    assert 'data-testid="declared-findings"' in html
+    assert 'data-kind="undeclared_country"' in html
+    assert "/diligence/vendors/" in html  # the evidence link for staff

@@ -272,3 +272,15 @@ def import_diligence(path: Path, *, organization) -> dict:
                                                   "subcontractors", "vdi_only") if k in dec})
                 counts["declarations"] += made
     return counts
+
+
+def scorecard_findings(vendor: Vendor, first: dt.date, last: dt.date) -> list[dict]:
+    """Declared-vs-observed discrepancies of the declarations overlapping [first, last], as
+    findings for the vendor's scorecard (each with its declaration period and evidence)."""
+    out = []
+    for declaration in Declaration.objects.filter(vendor=vendor, period_start__lte=last,
+                                                  period_end__gte=first).order_by("period_start"):
+        comparison = declared_vs_observed(vendor, declaration)
+        for d in (comparison or {}).get("discrepancies", []):
+            out.append({**d, "period": comparison["period"]})
+    return out

@@ -48,8 +48,11 @@ def vendor(request, code: str):
     found = get_object_or_404(Vendor.objects.all(), code=code)
     first, last = _period(request)
     months = services.scorecard(found, first, last)
+    from codingwatch.web.diligence.services import scorecard_findings
+
     return render(request, "scorecard/vendor.html", {
         "vendor": found, "months": months, "summary": services.summary(months), "first": first, "last": last,
+        "declared_findings": scorecard_findings(found, first, last),
     })
 
 
