@@ -177,9 +177,12 @@ def _environment():
         loader=jinja2.FunctionLoader(
             lambda name: resources.files("codingwatch.scorecard").joinpath("templates", name).read_text("utf-8")),
         autoescape=True, undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["money"] = lambda v: fmt.money(v) if v not in (None, "") else fmt.MISSING
-    env.filters["percent"] = lambda v, places=1: fmt.percent(v, places) if v is not None else fmt.MISSING
-    env.filters["count"] = lambda v: fmt.count(v) if v is not None else fmt.MISSING
+    def absent(v) -> bool:  # a figure not measured: None, or a section that has no such key
+        return v is None or v == "" or isinstance(v, jinja2.Undefined)
+
+    env.filters["money"] = lambda v: fmt.MISSING if absent(v) else fmt.money(v)
+    env.filters["percent"] = lambda v, places=1: fmt.MISSING if absent(v) else fmt.percent(v, places)
+    env.filters["count"] = lambda v: fmt.MISSING if absent(v) else fmt.count(v)
     env.globals["Markup"] = Markup
     return env, Markup
 

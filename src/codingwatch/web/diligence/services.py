@@ -142,13 +142,18 @@ def declared_vs_observed(vendor: Vendor, declaration: Declaration | None = None)
 
 
 def vendor_score(vendor: Vendor, on: dt.date | None = None) -> dict:
+    """The vendor's score on the day, the observed criteria judged on every declaration that had
+    begun by then (undisclosed offshore work in any quarter counts)."""
     on = on or dt.date.today()
-    comparison = declared_vs_observed(vendor)
-    found = comparison["discrepancies"] if comparison else []
+    declarations = list(Declaration.objects.filter(vendor=vendor, period_start__lte=on).order_by("period_start"))
+    found, checked = [], bool(declarations)
+    for declaration in declarations:
+        comparison = declared_vs_observed(vendor, declaration)
+        found += comparison["discrepancies"] if comparison else []
     result = engine.score_vendor(vendor.code, criteria_for(vendor.organization_id), documents_of(vendor), on=on,
                                  discrepancies=found, ratings=ratings_of(vendor)).as_dict()
     result.update({"name": vendor.name, "stage": stage_of(vendor), "delivery_model": vendor.delivery_model,
-                   "declared_checked": comparison is not None})
+                   "declared_checked": checked})
     return result
 
 

@@ -54,9 +54,12 @@ def _audited_cases(vendor: Vendor, start: dt.date, end: dt.date):
     return out
 
 
-def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None) -> tuple[list[dict], list[dict]]:
+def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None, *,
+                with_lake: bool = True) -> tuple[list[dict], list[dict]]:
+    """Month rows and SLA rows; `with_lake=False`: only the final audits' accuracy (the
+    scorecard engine measures the rest)."""
     con = cached_connection()
-    names = set(TABLES)
+    names = set(TABLES) if with_lake else set()
     rows, sla = [], []
     hours_by_type = {t.encounter_type: float(t.maximum_hours) for t in contract.turnaround_slas.all()} if contract else {}
     accuracy_slas = {a.specialty: float(a.minimum_accuracy) / 100 for a in contract.accuracy_slas.all()} if contract \
@@ -255,12 +258,12 @@ def quarterly_review(vendor: Vendor, quarter: str, *, staff: bool = True) -> dic
     start, end = qbr.parse_quarter(quarter)
     contract = contract_in_force(vendor, end)
     month_starts = qbr.months_of(quarter)
-    months, sla = _month_rows(vendor, month_starts, contract)
+    evaluated = _scorecard_months(vendor, start, end)
+    months, sla = _month_rows(vendor, month_starts, contract, with_lake=not evaluated)
     credits = {"rows": [], "total": None, "note": "no contract in force in the quarter"}
     method = ("Accuracy is record-level from final audits, Wilson 95% limits over charts: breached only "
               "when the upper limit is below the SLA, met only when the lower limit is above it. Turnaround: "
               f"met when {TURNAROUND_SHARE:.0%} of the month's charts were coded within the SLA hours.")
-    evaluated = _scorecard_months(vendor, start, end)
     measured = None
     if evaluated:
         from codingwatch.cost.actuals import measured_from_scorecard
