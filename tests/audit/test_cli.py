@@ -160,6 +160,20 @@ def test_report_writes_html_and_pdf(tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF-")
 
 
+def test_the_report_is_signed_off_by_the_auditor_and_the_reviewer_named(tmp_path):
+    coded, audited = write_cases(tmp_path, CASES)
+    html = tmp_path / "audit.html"
+    result = runner.invoke(app, ["audit", "report", "--coded", str(coded), "--audited", str(audited),
+                                 "--auditor", "J. Rivera, CCS", "--reviewer", "M. Chen, RHIA", "--quiet",
+                                 "--html", str(html)])
+    assert result.exit_code == 0, result.output
+    text = html.read_text()
+    signoff = text[text.index("<h2>Sign-off</h2>"):]
+    assert "J. Rivera, CCS" in signoff and "M. Chen, RHIA" in signoff
+    assert "independent of the vendor whose coding was audited" in signoff
+    assert "none recorded" in text  # files carry no vendor response: each finding says so
+
+
 @pytest.mark.parametrize(
     "option,value,expected",
     [("--base-rate", "abc", "--base-rate: 'abc' is not a number"),

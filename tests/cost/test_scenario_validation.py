@@ -100,3 +100,20 @@ def test_cli_unknown_scenario_file_is_a_clear_error():
 def test_a_scenario_needs_some_volume_at_its_stated_values(small):
     small["inputs"]["volume_inpatient"].update(value=0, low=0, high=100)
     assert problems_of(small)[0].startswith("inputs: state at least one yearly volume above zero")
+
+
+def test_each_problem_says_its_field_message_and_input(small):
+    from codingwatch.cost import Problem
+
+    small["options"]["in_house"]["inputs"]["backfill_premium_per_hour"]["value"] = -5
+    small["inputs"]["volume_inpatient"]["unit"] = "charts"
+    small["options"]["vendor"]["kind"] = "barter"
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(small)
+    by_field = {p.field: p for p in caught.value.details}
+    assert by_field["options.in_house.inputs.backfill_premium_per_hour.value"] == Problem(
+        "options.in_house.inputs.backfill_premium_per_hour.value", "must not be negative (got -5)",
+        "in_house.backfill_premium_per_hour")
+    assert by_field["inputs.volume_inpatient.unit"].input == "volume_inpatient"
+    assert by_field["options.vendor.kind"].input is None  # the option's, not one input's
+    assert caught.value.problems == [str(p) for p in caught.value.details]

@@ -190,38 +190,79 @@ def _ordered(lines: Iterable[CodeLine]) -> tuple[list[CodeLine], list[CodeLine]]
     return dx, px
 
 
+def _group_key(lines: tuple[CodeLine, ...], discharge_status: int):
+    dx, px = _ordered(lines)
+    return (
+        discharge_status,
+        tuple((line.code, line.poa) for line in dx),
+        tuple(line.code for line in px if line.code_system == "ICD10PCS"),
+    )
+
+
+def _group(case: Case, grouper: Grouper, key):
+    enc = case.encounter
+    discharge_status, diagnoses, procedures = key
+    return grouper.group(
+        discharge_date=enc.date_of_service,
+        age=enc.age,
+        sex=enc.sex,
+        discharge_status=discharge_status,
+        diagnoses=list(diagnoses),
+        procedures=list(procedures),
+        poa_exempt=grouper.is_exempt(enc.facility),
+    )
+
+
+def _statuses(case: Case) -> tuple[int, int]:
+    enc = case.encounter
+    status = enc.discharge_status if enc.discharge_status is not None else 1
+    return status, case.audited_discharge_status if case.audited_discharge_status is not None else status
+
+
 def regroup(case: Case, grouper: Grouper) -> DrgPair:
     """Groups the as-coded and the as-audited version of an inpatient case."""
-    enc = case.encounter
-    day = enc.date_of_service
-    status = enc.discharge_status if enc.discharge_status is not None else 1
-    audited_status = case.audited_discharge_status if case.audited_discharge_status is not None else status
-
-    def inputs(lines: tuple[CodeLine, ...], discharge_status: int):
-        dx, px = _ordered(lines)
-        return (
-            discharge_status,
-            tuple((line.code, line.poa) for line in dx),
-            tuple(line.code for line in px if line.code_system == "ICD10PCS"),
-        )
-
-    def group(key):
-        discharge_status, diagnoses, procedures = key
-        return grouper.group(
-            discharge_date=day,
-            age=enc.age,
-            sex=enc.sex,
-            discharge_status=discharge_status,
-            diagnoses=list(diagnoses),
-            procedures=list(procedures),
-            poa_exempt=grouper.is_exempt(enc.facility),
-        )
-
-    coded_key, audited_key = inputs(case.coded, status), inputs(case.audited, audited_status)
-    before = group(coded_key)
+    status, audited_status = _statuses(case)
+    coded_key, audited_key = _group_key(case.coded, status), _group_key(case.audited, audited_status)
+    before = _group(case, grouper, coded_key)
     # What the grouper sees did not change (only secondary order, CPT lines...): same DRG.
-    after = before if audited_key == coded_key else group(audited_key)
+    after = before if audited_key == coded_key else _group(case, grouper, audited_key)
     return DrgPair(before.drg, after.drg, before.weight, after.weight, after.version)
+
+
+def grouped_versions(case: Case, grouper: Grouper):
+    """The grouper's whole answer for the as-coded and the as-audited version of an inpatient
+    case (DrgResult each, with every code's CC/MCC level, HACs and part in the DRG); None for
+    another encounter type. A reviewer reads these flags beside each line."""
+    if case.encounter.encounter_type != "inpatient":
+        return None
+    status, audited_status = _statuses(case)
+    coded_key, audited_key = _group_key(case.coded, status), _group_key(case.audited, audited_status)
+    before = _group(case, grouper, coded_key)
+    return before, (before if audited_key == coded_key else _group(case, grouper, audited_key))
+
+
+def drg_cause(case: Case, grouper: Grouper) -> list[tuple[str, str, str]]:
+    """The lines that moved the MS-DRG: codes that decided the DRG (or were a CC/MCC) in one
+    version and are absent from the other, as (code, "added" | "deleted", flags). Empty when
+    the DRG held or the case is not inpatient."""
+    versions = grouped_versions(case, grouper)
+    if versions is None or versions[0].drg == versions[1].drg:
+        return []
+    before, after = versions
+    coded = {o.code: o for o in before.codes}
+    audited = {o.code: o for o in after.codes}
+    causes = []
+    for code, o in audited.items():
+        if code not in coded and (o.drives_drg or o.severity):
+            causes.append((code, "added", " ".join(o.flags)))
+    for code, o in coded.items():
+        if code not in audited and (o.drives_drg or o.severity):
+            causes.append((code, "deleted", " ".join(o.flags)))
+    if not causes:  # the same codes, grouped otherwise (a new principal, a POA, the discharge status)
+        for code, o in audited.items():
+            if o.drives_drg and (code not in coded or coded[code].flags != o.flags):
+                causes.append((code, "changed", " ".join(o.flags)))
+    return causes
 
 
 def compare_case(case: Case, grouper: Grouper | None = None) -> CaseResult:

@@ -11,13 +11,14 @@ from codingwatch.codesets.calendar import (
     fiscal_year,
     grouper_version,
 )
-from codingwatch.codesets.drg import DrgResult, Grouper, drg_title, drg_weight
+from codingwatch.codesets.drg import CodeOutcome, DrgResult, Grouper, drg_title, drg_weight
 from codingwatch.codesets.validity import CodeCheck, CodeValidator
 from codingwatch.codesets.weights import WeightTable, WeightTableError, add_weights, weight_table
 
 __all__ = [
     "COVERED_FISCAL_YEARS",
     "CodeCheck",
+    "CodeOutcome",
     "CodeSetDateError",
     "CodeValidator",
     "DrgResult",

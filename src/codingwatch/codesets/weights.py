@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 from codingwatch import config
-from codingwatch.codesets.calendar import _RELEASES, COVERED_FISCAL_YEARS
+from codingwatch.codesets.calendar import COVERED_FISCAL_YEARS, RELEASES
 from codingwatch.codesets.cms_tables import drgs_in_release
 
 SHIPPED = {2026: "msdrg-fy2026-table5-weights.tsv"}
@@ -61,7 +61,7 @@ class WeightTable:
 
 def fiscal_year_of_release(version: int) -> int:
     """The fiscal year of a grouper release: v430 and v431 are FY2026."""
-    for fy, releases in _RELEASES.items():
+    for fy, releases in RELEASES.items():
         if version in releases:
             return fy
     return version // 10 + 1983
@@ -177,7 +177,7 @@ def read_table5(path: Path) -> tuple[dict[int, Decimal], dict[int, str]]:
 def _fy_drgs(fiscal_year: int) -> frozenset[int]:
     """The MS-DRGs of a fiscal year's releases (October and April) that carry a weight."""
     drgs: set[int] = set()
-    for version in set(_RELEASES[fiscal_year]):
+    for version in set(RELEASES[fiscal_year]):
         drgs |= drgs_in_release(version)
     return frozenset(drgs - set(UNGROUPABLE))
 
@@ -188,13 +188,13 @@ def _ranges(numbers: list[int]) -> str:
 
 
 def validate(path: Path, fiscal_year: int, weights: dict[int, Decimal]) -> None:
-    if fiscal_year not in _RELEASES:
+    if fiscal_year not in RELEASES:
         raise WeightTableError(
             f"FY{fiscal_year} has no MS-DRG grouper installed; weights can be added for "
             f"FY{COVERED_FISCAL_YEARS[0]}-FY{COVERED_FISCAL_YEARS[-1]}"
         )
     expected = _fy_drgs(fiscal_year)
-    releases = "/".join(f"v{v}" for v in sorted(set(_RELEASES[fiscal_year])))
+    releases = "/".join(f"v{v}" for v in sorted(set(RELEASES[fiscal_year])))
     missing = sorted(expected - set(weights))
     unknown = sorted(set(weights) - expected)
     if missing:

@@ -23,7 +23,6 @@ from codingwatch.audit import (
     sla_results,
 )
 from codingwatch.audit.model import CaseResult, gc_paused
-from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounter_file
 from codingwatch.codesets import CodeValidator
 from codingwatch.commands.common import (
     FORMAT_OPTION,
@@ -91,6 +90,8 @@ def load_results(coded: Path, audited: Path, *, quiet: bool = False, vocabulary:
 
 def _load_results(coded: Path, audited: Path, *, quiet: bool, vocabulary: Vocabulary | None,
                   poa_exempt_facilities: list[str]) -> list[CaseResult]:
+    from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounter_file
+
     with CodeValidator() as validator:
         try:
             coded_file = read_encounter_file(coded, validator, vocabulary)
@@ -282,15 +283,18 @@ def compare_command(
 
     The in-house coding is the reference (it stands where the auditor's would), so agreement
     is code-over-code against the in-house codes, record-level and DRG agreement, overall and
-    by specialty, with Wilson 95% limits; the commonest disagreement kinds are listed.
+    by specialty, with Wilson 95% limits; the commonest disagreement kinds are listed
+    (codingwatch.audit.agreement).
 
     Example:
 
         codingwatch audit compare --vendor-file vendor.csv --inhouse-file inhouse.csv --format json
     """
+    from codingwatch.audit.agreement import parallel_agreement
+
     results = load_results(vendor_file, inhouse_file, quiet=quiet or output_format == OutputFormat.json,
                            vocabulary=load_vocabulary(vocabulary_file))
-    payload = comparison(results)
+    payload = parallel_agreement(results)
     if output_format == OutputFormat.json:
         print_json(payload)
         return
@@ -307,39 +311,6 @@ def compare_command(
     console.print(table)
 
 
-def comparison(results: list[CaseResult]) -> dict[str, object]:
-    """Agreement overall and by specialty, with the commonest disagreement kinds."""
-    from codingwatch.audit import Tally
-
-    def row(key: str, rs: list[CaseResult]) -> dict[str, object]:
-        s = score(rs).as_dict()
-        return {
-            "key": key,
-            "encounters": s["encounters"],
-            "dx_agreement": s["dx_accuracy"],
-            "dx_agreement_limits": s["dx_accuracy_limits"],
-            "px_agreement": s["px_accuracy"],
-            "px_agreement_limits": s["px_accuracy_limits"],
-            "record_agreement": s["record_accuracy"],
-            "record_agreement_limits": s["record_accuracy_limits"],
-            "drg_agreement": s["drg_accuracy"],
-            "drg_agreement_limits": s["drg_accuracy_limits"],
-            "payment_impact_weight": s["payment_impact_weight"],
-            "disagreements": dict(list(Tally.of(rs).counts.items())[:5]),
-        }
-
-    specialties: dict[str, list[CaseResult]] = {}
-    for r in results:
-        specialties.setdefault(r.encounter.specialty, []).append(r)
-    return {
-        "reference": "in-house coding (denominator of code-over-code agreement)",
-        "overall": row("all", results),
-        "by_specialty": [row(k, v) for k, v in sorted(specialties.items())],
-    }
-
-
-
-
 @app.command("report")
 def report_command(
     coded: Path = typer.Option(..., "--coded", help="as-coded encounters (ingest encounters layout)"),
@@ -349,6 +320,7 @@ def report_command(
     title: str = typer.Option("Coding audit", "--title"),
     auditor: str = typer.Option(..., "--auditor", help="who audited (a name or team)"),
     auditor_org: str = typer.Option("", "--auditor-org", help="the auditor's organization"),
+    reviewer: str = typer.Option("", "--reviewer", help="who reviewed the audit (named in the sign-off)"),
     independent: bool = typer.Option(True, "--independent/--vendor-internal",
                                      help="independent audit, or the vendor's own QA"),
     purpose: str = typer.Option("routine", "--purpose", help="routine, new coder, focused, pre-bill, ..."),
@@ -379,7 +351,7 @@ def report_command(
             --auditor-org "Northside HIM" --base-rate 6500 --frame-size 400 --seed 4967669.23 \\
             --html audit.html --pdf audit.pdf
     """
-    from codingwatch.audit.report import Auditor, SampleInfo, build_report, render_html, write_pdf
+    from codingwatch.audit.report import Auditor, SampleInfo, SignOff, build_report, render_html, write_pdf
 
     if html is None and pdf is None:
         raise UserError("give --html FILE and/or --pdf FILE")
@@ -414,6 +386,7 @@ def report_command(
         min_charts=min_charts,
         overpayment_identified=identified_date,
         rebuttal_note="No rebuttal was recorded for these files: every finding is scored as delivered (upheld).",
+        signoff=SignOff(auditor, reviewer=reviewer),
     )
     text = render_html(report)
     if html is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from codingwatch.commands import engine
 from codingwatch.commands.common import (
     FORMAT_OPTION,
     OutputFormat,
@@ -18,18 +19,10 @@ from codingwatch.commands.common import (
     err_console,
     print_json,
 )
-from codingwatch.cost import (
-    ScenarioError,
-    breakeven,
-    compare,
-    headline,
-    load_scenario,
-    preset_names,
-    preset_path,
-    sensitivity,
-    simulate,
-)
-from codingwatch.cost.inputs import COMPONENT_LABELS, COMPONENTS
+
+# The engine, imported when a command runs (not for `codingwatch cost --help`).
+cost_engine = engine("codingwatch.cost")
+cost_inputs = engine("codingwatch.cost.inputs")
 
 app = typer.Typer(
     help=(
@@ -49,12 +42,12 @@ OPTIONS_OPTION = typer.Option(None, "--options", help="two options to compare, e
 def _load(source: str, fmt: OutputFormat | None = None):
     try:
         path = Path(source)
-        if not path.exists() and source in preset_names():
-            path = preset_path(source)
+        if not path.exists() and source in cost_engine.preset_names():
+            path = cost_engine.preset_path(source)
         if not path.exists():
-            raise UserError(f"{source}: no such file (and no preset of that name: {', '.join(preset_names())})")
-        scenario = load_scenario(path)
-    except ScenarioError as exc:
+            raise UserError(f"{source}: no such file (and no preset of that name: {', '.join(cost_engine.preset_names())})")
+        scenario = cost_engine.load_scenario(path)
+    except cost_engine.ScenarioError as exc:
         raise UserError(str(exc)) from None
     if fmt is OutputFormat.text:
         stated = scenario.stated_paths()
@@ -74,30 +67,22 @@ def _pair(text: str | None) -> tuple[str, str] | None:
 
 
 def _usd(value: Decimal | float | None, signed: bool = False) -> str:
-    if value is None:
-        return ""
-    value = Decimal(value)
-    text = f"{abs(value):,.2f}"
-    if value < 0:
-        return f"-${text}"
-    return f"+${text}" if signed and value > 0 else f"${text}"
+    from codingwatch.reports.format import money
+
+    return money(value, signed=signed, missing="")
 
 
 def _usd0(value: Decimal | float | None, signed: bool = False) -> str:
     """Whole dollars, for wide tables of uncertain figures."""
-    if value is None:
-        return ""
-    value = Decimal(value).quantize(Decimal(1))
-    text = f"{abs(value):,.0f}"
-    if value < 0:
-        return f"-${text}"
-    return f"+${text}" if signed and value > 0 else f"${text}"
+    from codingwatch.reports.format import money
+
+    return money(value, cents=False, signed=signed, missing="")
 
 
 def _guard(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
-    except ScenarioError as exc:
+    except cost_engine.ScenarioError as exc:
         raise UserError(str(exc)) from None
 
 
@@ -122,7 +107,7 @@ def preset_command(
              codingwatch cost preset public-2025 --write my-scenario.yaml
     """
     if not name:
-        names = preset_names()
+        names = cost_engine.preset_names()
         if fmt is OutputFormat.json:
             print_json({"presets": names})
         else:
@@ -133,16 +118,16 @@ def preset_command(
     if write:
         if write.exists() and not force:
             raise UserError(f"{write}: exists; use --force to overwrite it")
-        shutil.copyfile(preset_path(name), write)
+        shutil.copyfile(cost_engine.preset_path(name), write)
         err_console.print(f"wrote {write} (preset {name}); edit it and run `codingwatch cost compare {write}`")
         return
     if name == "hfma-2018":
         from codingwatch.cost.hfma import study_figures
 
         figures = _guard(study_figures, scenario)
-        figures["model"] = _guard(headline, scenario)
+        figures["model"] = _guard(cost_engine.headline, scenario)
     else:
-        figures = _guard(headline, scenario)
+        figures = _guard(cost_engine.headline, scenario)
     figures = {"preset": name, "scenario": scenario.name, **figures}
     if fmt is OutputFormat.json:
         print_json(figures)
@@ -181,7 +166,7 @@ def compare_command(
     scenario = _load(scenario_file, fmt)
     if actuals_from_lake:
         scenario = _apply_lake_actuals(scenario, date_from, date_to, fmt)
-    result = _guard(compare, scenario)
+    result = _guard(cost_engine.compare, scenario)
     if scenario.measured:
         result["measured"] = scenario.measured
     if fmt is OutputFormat.json:
@@ -192,10 +177,10 @@ def compare_command(
     table.add_column("component")
     for name in names:
         table.add_column(name, justify="right")
-    for component in COMPONENTS:
+    for component in cost_inputs.COMPONENTS:
         amounts = [result["options"][n]["components"][component] for n in names]
         if any(amounts):
-            table.add_row(COMPONENT_LABELS[component], *(_usd(a) for a in amounts))
+            table.add_row(cost_inputs.COMPONENT_LABELS[component], *(_usd(a) for a in amounts))
     table.add_section()
     rows = [
         ("total per year", "total_per_year"),
@@ -237,7 +222,7 @@ def sensitivity_command(
     Example: codingwatch cost sensitivity public-2025 --options in_house,offshore --top 10
     """
     scenario = _load(scenario_file, fmt)
-    result = _guard(sensitivity, scenario, _pair(options))
+    result = _guard(cost_engine.sensitivity, scenario, _pair(options))
     if top:
         result["inputs"] = result["inputs"][:top]
     if fmt is OutputFormat.json:
@@ -274,7 +259,7 @@ def simulate_command(
     Example: codingwatch cost simulate public-2025 --draws 100000 --seed 7
     """
     scenario = _load(scenario_file, fmt)
-    result = _guard(simulate, scenario, draws=draws, seed=seed)
+    result = _guard(cost_engine.simulate, scenario, draws=draws, seed=seed)
     result = {k: v for k, v in result.items() if k != "histogram_edges"}
     for option in result["options"].values():
         option.pop("histogram", None)
@@ -325,7 +310,7 @@ def breakeven_command(
              --options onshore,hybrid
     """
     scenario = _load(scenario_file, fmt)
-    result = _guard(breakeven, scenario, input_name, _pair(options), low=_decimal_option("--low", low),
+    result = _guard(cost_engine.breakeven, scenario, input_name, _pair(options), low=_decimal_option("--low", low),
                     high=_decimal_option("--high", high), tolerance=_decimal_option("--tolerance", tolerance))
     if fmt is OutputFormat.json:
         print_json(result)
@@ -417,7 +402,7 @@ def _apply_lake_actuals(scenario, date_from, date_to, fmt, accuracy=None, denial
                           "timed and were left out of productivity")
     try:
         return apply_actuals(scenario, measured, accuracy=accuracy or {}, denial_rate=denial_rate or {})
-    except ScenarioError as exc:
+    except cost_engine.ScenarioError as exc:
         raise UserError(str(exc)) from None
 
 
@@ -466,7 +451,7 @@ def actuals_command(
         hours={k: float(v) for k, v in _assignments(hours, "--hours").items()},
         vendors=_assignments(vendor, "--vendor", as_number=False),
     )
-    result = _guard(compare, scenario)
+    result = _guard(cost_engine.compare, scenario)
     if write:
         write.write_text(yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True))
         err_console.print(f"wrote {write}")

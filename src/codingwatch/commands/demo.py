@@ -284,29 +284,18 @@ def _demo_contracts() -> None:
     """One contract per vendor of the demo roster that has none, with SLAs for every specialty."""
     import datetime as dt
 
-    from django_scopes import scopes_disabled
-
     from codingwatch.vocabulary import SPECIALTIES
-    from codingwatch.web.vendors.models import AccuracySLA, Contract, TurnaroundSLA, Vendor
+    from codingwatch.web.vendors.services.contracts import Terms, contract_every_vendor
 
     terms = DEMO_CONTRACT
-    with scopes_disabled():
-        for vendor in Vendor.objects.filter(contracts__isnull=True).exclude(assessment__stage="candidate"):
-            contract = Contract.objects.create(
-                vendor=vendor, start_date=dt.date(2025, 10, 1), baa_date=dt.date(2025, 9, 15),
-                pricing=terms["pricing"], price=terms["price"], base_rate=terms["base_rate"],
-                rework_cost_per_denial=terms["rework_cost_per_denial"],
-                # PHI access terms: the countries of the declared work locations (left empty), and
-                # work only through the VDI for outside vendors
-                requires_vdi=vendor.delivery_model != "in-house",
-            )
-            AccuracySLA.objects.bulk_create(
-                AccuracySLA(contract=contract, specialty=s, minimum_accuracy=terms["accuracy"]) for s in SPECIALTIES
-            )
-            TurnaroundSLA.objects.bulk_create(
-                TurnaroundSLA(contract=contract, encounter_type=t, maximum_hours=h)
-                for t, h in terms["turnaround_hours"].items()
-            )
+    contract_every_vendor(Terms(
+        start_date=dt.date(2025, 10, 1), baa_date=dt.date(2025, 9, 15),
+        pricing=terms["pricing"], price=terms["price"], base_rate=terms["base_rate"],
+        rework_cost_per_denial=terms["rework_cost_per_denial"],
+        # PHI access terms: the countries of the declared work locations (left empty), and work
+        # only through the VDI for outside vendors (requires_vdi left to the delivery model)
+        accuracy={s: terms["accuracy"] for s in SPECIALTIES}, turnaround_hours=terms["turnaround_hours"],
+    ))
 
 
 def _demo_contract_terms(world: Path) -> None:

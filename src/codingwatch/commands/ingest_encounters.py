@@ -17,8 +17,6 @@ from codingwatch.commands.common import (
     progress,
 )
 from codingwatch.commands.vocabulary import VOCABULARY_OPTION, load_vocabulary
-from codingwatch.ingest.encounters import ingest_encounter_files
-from codingwatch.lake import open_lake
 
 
 @ingest_app.command("encounters")
@@ -51,6 +49,9 @@ def ingest_encounters(
     Example: codingwatch ingest encounters var/synth/encounters.csv --vocabulary names.csv
     --poa-exempt-facility "Shriners Children's"
     """
+    from codingwatch.ingest.encounters import ingest_encounter_files
+    from codingwatch.lake import open_lake
+
     vocabulary = load_vocabulary(vocabulary_file)
     lake = open_lake()
     with progress(quiet=output is OutputFormat.json) as bar:

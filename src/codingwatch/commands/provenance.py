@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -85,7 +84,9 @@ def ingest_access(
         raise typer.Exit(1)
 
 
-def _read_table(path: Path, what: str) -> pd.DataFrame:
+def _read_table(path: Path, what: str):
+    import pandas as pd
+
     if not path.is_file():
         raise UserError(f"{path}: no such {what} file")
     if path.suffix == ".parquet":
@@ -119,9 +120,9 @@ def check(
     """
     from dataclasses import replace
 
+    from codingwatch import provenance
     from codingwatch.lake import open_lake
-    from codingwatch.provenance import inputs, rules
-    from codingwatch.provenance import takeover as tk
+    from codingwatch.provenance import inputs
 
     settings = inputs.Settings()
     changes = {k: v for k, v in (("false_alarm_rate", false_alarm_rate), ("max_speed_kmh", max_speed),
@@ -133,23 +134,18 @@ def check(
         assignments_t = inputs.assignments_table(_read_table(assignments, "assignments"))
     except (inputs.InputError, KeyError, ValueError) as exc:
         raise UserError(f"bad input table: {exc}") from None
-    con = open_lake().connect()
-    events = con.table("access_events")
-    total = events.count().to_pyarrow().as_py()
+    events = open_lake().connect().table("access_events")
     with progress(quiet=output is OutputFormat.json) as bar:
-        task = bar.add_task("rules", total=2 if takeover else 1)
-        found = inputs.to_alerts(rules.run_rules(events, roster=roster_t, contracts=contracts_t,
-                                                 assignments=assignments_t, settings=settings).to_pyarrow())
-        bar.update(task, advance=1, description="takeover")
-        calibration = None
-        if takeover and total:
-            result = tk.detect_takeovers(events, roster=roster_t, settings=settings, charts=output is OutputFormat.json)
-            found.extend(result.alerts)
-            calibration = result.calibration
-        bar.update(task, completed=2 if takeover else 1)
-    by_rule: dict[str, int] = {}
-    for a in found:
-        by_rule[a.rule] = by_rule.get(a.rule, 0) + 1
+        task = bar.add_task("rules", total=100)
+
+        def report(step: str, fraction: float) -> None:
+            bar.update(task, completed=int(fraction * 100), description=step)
+
+        outcome = provenance.scan(events, roster=roster_t, contracts=contracts_t, assignments=assignments_t,
+                                  settings=settings, takeover=takeover, charts=output is OutputFormat.json,
+                                  report=report)
+        bar.update(task, completed=100)
+    total, found, calibration, by_rule = outcome.events, outcome.alerts, outcome.calibration, outcome.by_rule
     if output is OutputFormat.json:
         print_json({
             "events": total,
@@ -198,6 +194,8 @@ def synth(
 
     Example: codingwatch provenance synth var/synth --coders 40 --days 120 --seed 1
     """
+    import pandas as pd
+
     from codingwatch.synth import access_logs as al
 
     try:
@@ -249,10 +247,16 @@ def scan(
     import django
 
     django.setup()
-    from codingwatch.web.provenance.management.commands.provenance_scan import describe, run
+    from codingwatch.web.provenance import services
 
-    result = run(takeover=takeover, quiet=output is OutputFormat.json, started_by="codingwatch provenance scan")
+    with progress(quiet=output is OutputFormat.json) as bar:
+        task = bar.add_task("provenance scan", total=100)
+
+        def report(step: str, fraction: float) -> None:
+            bar.update(task, completed=int(fraction * 100), description=step)
+
+        result = services.scan(takeover=takeover, started_by="codingwatch provenance scan", report=report)
     if output is OutputFormat.json:
         print_json(result.as_dict())
     else:
-        console.print(describe(result), highlight=False, soft_wrap=True)
+        console.print(result.describe(), highlight=False, soft_wrap=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from codingwatch.commands import engine
 from codingwatch.commands.common import (
     FORMAT_OPTION,
     OutputFormat,
@@ -16,15 +17,16 @@ from codingwatch.commands.common import (
     err_console,
     print_json,
 )
-from codingwatch.sampling import attribute as attribute_engine
-from codingwatch.sampling import export, frames, inputs, size, variable
-from codingwatch.sampling.draws import (
-    DrawError,
-    random_number_sets,
-    random_numbers,
-    stratified_random_numbers,
-)
-from codingwatch.sampling.rng import SeedError, parse_seed
+
+# The engines, imported when a command runs (not for `codingwatch sample --help`).
+attribute_engine = engine("codingwatch.sampling.attribute")
+draws = engine("codingwatch.sampling.draws")
+export = engine("codingwatch.sampling.export")
+frames = engine("codingwatch.sampling.frames")
+inputs = engine("codingwatch.sampling.inputs")
+rng = engine("codingwatch.sampling.rng")
+size = engine("codingwatch.sampling.size")
+variable = engine("codingwatch.sampling.variable")
 
 app = typer.Typer(
     help="Draw reproducible random samples exactly as RAT-STATS does, and build sampling frames from the lake.",
@@ -52,8 +54,8 @@ CONFIDENCE = typer.Option("90", "--confidence", help="two-sided confidence: 80, 
 
 def _seed(text: str) -> str:
     try:
-        parse_seed(text)
-    except SeedError as exc:
+        rng.parse_seed(text)
+    except rng.SeedError as exc:
         raise UserError(str(exc)) from None
     return text.strip()
 
@@ -117,8 +119,8 @@ def sample_random(
     Example: codingwatch sample random --seed 10661935.55 --count 100 --spares 1 --low 0 --high 101 --format csv
     """
     try:
-        draw = random_numbers(_seed(seed), count, low, high, spares, audit_name)
-    except DrawError as exc:
+        draw = draws.random_numbers(_seed(seed), count, low, high, spares, audit_name)
+    except draws.DrawError as exc:
         raise UserError(str(exc)) from None
     _emit_draw(draw, fmt, "Single Stage Random Numbers")
     _write(out, lambda: export.draw_csv(draw), lambda p: export.draw_xlsx(draw, p))
@@ -141,8 +143,8 @@ def sample_stratified(
     (strata.csv: stratum,count,low,high,spares / inpatient,30,1,1200,2 / outpatient,40,1,5400,2)
     """
     try:
-        design = stratified_random_numbers(_seed(seed), inputs.read_stratified_design(strata), audit_name)
-    except (DrawError, inputs.InputFileError) as exc:
+        design = draws.stratified_random_numbers(_seed(seed), inputs.read_stratified_design(strata), audit_name)
+    except (draws.DrawError, inputs.InputFileError) as exc:
         raise UserError(str(exc)) from None
     if fmt is DrawFormat.json:
         print_json({"seed": design.seed, "audit_name": audit_name, "drawn_at": design.drawn_at,
@@ -180,8 +182,8 @@ def sample_sets(
     """
     ranges = [_parse_range(r) for r in set_ranges]
     try:
-        draw = random_number_sets(_seed(seed), count, ranges, spares, audit_name)
-    except DrawError as exc:
+        draw = draws.random_number_sets(_seed(seed), count, ranges, spares, audit_name)
+    except draws.DrawError as exc:
         raise UserError(str(exc)) from None
     _emit_draw(draw, fmt, f"Random Numbers in Sets of {len(ranges)}")
     _write(out, lambda: export.draw_csv(draw), lambda p: export.draw_xlsx(draw, p, f"Random Numbers in Sets of {len(ranges)}"))

@@ -10,8 +10,6 @@ from rich.table import Table
 
 from codingwatch.codesets import COVERED_FISCAL_YEARS
 from codingwatch.commands.common import FORMAT_OPTION, OutputFormat, UserError, console, print_json, progress
-from codingwatch.synth.params import WorldParams
-from codingwatch.synth.world import generate_world
 
 
 def synth(
@@ -35,6 +33,9 @@ def synth(
 
         codingwatch ingest claims var/synth/claims/*.837; codingwatch ingest remits var/synth/remits/*.835
     """
+    from codingwatch.synth.params import WorldParams
+    from codingwatch.synth.world import generate_world
+
     if year not in COVERED_FISCAL_YEARS:
         raise UserError(f"--year {year}: the installed code sets cover fiscal years "
                         f"{COVERED_FISCAL_YEARS[0]}-{COVERED_FISCAL_YEARS[-1]}")

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from codingwatch.cost.analysis import breakeven, sensitivity, simulate
 from codingwatch.cost.model import compare, headline
-from codingwatch.cost.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from codingwatch.cost.scenario import Problem, Scenario, ScenarioError, load_scenario, parse_scenario
 
 __all__ = [
+    "Problem",
     "Scenario",
     "ScenarioError",
     "breakeven",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
-from scipy.optimize import brentq
 
 from codingwatch.cost.inputs import OPTION_INPUTS, SCENARIO_INPUTS
 from codingwatch.cost.model import all_totals, compare, money, option_costs, resolve_values
@@ -241,6 +240,8 @@ def breakeven(scenario: Scenario, path: str, pair: tuple[str, str] | None = None
         values = dict(exact_values)
         values[path] = x
         return option_costs(scenario, a, values)["total"] - option_costs(scenario, b, values)["total"]
+
+    from scipy.optimize import brentq  # here, not at import: scipy takes a second to load
 
     grid = np.linspace(float(lo), float(hi), 401)
     gaps = np.array([gap_float(x) for x in grid])

@@ -28,7 +28,7 @@ errors are reported together.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -47,13 +47,31 @@ from codingwatch.cost.inputs import (
 from codingwatch.vocabulary import ENCOUNTER_TYPES
 
 
-class ScenarioError(ValueError):
-    """A scenario cannot be used; the message lists every field at fault and why."""
+@dataclass(frozen=True)
+class Problem:
+    """One fault of a scenario: where (`field`, the scenario's dotted path, e.g.
+    options.offshore.inputs.hourly_pay.value; empty when the fault is the whole request's) and
+    why. `input` names the input at fault as the calculator's fields do (`volume_inpatient`,
+    `offshore.hourly_pay`); None when the fault is not one input's."""
 
-    def __init__(self, problems: list[str], origin: str = "scenario") -> None:
-        self.problems = problems
+    field: str
+    message: str
+    input: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class ScenarioError(ValueError):
+    """A scenario cannot be used; the message lists every field at fault and why.
+
+    `details` holds each fault as a Problem; `problems` the same as text, one line each."""
+
+    def __init__(self, problems: list[Problem | str], origin: str = "scenario") -> None:
+        self.details = [p if isinstance(p, Problem) else Problem("", p) for p in problems]
+        self.problems = [str(p) for p in self.details]
         self.origin = origin
-        lines = "; ".join(problems)
+        lines = "; ".join(self.problems)
         super().__init__(f"{origin}: {lines}")
 
 
@@ -232,32 +250,32 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def parse_scenario(data: object, origin: str = "scenario") -> Scenario:
     """Validate a scenario given as a dict (the YAML's shape); raise ScenarioError listing every fault."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not isinstance(data, dict):
         raise ScenarioError(["the scenario must be a mapping with `inputs` and `options`"], origin)
     for key in data:
         if key not in _TOP_KEYS:
-            problems.append(f"`{key}`: unknown top-level field (allowed: {', '.join(sorted(_TOP_KEYS))})")
+            problems.append(Problem(f"`{key}`", f"unknown top-level field (allowed: {', '.join(sorted(_TOP_KEYS))})"))
     name = str(data.get("scenario") or "Unnamed scenario")
     raw_inputs = data.get("inputs") or {}
     if not isinstance(raw_inputs, dict):
-        problems.append("`inputs`: must be a mapping of input name to {value, unit, source}")
+        problems.append(Problem("`inputs`", "must be a mapping of input name to {value, unit, source}"))
         raw_inputs = {}
     inputs = {}
     for key, raw in raw_inputs.items():
         definition = SCENARIO_INPUTS.get(key)
         if definition is None:
             hint = " (an option input: put it under options.<name>.inputs)" if key in OPTION_INPUTS else ""
-            problems.append(f"inputs.{key}: unknown input{hint}")
+            problems.append(Problem(f"inputs.{key}", f"unknown input{hint}", key))
             continue
-        spec = _parse_spec(f"inputs.{key}", raw, definition, problems)
+        spec = _of_input(key, problems, _parse_spec, f"inputs.{key}", raw, definition)
         if spec is not None:
             inputs[key] = spec
 
     raw_options = data.get("options")
     options: dict[str, Option] = {}
     if not isinstance(raw_options, dict) or not raw_options:
-        problems.append("`options`: required, a mapping of option name to its kind and inputs")
+        problems.append(Problem("`options`", "required, a mapping of option name to its kind and inputs"))
         raw_options = {}
     for opt_name, raw in raw_options.items():
         option = _parse_option(str(opt_name), raw, problems)
@@ -266,7 +284,7 @@ def parse_scenario(data: object, origin: str = "scenario") -> Scenario:
 
     baseline = str(data.get("baseline") or (next(iter(options)) if options else ""))
     if options and baseline not in options:
-        problems.append(f"`baseline`: `{baseline}` is not one of the options ({', '.join(options)})")
+        problems.append(Problem("`baseline`", f"`{baseline}` is not one of the options ({', '.join(options)})"))
     notes = data.get("notes") or []
     if isinstance(notes, str):
         notes = [notes]
@@ -280,104 +298,112 @@ def parse_scenario(data: object, origin: str = "scenario") -> Scenario:
     return scenario
 
 
-def _parse_option(name: str, raw: object, problems: list[str]) -> Option | None:
+def _parse_option(name: str, raw: object, problems: list[Problem]) -> Option | None:
     where = f"options.{name}"
     if not isinstance(raw, dict):
-        problems.append(f"{where}: must be a mapping with `kind` and `inputs`")
+        problems.append(Problem(where, "must be a mapping with `kind` and `inputs`"))
         return None
     for key in raw:
         if key not in _OPTION_KEYS:
-            problems.append(f"{where}.{key}: unknown field (allowed: {', '.join(sorted(_OPTION_KEYS))})")
+            problems.append(Problem(f"{where}.{key}", f"unknown field (allowed: {', '.join(sorted(_OPTION_KEYS))})"))
     kind = raw.get("kind")
     if kind not in KINDS:
-        problems.append(f"{where}.kind: must be one of {', '.join(KINDS)} (got {kind!r})")
+        problems.append(Problem(f"{where}.kind", f"must be one of {', '.join(KINDS)} (got {kind!r})"))
         return None
     option = Option(name=name, label=str(raw.get("label") or name), kind=kind,
                     notes=str(raw.get("notes") or ""))
     if kind == "hybrid":
         if raw.get("inputs"):
-            problems.append(f"{where}.inputs: a hybrid takes its inputs from the options in `parts`")
+            problems.append(Problem(f"{where}.inputs", "a hybrid takes its inputs from the options in `parts`"))
         parts = raw.get("parts")
         if not isinstance(parts, dict) or not parts:
-            problems.append(f"{where}.parts: required for a hybrid, e.g. {{inpatient: in_house, "
-                            "outpatient: offshore}")
+            problems.append(Problem(f"{where}.parts", "required for a hybrid, e.g. {inpatient: in_house, "
+                            "outpatient: offshore}"))
             parts = {}
         for encounter_type in parts:
             if encounter_type not in ENCOUNTER_TYPES:
-                problems.append(f"{where}.parts.{encounter_type}: unknown encounter type "
-                                f"(one of {', '.join(ENCOUNTER_TYPES)})")
+                problems.append(Problem(f"{where}.parts.{encounter_type}", "unknown encounter type "
+                                f"(one of {', '.join(ENCOUNTER_TYPES)})"))
         option.parts = {str(k): str(v) for k, v in parts.items()}
         option.audit_by = str(raw["audit_by"]) if raw.get("audit_by") else None
         return option
     pricing = raw.get("pricing", "hourly")
     if pricing not in PRICING:
-        problems.append(f"{where}.pricing: must be one of {', '.join(PRICING)} (got {pricing!r})")
+        problems.append(Problem(f"{where}.pricing", f"must be one of {', '.join(PRICING)} (got {pricing!r})"))
     option.pricing = pricing
     basis = raw.get("audit_basis", "coder")
     if basis not in AUDIT_BASIS:
-        problems.append(f"{where}.audit_basis: must be one of {', '.join(AUDIT_BASIS)} (got {basis!r})")
+        problems.append(Problem(f"{where}.audit_basis", f"must be one of {', '.join(AUDIT_BASIS)} (got {basis!r})"))
     option.audit_basis = basis
     option.lake_vendor = str(raw["lake_vendor"]) if raw.get("lake_vendor") is not None else None
     raw_inputs = raw.get("inputs") or {}
     if not isinstance(raw_inputs, dict):
-        problems.append(f"{where}.inputs: must be a mapping of input name to {{value, unit, source}}")
+        problems.append(Problem(f"{where}.inputs", "must be a mapping of input name to {value, unit, source}"))
         raw_inputs = {}
     for key, spec_raw in raw_inputs.items():
         definition = OPTION_INPUTS.get(key)
         if definition is None:
             hint = " (a scenario input: put it under the top-level `inputs`)" if key in SCENARIO_INPUTS else ""
-            problems.append(f"{where}.inputs.{key}: unknown input{hint}")
+            problems.append(Problem(f"{where}.inputs.{key}", f"unknown input{hint}", f"{name}.{key}"))
             continue
-        spec = _parse_spec(f"{where}.inputs.{key}", spec_raw, definition, problems)
+        spec = _of_input(f"{name}.{key}", problems, _parse_spec, f"{where}.inputs.{key}", spec_raw, definition)
         if spec is not None:
             option.inputs[key] = spec
     return option
 
 
-def _decimal(where: str, raw: object, problems: list[str]) -> Decimal | None:
+def _of_input(path: str, problems: list[Problem], check, *args):
+    """`check(*args, problems)`, its problems marked as the input's at `path` (a calculator field)."""
+    before = len(problems)
+    out = check(*args, problems)
+    problems[before:] = [replace(p, input=path) for p in problems[before:]]
+    return out
+
+
+def _decimal(where: str, raw: object, problems: list[Problem]) -> Decimal | None:
     if isinstance(raw, bool) or raw is None:
-        problems.append(f"{where}: must be a number (got {raw!r})")
+        problems.append(Problem(where, f"must be a number (got {raw!r})"))
         return None
     try:
         # str() first so that 0.1 in YAML becomes Decimal('0.1'), not its binary expansion.
         value = Decimal(str(raw).replace(",", "").replace("_", ""))
     except (InvalidOperation, ValueError):
-        problems.append(f"{where}: must be a number (got {raw!r})")
+        problems.append(Problem(where, f"must be a number (got {raw!r})"))
         return None
     if not value.is_finite():
-        problems.append(f"{where}: must be a finite number (got {raw!r})")
+        problems.append(Problem(where, f"must be a finite number (got {raw!r})"))
         return None
     return value
 
 
-def _check_kind(where: str, value: Decimal, definition: InputDef, problems: list[str]) -> None:
+def _check_kind(where: str, value: Decimal, definition: InputDef, problems: list[Problem]) -> None:
     kind = definition.kind
     if kind in ("money", "rate", "count") and value < 0:
-        problems.append(f"{where}: must not be negative (got {value})")
+        problems.append(Problem(where, f"must not be negative (got {value})"))
     elif kind == "share" and not (0 <= value <= 1):
-        problems.append(f"{where}: is a share and must be between 0 and 1 (got {value}; write 34% as 0.34)")
+        problems.append(Problem(where, f"is a share and must be between 0 and 1 (got {value}; write 34% as 0.34)"))
     elif kind == "positive" and value <= 0:
-        problems.append(f"{where}: must be greater than zero (got {value})")
+        problems.append(Problem(where, f"must be greater than zero (got {value})"))
 
 
-def _parse_spec(where: str, raw: object, definition: InputDef, problems: list[str]) -> InputValue | None:
+def _parse_spec(where: str, raw: object, definition: InputDef, problems: list[Problem]) -> InputValue | None:
     if not isinstance(raw, dict):
-        problems.append(f"{where}: must be a mapping {{value, unit, source}} (got {raw!r})")
+        problems.append(Problem(where, f"must be a mapping {{value, unit, source}} (got {raw!r})"))
         return None
     before = len(problems)
     for key in raw:
         if key not in _SPEC_KEYS:
-            problems.append(f"{where}.{key}: unknown field (allowed: {', '.join(sorted(_SPEC_KEYS))})")
+            problems.append(Problem(f"{where}.{key}", f"unknown field (allowed: {', '.join(sorted(_SPEC_KEYS))})"))
     if "value" not in raw:
-        problems.append(f"{where}.value: required")
+        problems.append(Problem(f"{where}.value", "required"))
     unit = raw.get("unit")
     if unit is None:
-        problems.append(f"{where}.unit: required (`{definition.unit}`)")
+        problems.append(Problem(f"{where}.unit", f"required (`{definition.unit}`)"))
     elif str(unit) != definition.unit:
-        problems.append(f"{where}.unit: must be `{definition.unit}` (got `{unit}`)")
+        problems.append(Problem(f"{where}.unit", f"must be `{definition.unit}` (got `{unit}`)"))
     source = raw.get("source")
     if not source or not str(source).strip():
-        problems.append(f"{where}.source: required (where the figure comes from)")
+        problems.append(Problem(f"{where}.source", "required (where the figure comes from)"))
     value = _decimal(f"{where}.value", raw.get("value"), problems) if "value" in raw else None
     low = _decimal(f"{where}.low", raw["low"], problems) if "low" in raw else None
     high = _decimal(f"{where}.high", raw["high"], problems) if "high" in raw else None
@@ -385,55 +411,57 @@ def _parse_spec(where: str, raw: object, definition: InputDef, problems: list[st
         if number is not None:
             _check_kind(f"{where}.{label}", number, definition, problems)
     if (low is None) != (high is None):
-        problems.append(f"{where}: give both `low` and `high`, or neither")
+        problems.append(Problem(where, "give both `low` and `high`, or neither"))
     if value is not None and low is not None and high is not None and not (low <= value <= high):
-        problems.append(f"{where}: needs low <= value <= high (got {low}, {value}, {high})")
+        problems.append(Problem(where, f"needs low <= value <= high (got {low}, {value}, {high})"))
     distribution = raw.get("distribution")
     if distribution is None:
         distribution = "triangular" if low is not None and high is not None and low != high else "fixed"
     elif distribution not in DISTRIBUTIONS:
-        problems.append(f"{where}.distribution: must be one of {', '.join(DISTRIBUTIONS)} (got {distribution!r})")
+        problems.append(Problem(f"{where}.distribution", f"must be one of {', '.join(DISTRIBUTIONS)} (got {distribution!r})"))
     elif distribution != "fixed" and (low is None or high is None):
-        problems.append(f"{where}.distribution: `{distribution}` needs `low` and `high`")
+        problems.append(Problem(f"{where}.distribution", f"`{distribution}` needs `low` and `high`"))
     if len(problems) > before:
         return None
     return InputValue(value=value, unit=str(unit), source=str(source).strip(), low=low, high=high,
                       distribution=str(distribution), note=str(raw.get("note") or ""))
 
 
-def _check_required(scenario: Scenario, problems: list[str]) -> None:
+def _check_required(scenario: Scenario, problems: list[Problem]) -> None:
     types = scenario.coded_types
     if not any(scenario.inputs[f"volume_{t}"].value > 0 for t in types):
-        problems.append("inputs: state at least one yearly volume above zero "
-                        f"({', '.join('volume_' + t for t in ENCOUNTER_TYPES)})")
+        problems.append(Problem("inputs", "state at least one yearly volume above zero "
+                        f"({', '.join('volume_' + t for t in ENCOUNTER_TYPES)})"))
     for t in types:
         if f"reference_charts_per_hour_{t}" not in scenario.inputs:
-            problems.append(f"inputs.reference_charts_per_hour_{t}: required (there is {t} volume; "
-                            "it defines a domestic-equivalent hour)")
+            problems.append(Problem(f"inputs.reference_charts_per_hour_{t}", f"required (there is {t} volume; "
+                            "it defines a domestic-equivalent hour)", f"reference_charts_per_hour_{t}"))
     for option in scenario.options.values():
         where = f"options.{option.name}"
         if option.kind == "hybrid":
             for t in types:
                 if t not in option.parts:
-                    problems.append(f"{where}.parts.{t}: required (there is {t} volume; name the option "
-                                    "that codes it)")
+                    problems.append(Problem(f"{where}.parts.{t}", f"required (there is {t} volume; name the option "
+                                    "that codes it)"))
             for t, part in option.parts.items():
                 target = scenario.options.get(part)
                 if target is None:
-                    problems.append(f"{where}.parts.{t}: `{part}` is not an option")
+                    problems.append(Problem(f"{where}.parts.{t}", f"`{part}` is not an option"))
                 elif target.kind == "hybrid":
-                    problems.append(f"{where}.parts.{t}: `{part}` is a hybrid; name a single option")
+                    problems.append(Problem(f"{where}.parts.{t}", f"`{part}` is a hybrid; name a single option"))
             if option.audit_by:
                 target = scenario.options.get(option.audit_by)
                 if target is None or target.kind == "hybrid":
-                    problems.append(f"{where}.audit_by: `{option.audit_by}` is not a single option")
+                    problems.append(Problem(f"{where}.audit_by", f"`{option.audit_by}` is not a single option"))
             continue
         if option.pricing == "hourly" and "hourly_pay" not in option.inputs:
-            problems.append(f"{where}.inputs.hourly_pay: required for hourly pricing")
+            problems.append(Problem(f"{where}.inputs.hourly_pay", "required for hourly pricing",
+                                    f"{option.name}.hourly_pay"))
         # Every single option is also compared on its own, so it must be able to code every type.
         for t in types:
             if option.pricing == "per_chart" and f"price_per_chart_{t}" not in option.inputs:
-                problems.append(f"{where}.inputs.price_per_chart_{t}: required for per-chart pricing of {t}")
+                problems.append(Problem(f"{where}.inputs.price_per_chart_{t}", f"required for per-chart pricing of {t}",
+                                        f"{option.name}.price_per_chart_{t}"))
             if f"charts_per_hour_{t}" not in option.inputs and "productivity_vs_reference" not in option.inputs:
-                problems.append(f"{where}.inputs.charts_per_hour_{t}: required (or give "
-                                "productivity_vs_reference)")
+                problems.append(Problem(f"{where}.inputs.charts_per_hour_{t}", "required (or give "
+                                "productivity_vs_reference)", f"{option.name}.charts_per_hour_{t}"))

@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 
 from codingwatch.codesets import COVERED_FISCAL_YEARS, CodeValidator
-from codingwatch.codesets.calendar import _RELEASES
+from codingwatch.codesets.calendar import RELEASES
 from codingwatch.vocabulary import (
     CODE_SYSTEMS,
     ENCOUNTER_TYPES,
@@ -195,7 +195,7 @@ def as_date(column: str) -> str:
 def release_case(column: str) -> str:
     """SQL mapping a date to the code-set release in force (NULL outside covered years)."""
     arms = []
-    for fy, (october, april) in _RELEASES.items():
+    for fy, (october, april) in RELEASES.items():
         arms.append(f"WHEN {column} BETWEEN DATE '{fy - 1}-10-01' AND DATE '{fy}-03-31' THEN {october}")
         arms.append(f"WHEN {column} BETWEEN DATE '{fy}-04-01' AND DATE '{fy}-09-30' THEN {april}")
     return "CASE " + " ".join(arms) + " ELSE NULL END"

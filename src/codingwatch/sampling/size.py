@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy.stats import t as student_t
-
 from codingwatch.sampling.attribute import AppraisalError
 from codingwatch.sampling.variable import NORMAL_QUANTILES
 
@@ -105,6 +103,8 @@ def variable_sample_size(
             raise AppraisalError(f"a probe sample needs at least 2 items (got {probe_size})")
         if confidence not in CONFIDENCES:
             raise AppraisalError(f"confidence must be 80, 90 or 95 (got {confidence})")
+        from scipy.stats import t as student_t  # here, not at import: scipy takes a second to load
+
         quantile = float(student_t.ppf(CONFIDENCES[confidence], probe_size - 1))
         label = "t"
     else:

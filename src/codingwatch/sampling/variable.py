@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from decimal import Context, Decimal
 from fractions import Fraction
 
-from scipy.stats import t as student_t
-
 from codingwatch.sampling.attribute import AppraisalError
 
 LEVEL_QUANTILES = {"80": 0.90, "90": 0.95, "95": 0.975}
@@ -149,6 +147,8 @@ def appraise_variable(
         raise AppraisalError(f"universe size must be at least 1 (got {universe})")
     n, total, mean, variance, var_mean, nonzero = _moments(universe, values, sample_size, "")
     if quantiles is None:
+        from scipy.stats import t as student_t  # here, not at import: scipy takes a second to load
+
         quantiles = (
             {name: Decimal(repr(float(student_t.ppf(q, n - 1)))) for name, q in LEVEL_QUANTILES.items()}
             if n >= 2

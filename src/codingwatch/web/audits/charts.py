@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codingwatch.audit.report import pareto_spec
+from codingwatch.reports.charts import pareto_spec
 
 
 def pareto_chart(counts: dict[str, int]) -> dict:

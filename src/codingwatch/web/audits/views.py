@@ -40,6 +40,7 @@ from codingwatch.web.audits.services import draw as draw_service
 from codingwatch.web.audits.services import plan as plan_service
 from codingwatch.web.audits.services import review
 from codingwatch.web.audits.services.bulk import BulkImportError, import_audited
+from codingwatch.web.audits.services.convert import signature_of
 from codingwatch.web.audits.services.scores import audit_report
 from codingwatch.web.audits.services.workflow import (
     AUDITOR_ROLES,
@@ -149,6 +150,9 @@ def audit_detail(request, pk: int):
     transitions = [(name, TRANSITION_LABELS[name]) for name in allowed_transitions(audit, request.user)]
     actions = {name for name, (state, _, _, who, _) in FINDING_ACTIONS.items()
                if state == audit.state and request.user.role in who}
+    findings = list(findings)
+    for f in findings:  # only the responses the finding's status allows now
+        f.allowed = [a for a in sorted(actions) if f.status in FINDING_ACTIONS[a][1]]
     return render(request, "audits/audit_detail.html", {
         "audit": audit, "cases": cases, "findings": findings, "report": report,
         "transitions": transitions, "finding_actions": sorted(actions),
@@ -179,25 +183,45 @@ def _review_context(request, case: AuditCase, rows, discharge_status: str, resul
     if result is None and saved_result and case.reviewed:
         result = review.compare(case, case.audited_lines, case.audited_discharge_status)
     saved = {f.signature: f for f in case.findings.all()}
+    status = case.audited_discharge_status if saved_result else review.parse_discharge_status(case, discharge_status)[0]
+    audited = [r.as_line() for r in rows] if rows and not any(r.errors for r in rows) else case.audited_lines
+    coded_flags, audited_flags = review.line_flags(case, audited, status)
+    review.annotate(rows, audited_flags)
     finding_rows = []
+    causes = []
     if result is not None:
+        typed = {sig: pair for sig, pair in (notes or {}).items()}
+        known = {sig: (f.rationale, f.root_cause) for sig, f in saved.items()}
+        causes = review.drg_causes(case, audited or [], status) if result.drg and result.drg.changed else []
+        filled = review.carry_drg_rationale(result, causes, {**known, **typed})
         for f in result.findings:
-            signature = review.signature_of(f)
+            signature = signature_of(f)
             stored = saved.get(signature)
-            rationale, root_cause = (notes or {}).get(
-                signature, (stored.rationale, stored.root_cause) if stored else ("", ""))
+            rationale, root_cause = filled.get(signature, ("", ""))
+            is_drg = f.kind.value in ("drg_up", "drg_down")
             finding_rows.append({"f": f, "signature": signature, "rationale": rationale, "root_cause": root_cause,
-                                 "stored": stored})
+                                 "stored": stored, "cause": review.cause_text(causes) if is_drg else ""})
     numbers = list(audit.cases.values_list("number", flat=True))
     later = [n for n in numbers if n > case.number]
+    user = request.user
+    vendor_actions = {name for name, (state, _, _, who, _) in FINDING_ACTIONS.items()
+                      if state == audit.state and user.role in who}
+    findings = []
+    for f in case.findings.all():
+        f.allowed = [a for a in sorted(vendor_actions) if f.status in FINDING_ACTIONS[a][1]]
+        findings.append(f)
     return {
         "audit": audit, "case": case, "rows": rows, "discharge_status": discharge_status,
         "status_error": status_error, "result": result, "finding_rows": finding_rows,
-        "root_causes": ROOT_CAUSES, "can_edit": audit.state == DRAFT and request.user.role in AUDITOR_ROLES,
-        "can_reveal": request.user.role in CHART_REVIEW_ROLES and bool(case.source_id_enc),
+        "root_causes": ROOT_CAUSES, "can_edit": audit.state == DRAFT and user.role in AUDITOR_ROLES,
+        "can_reveal": user.role in CHART_REVIEW_ROLES and bool(case.source_id_enc),
         "next_number": later[0] if later else None, "coded_drg": review.drg_text(case.coded_drg),
         "audited_drg": review.drg_text(result.drg.audited_drg) if result is not None and result.drg else "",
         "systems": ["ICD10CM", "ICD10PCS", "CPT", "HCPCS"],
+        "coded_lines": review.coded_annotated(case, coded_flags),
+        "audited_lines": review.annotate(review.lines_from_case(case.audited_lines), audited_flags)
+        if case.audited_lines is not None else None,
+        "case_findings": findings,
     }
 
 
@@ -248,6 +272,8 @@ def case_preview(request, pk: int, number: int):
     context["preview_failed"] = result is None
     errors = {r.index: r.errors for r in rows}
     context["line_errors"] = [(i, errors.get(i, [])) for i in range(len(request.POST.getlist("code")))]
+    by_index = {r.index: r for r in rows}
+    context["line_infos"] = [(i, by_index.get(i)) for i in range(len(request.POST.getlist("code")))]
     return render(request, "audits/_review_result.html", context)
 
 
@@ -314,6 +340,8 @@ def finding_action(request, pk: int, finding_id: int, action: str):
         act_on_finding(finding, request.user, action, request.POST.get("comment", ""))
     except WorkflowError as exc:
         messages.error(request, f"Finding {finding.pk}: {exc}")
+    if request.POST.get("back") == "case":  # answered on the case page, beside the codes
+        return redirect(reverse("audit-case", args=[pk, finding.case.number]) + f"#finding-{finding.pk}")
     return redirect(reverse("audit", args=[pk]) + f"#finding-{finding.pk}")
 
 
@@ -324,18 +352,19 @@ def audit_report_download(request, pk: int, fmt: str):
         raise Http404("the report is html or pdf")
     if not audit.cases.filter(reviewed_at__isnull=False).exists():
         raise Http404("nothing reviewed yet")
-    from codingwatch.audit.report import render_html, write_pdf
+    from codingwatch.audit.report import render_html
+    from codingwatch.reports.render import pdf_bytes
 
     html = render_html(audit_report(audit))
     record_access(request, action=AccessEvent.EXPORT, object_type=f"audit-report-{fmt}", object_id=str(audit.pk))
     name = f"audit-{audit.pk}-report.{fmt}"
     if fmt == "html":
+        # The HTML report opens in the browser (read, printed from there); the PDF is a file to keep.
         response = HttpResponse(html, content_type="text/html; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
     else:
-        with tempfile.TemporaryDirectory() as folder:
-            path = write_pdf(html, Path(folder) / name)
-            response = HttpResponse(path.read_bytes(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response = HttpResponse(pdf_bytes(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

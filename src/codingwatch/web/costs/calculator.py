@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from codingwatch.cost import ScenarioError, evaluate, parse_scenario, preset_names, preset_scenario
+from codingwatch.cost import Problem, ScenarioError, evaluate, parse_scenario, preset_names, preset_scenario
 from codingwatch.cost.inputs import OPTION_INPUTS, SCENARIO_INPUTS
 
 FIELD_PREFIX = "in:"
@@ -22,9 +22,6 @@ ENTERED = "entered on the calculator page"
 DEFAULT_PRESET = "public-2025"
 DEFAULT_DRAWS = 5_000
 MAX_DRAWS = 100_000
-
-# "options.offshore.inputs.hourly_pay.value: must not be negative" -> offshore.hourly_pay
-_PROBLEM = re.compile(r"^(?:options\.(?P<option>[^.\s:]+)\.)?inputs\.(?P<name>[A-Za-z0-9_]+)(?:\.\w+)?:\s*(?P<reason>.*)$")
 
 
 def preset_dict(name: str) -> dict:
@@ -110,17 +107,16 @@ def base_value(data: dict, path: str):
     return spec.get("value") if isinstance(spec, dict) else None
 
 
-def field_errors(problems: list[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """ScenarioError.problems split into those naming an input (by path) and the rest."""
+def field_errors(problems: list[Problem]) -> tuple[dict[str, list[str]], list[str]]:
+    """The engine's problems (ScenarioError.details) split into those of an input, by the
+    input's path (its message beside the field), and the rest (whole lines)."""
     by_field: dict[str, list[str]] = {}
     general: list[str] = []
     for problem in problems:
-        match = _PROBLEM.match(problem)
-        if match:
-            path = f"{match['option']}.{match['name']}" if match["option"] else match["name"]
-            by_field.setdefault(path, []).append(match["reason"])
+        if problem.input is not None:
+            by_field.setdefault(problem.input, []).append(problem.message)
         else:
-            general.append(problem)
+            general.append(str(problem))
     return by_field, general
 
 
@@ -182,7 +178,7 @@ def calculate(base: dict, texts: dict[str, str], *, draws=None, seed=None, pair:
     try:
         scenario = parse_scenario(data)
     except ScenarioError as exc:
-        calc.errors, more = field_errors(exc.problems)
+        calc.errors, more = field_errors(exc.details)
         calc.general_errors = general + more
         calc.problems = general + exc.problems
         return calc
@@ -194,7 +190,7 @@ def calculate(base: dict, texts: dict[str, str], *, draws=None, seed=None, pair:
             scenario = actuals(scenario)
         calc.result = evaluate(scenario, draws=n_draws, seed=n_seed, pair=calc.pair)
     except ScenarioError as exc:
-        calc.errors, calc.general_errors = field_errors(exc.problems)
+        calc.errors, calc.general_errors = field_errors(exc.details)
         calc.problems = exc.problems
         return calc
     calc.scenario = scenario.to_dict() if actuals is not None else data

@@ -2,8 +2,8 @@
 
 - `engine_inputs()` turns the roster (coders), contracts and queue assignments into the
   engine's plain tables (provenance.inputs: roster, contracts, assignments);
-- `scan()` runs the rule set and the takeover detector over the lake's access events and
-  stores each alert once (by fingerprint), applying the suppression rules;
+- `scan()` runs the engine's scan (`codingwatch.provenance.scan`: rules and takeover detector)
+  over the lake's access events and stores each alert once (by fingerprint), applying the suppression rules;
 - `evidence_events()` and `vendor_summary()` read the lake for the evidence and summary pages.
 
 No rule logic lives here: the rules are the engine's, so the CLI, the app and a notebook agree.
@@ -22,10 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from codingwatch import config
+from codingwatch import config, provenance
 from codingwatch.lake import open_lake
-from codingwatch.provenance import inputs, rules
-from codingwatch.provenance import takeover as tk
+from codingwatch.provenance import inputs
 from codingwatch.web.provenance.models import ProvenanceAlert, Scan, Suppression
 
 # The IANA zone of a declared location (ISO 3166-1 country or 3166-2 region). The coder model
@@ -132,6 +131,11 @@ class ScanResult:
         return {"scan": self.scan_id, "events": self.events, "alerts_found": self.found, "alerts_new": self.new,
                 "alerts_suppressed": self.suppressed, "new_by_rule": self.by_rule}
 
+    def describe(self) -> str:
+        rules = ", ".join(f"{rule} {n}" for rule, n in self.by_rule.items()) or "none"
+        return (f"{self.events:,} access events; {self.found} alerts found, {self.new} new "
+                f"({self.suppressed} suppressed); new by rule: {rules}")
+
 
 def _places(events, ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
     """event id -> (country, device) for the given evidence ids."""
@@ -153,15 +157,9 @@ def scan(*, settings: inputs.Settings | None = None, takeover: bool = True, star
     events = lake.connect().table("access_events")
     report("reading the roster, contracts and assignments", 0.02)
     given = engine_inputs()
-    total = int(events.count().to_pyarrow().as_py())
-    found: list[inputs.Alert] = []
-    if total:
-        report("rules", 0.05)
-        found = inputs.to_alerts(rules.run_rules(events, roster=given.roster, contracts=given.contracts,
-                                                 assignments=given.assignments, settings=settings).to_pyarrow())
-        if takeover:
-            report("takeover detection", 0.45)
-            found.extend(tk.detect_takeovers(events, roster=given.roster, settings=settings).alerts)
+    outcome = provenance.scan(events, roster=given.roster, contracts=given.contracts, assignments=given.assignments,
+                              settings=settings, takeover=takeover, report=report)
+    total, found = outcome.events, outcome.alerts
     report("storing alerts", 0.85)
     by_print = {fingerprint(a): a for a in found}
     known = set(ProvenanceAlert.objects.filter(fingerprint__in=list(by_print)).values_list("fingerprint", flat=True))
@@ -192,11 +190,8 @@ def scan(*, settings: inputs.Settings | None = None, takeover: bool = True, star
         record.alerts_suppressed = sum(r.status == ProvenanceAlert.SUPPRESSED for r in rows)
         record.finished_at = timezone.now()
         record.save()
-    by_rule: dict[str, int] = {}
-    for r in rows:
-        by_rule[r.rule] = by_rule.get(r.rule, 0) + 1
     report("done", 1.0)
-    return ScanResult(record.pk, total, len(found), len(rows), record.alerts_suppressed, dict(sorted(by_rule.items())))
+    return ScanResult(record.pk, total, len(found), len(rows), record.alerts_suppressed, provenance.tally(rows))
 
 
 EVENT_COLUMNS = ("event_id", "occurred_at", "login", "event", "session_id", "client_ip", "country", "device_id",

@@ -16,7 +16,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from codingwatch.audit import Case, CaseResult, compare_case
+from codingwatch.audit import Case, CaseResult, FindingKind, compare_case
+from codingwatch.audit.compare import drg_cause, grouped_versions
 from codingwatch.codesets import CodeValidator, Grouper, drg_title
 from codingwatch.ingest import layout
 from codingwatch.vocabulary import standard
@@ -53,6 +54,8 @@ class LineInput:
     units: str = "1"
     errors: list[str] = field(default_factory=list)
     index: int = -1  # the row's position in the form, for errors shown beside it
+    description: str = ""  # the code's title in the installed code set (ICD-10-CM)
+    flags: tuple[str, ...] = ()  # the grouper's CC/MCC/HAC/OR/DRG flags of the code
 
     def as_line(self) -> dict:
         return {
@@ -132,6 +135,83 @@ def compare(case: AuditCase, audited: list[dict], discharge_status: int | None) 
     )
 
 
+def description(code_system: str, code: str) -> str:
+    """The code's title from the installed ICD-10-CM code set (simple-icd-10-cm, FY2026); ICD-10-PCS
+    titles are not installed and CPT/HCPCS descriptors are AMA-licensed: those show the code alone."""
+    from codingwatch.audit import icd
+
+    code = (code or "").strip().replace(".", "").upper()
+    return icd.description(code) if code_system == "ICD10CM" and code else ""
+
+
+def line_flags(case: AuditCase, audited: list[dict] | None, discharge_status: int | None):
+    """The grouper's flags of every code, as coded and as audited ({code: flags} each); empty
+    dicts for an encounter that is not inpatient or lines that do not group."""
+    if case.encounter_type != "inpatient":
+        return {}, {}
+    try:
+        versions = grouped_versions(
+            Case(encounter_of(case), to_code_lines(case.coded_lines), to_code_lines(audited or case.coded_lines),
+                 discharge_status), grouper())
+    except (ValueError, KeyError):  # lines the grouper cannot read: their errors are shown instead
+        return {}, {}
+    if versions is None:
+        return {}, {}
+    return tuple({o.code: o.flags for o in v.codes} for v in versions)
+
+
+def annotate(rows: list[LineInput], flags: dict[str, tuple[str, ...]]) -> list[LineInput]:
+    for row in rows:
+        code = row.code.strip().replace(".", "").upper()
+        row.description = description(row.code_system, code)
+        row.flags = flags.get(code, ())
+    return rows
+
+
+def coded_annotated(case: AuditCase, flags: dict[str, tuple[str, ...]]) -> list[dict]:
+    return [dict(line, description=description(line["code_system"], line["code"]),
+                 flags=flags.get(line["code"], ())) for line in case.coded_lines]
+
+
+def drg_causes(case: AuditCase, audited: list[dict], discharge_status: int | None) -> list[tuple[str, str, str]]:
+    """The lines that moved the case's MS-DRG (code, added/deleted/changed, flags)."""
+    return drg_cause(Case(encounter_of(case), to_code_lines(case.coded_lines), to_code_lines(audited),
+                          discharge_status), grouper())
+
+
+def _line_code(text: str | None) -> str:
+    return (text or "").split(" ")[0].split("-")[0]
+
+
+def carry_drg_rationale(result: CaseResult, causes: list[tuple[str, str, str]],
+                        notes: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """A DRG finding without a rationale takes the rationale (and root cause) of the finding on
+    the line that moved the DRG, so the DRG change is explained where it is reported."""
+    notes = dict(notes)
+    cause_codes = {code for code, _, _ in causes}
+    line_notes = []
+    for f in result.findings:
+        if f.kind in (FindingKind.drg_up, FindingKind.drg_down):
+            continue
+        if {_line_code(f.coded), _line_code(f.audited)} & cause_codes:
+            rationale, root = notes.get(signature_of(f), ("", ""))
+            if rationale.strip():
+                line_notes.append((f"{_line_code(f.audited) or _line_code(f.coded)}: {rationale.strip()}", root))
+    if not line_notes:
+        return notes
+    for f in result.findings:
+        if f.kind in (FindingKind.drg_up, FindingKind.drg_down):
+            sig = signature_of(f)
+            rationale, root = notes.get(sig, ("", ""))
+            if not rationale.strip():
+                notes[sig] = ("; ".join(text for text, _ in line_notes), root or line_notes[0][1])
+    return notes
+
+
+def cause_text(causes: list[tuple[str, str, str]]) -> str:
+    return "; ".join(f"{code}{f' ({flags})' if flags else ''} {how}" for code, how, flags in causes)
+
+
 def drg_text(drg: int | None) -> str:
     return "" if drg is None else f"{drg} {drg_title(drg)}".strip()
 
@@ -144,6 +224,9 @@ def save_review(case: AuditCase, user, audited: list[dict], discharge_status: in
         raise WorkflowError("charts can only be reviewed while the audit is a draft")
     result = compare(case, audited, discharge_status)
     kept = {f.signature: f for f in case.findings.all()}
+    stored = {sig: (f.rationale, f.root_cause) for sig, f in kept.items()}
+    notes = carry_drg_rationale(result, drg_causes(case, audited, discharge_status) if result.drg else [],
+                                {**stored, **notes})
     case.audited_lines = audited
     case.audited_discharge_status = discharge_status
     case.dx_audited = result.dx_audited

@@ -34,7 +34,37 @@
     }
   });
 
+  // POA and modifiers are checked as they are typed; the server checks everything again on change.
+  var POA = /^[YNUW1]?$/;
+  var MODIFIER = /^[A-Z0-9]{2}$/;
+  function typedProblem(input) {
+    var value = input.value.trim().toUpperCase();
+    if (input.name === "poa" && !POA.test(value)) return "POA: Y, N, U, W or 1 (exempt), not " + input.value.trim();
+    if (input.name === "modifiers" && value) {
+      var bad = value.split(/[;,]/).map(function (m) { return m.trim(); })
+        .filter(function (m) { return m && !MODIFIER.test(m); });
+      if (bad.length) return "modifiers: two letters or digits each, not " + bad.join(", ");
+    }
+    return "";
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("#audited-lines input.poa, #audited-lines input.modifiers")) return;
+    var row = input.closest("tr");
+    var message = row.querySelector(".line-error");
+    var problems = Array.prototype.map.call(row.querySelectorAll("input.poa, input.modifiers"), typedProblem)
+      .filter(Boolean);
+    input.setCustomValidity(typedProblem(input));
+    input.classList.toggle("invalid", !!typedProblem(input));
+    if (message) { message.textContent = problems.join("; "); message.classList.toggle("typed", problems.length > 0); }
+  });
+
   document.addEventListener("click", function (event) {
+    if (event.target.id === "add-line") {
+      var all = rows();
+      addLine(all.length ? all[all.length - 1] : null);
+      return;
+    }
     if (!event.target.classList.contains("remove-line")) return;
     var row = event.target.closest("tr");
     if (!row) return;

@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_scopes import scopes_disabled
@@ -245,9 +246,8 @@ def _save(organization, vendors, coders, queues, assignments, facilities=None) -
     if made and Organization.objects.count() == 1:
         # The installation's first organization adopts the staff users made before it (the
         # demo admin, a createsuperuser run before the first roster).
-        from codingwatch.web.accounts.models import User
-
-        User.objects.filter(organization__isnull=True, vendor__isnull=True).update(organization=org)
+        # The user model through Django's registry: accounts builds on vendors, not the other way round.
+        get_user_model().objects.filter(organization__isnull=True, vendor__isnull=True).update(organization=org)
     for code, values in (facilities or {}).items():
         _, created = Facility.objects.update_or_create(code=code, defaults={**values, "organization": org})
         _count(summary, "facilities", created)
