@@ -157,9 +157,9 @@ def charts(review: dict) -> dict[str, dict]:
 
 
 def _svg(spec: dict) -> str:
-    import vl_convert
+    from codingwatch.reports.charts import svg
 
-    return vl_convert.vegalite_to_svg(spec)
+    return svg(spec)
 
 
 # ---- rendering --------------------------------------------------------------------------------
@@ -223,9 +223,9 @@ def _escape(text: str) -> str:
 
 
 def pdf_bytes(review: dict) -> bytes:
-    from weasyprint import HTML
+    from codingwatch.reports.render import pdf_bytes as laid_out
 
-    return HTML(string=render_html(review)).write_pdf()
+    return laid_out(render_html(review))
 
 
 def _plain(value):

@@ -250,7 +250,7 @@ def claim(user, load_id: str, claim_row: int) -> dict | None:
 
 
 def _findings_on(user, key) -> list[dict]:
-    from codingwatch.web.review.chain import findings_on
+    from codingwatch.web.review.findings import findings_on
 
     return findings_on(user, key) if key else []
 

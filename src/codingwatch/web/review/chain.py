@@ -16,40 +16,29 @@ from codingwatch.lake.schema import TABLES
 from codingwatch.lake.store import cached_connection
 from codingwatch.scorecard import chain as engine
 from codingwatch.web.dashboard.figures import visible_vendors
+from codingwatch.web.review.findings import _cases, findings_on
 
 
-def _cases(user, encounter_key: str):
-    from codingwatch.web.audits.models import VENDOR_VISIBLE_STATES, AuditCase
+def rework_cost_per_denial(vendor_code: str) -> tuple[Decimal | None, str]:
+    """The vendor's latest contract figure, else the CODINGWATCH_DENIAL_REWORK_COST setting
+    (as the denials page reads it; read here so that the two apps import neither the other)."""
+    from codingwatch import denials
+    from codingwatch.web.vendors.models import Contract
 
-    cases = AuditCase.objects.filter(encounter_key=encounter_key).select_related("audit", "reviewed_by")
-    if user.is_vendor_user:
-        cases = cases.filter(audit__state__in=VENDOR_VISIBLE_STATES)
-    return list(cases.prefetch_related("findings").order_by("audit_id", "number"))
-
-
-def findings_on(user, encounter_key: str) -> list[dict]:
-    """The findings on this encounter the user may see, each with its page (the audit case)."""
-    out = []
-    for case in _cases(user, encounter_key):
-        for f in case.findings.all().order_by("pk"):
-            out.append({
-                "id": f.pk, "audit": case.audit_id, "audit_title": case.audit.title,
-                "audit_state": case.audit.state, "case": case.number, "kind": f.kind,
-                "code_system": f.code_system, "coded": f.coded, "audited": f.audited, "detail": f.detail,
-                "payment_affecting": f.payment_affecting, "status": f.status, "root_cause": f.root_cause,
-                "weight_change": None if f.weight_change is None else str(f.weight_change),
-                "url": reverse("audit-case", args=[case.audit_id, case.number]),
-                "label": f"{f.kind.replace('_', ' ')}: {f.coded or '—'} → {f.audited or '—'} ({f.status}, "
-                         f"audit {case.audit_id} case {case.number})",
-            })
-    return out
+    contract = (Contract.objects.filter(vendor__code=vendor_code, rework_cost_per_denial__isnull=False)
+                .order_by("-start_date").first())
+    if contract is not None:
+        return contract.rework_cost_per_denial, f"contract from {contract.start_date}"
+    try:
+        setting = denials.rework_cost_setting()
+    except ValueError:
+        setting = None
+    return (setting, "setting") if setting is not None else (None, "no contract figure and no setting")
 
 
 def _month_impact(con, vendor: str, coded_at: str | None, remits: list[dict], cases: list, findings: list[dict]):
     """What the chart did to its vendor's month: its share of the month's volume, of the month's
     audited charts and errors, of its coding denials, and the rework the contract charges."""
-    from codingwatch.web.denials.services import rework_cost_per_denial
-
     if not coded_at:
         return None
     when = dt.datetime.fromisoformat(coded_at)

@@ -179,7 +179,7 @@ def _cost(vendor: Vendor, contract: Contract | None, months: list[dict], weight_
             accuracy, audited = measured["accuracy"], measured["audited_charts"]
     if contract is None:
         return {"note": "no contract on file", "rows": []}
-    from codingwatch.web.denials.services import rework_cost_per_denial
+    from codingwatch.web.review.chain import rework_cost_per_denial
 
     rework, _ = rework_cost_per_denial(vendor.code)
     price = contract.price if contract.pricing == Contract.PER_CHART else None
