@@ -69,6 +69,7 @@ def test_the_denied_claim_lists_the_findings_on_its_encounter(login, director, d
     assert [f["id"] for f in claim["findings"]] == [f["id"] for f in chain["findings"]]
     page = client.get(f"/denials/claims/{remit['load_id']}/{remit['claim_row']}/").content.decode()
     assert chain["findings"][0]["url"] in page
+    assert f'href="/encounters/{denied_chart}/chain/"' in page  # and back to the whole chain
 
 
 def test_every_view_of_the_chain_is_in_the_trail(login, director, denied_chart):
