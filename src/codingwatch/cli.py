@@ -92,6 +92,7 @@ COMMANDS: dict[str, Mounted] = {
                         "does and the guide that explains it. A value that cannot be used is named, with why."),
     "trail": Mounted("codingwatch.commands.trail:app",
                      "The access trail: who looked at and exported what (append-only, hash-chained)."),
+    "review": Mounted("codingwatch.commands.review:app", "Quarterly business reviews of a vendor."),
 }
 
 

@@ -15,9 +15,9 @@ from codingwatch.lake.keys import decrypt_source_id
 from codingwatch.web.audits.models import Finding
 from codingwatch.web.audits.services.draw import draw
 from codingwatch.web.audits.services.workflow import act_on_finding, transition
-from tests.web.dashboard import test_browser
 from tests.web.audit_fixtures import new_audit
 from tests.web.conftest import browser_login
+from tests.web.dashboard import test_browser
 
 browser_page = test_browser.browser_page
 

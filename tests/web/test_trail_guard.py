@@ -127,6 +127,18 @@ REQUESTS: dict[str, tuple[str, str, str, object]] = {
     "GET /api/provenance/suppressions": ("admin", "GET", "/api/provenance/suppressions", None),
     "GET /api/provenance/cases": ("admin", "GET", "/api/provenance/cases", None),
     "GET /api/provenance/cases/{case_id}": ("admin", "GET", "/api/provenance/cases/{alert_case}", None),
+    "diligence/alerts/": ("admin", "GET", "/diligence/alerts/", None),
+    "diligence/vendors/<str:code>/": ("admin", "GET", "/diligence/vendors/acme/", None),
+    "diligence/vendors/<str:code>/declared/": ("admin", "GET", "/diligence/vendors/acme/declared/", None),
+    "diligence/documents/<int:pk>/file": ("admin", "GET", "/diligence/documents/{document}/file", None),
+    "encounters/<str:encounter_key>/chain/": ("admin", "GET", "/encounters/{encounter}/chain/", None),
+    "review/<str:code>/<str:quarter>/": ("vendor", "GET", "/review/acme/2026Q1/", None),
+    "review/<str:code>/<str:quarter>.<str:fmt>": ("admin", "GET", "/review/acme/2026Q1.json", None),
+    "GET /api/diligence/vendors/{code}": ("admin", "GET", "/api/diligence/vendors/acme", None),
+    "GET /api/diligence/vendors/{code}/declared": ("admin", "GET", "/api/diligence/vendors/acme/declared", None),
+    "GET /api/diligence/alerts": ("admin", "GET", "/api/diligence/alerts", None),
+    "GET /api/encounters/{encounter_key}/chain": ("vendor", "GET", "/api/encounters/{encounter}/chain", None),
+    "GET /api/review/{code}/{quarter}": ("vendor", "GET", "/api/review/acme/2026Q1", None),
     # steps last, in the workflow's order
     "POST /api/audits/{audit_id}/steps/{name}": ("admin", "POST", "/api/audits/{audit}/steps/route", {}),
     "POST /api/audits/{audit_id}/findings/{finding_id}/{action}": (
@@ -151,6 +163,20 @@ def test_every_chart_level_route_has_a_request_here():
     assert [k for k in REQUESTS if k not in chart] == []
 
 
+def _kept_document(vendor):
+    """An evidence document with its file kept (var/evidence/<sha256>), as an upload leaves it."""
+    import io
+
+    from codingwatch.web.diligence import services as diligence
+    from codingwatch.web.diligence.models import EvidenceDocument
+
+    upload = io.BytesIO(b"%PDF-1.4 the BAA")
+    upload.name = "baa.pdf"
+    sha256, size = diligence.store_file(upload)
+    return EvidenceDocument.objects.create(vendor=vendor, kind="baa", issued_on="2025-01-01", file_name="baa.pdf",
+                                           sha256=sha256, size=size)
+
+
 def test_every_chart_level_route_writes_a_trail_row(client, roster, reviewed_audit, auditor, denials_lake, scanned,
                                                     acme_user):
     users = {"admin": make_user("root", roles.ADMIN), "auditor": auditor, "vendor": acme_user}
@@ -159,8 +185,10 @@ def test_every_chart_level_route_writes_a_trail_row(client, roster, reviewed_aud
         alert = ProvenanceAlert.objects.filter(status=ProvenanceAlert.OPEN).first()
         alert_case = AlertCase.objects.exclude(pk=alert.case_id).filter(status=AlertCase.OPEN).first()
         finding = Finding.objects.filter(case__audit=reviewed_audit).first()
+    document = _kept_document(roster["acme"])
     world = {"audit": reviewed_audit.pk, "case": case.number, "alert": alert.pk, "finding": finding.pk,
              "alert_case": alert_case.pk,
+             "document": document.pk, "encounter": case.encounter_key,
              "claim": dp._claim_url(denials_lake, "A1").split("/claims/", 1)[1]}
     silent = []
     for key, (who, method, url, body) in REQUESTS.items():

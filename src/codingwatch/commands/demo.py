@@ -116,6 +116,7 @@ def demo(
             raise UserError(f"the demo roster did not import: {exc}") from None
         _demo_contracts()
         _demo_contract_terms(world)
+        _demo_diligence(world)
         bar.advance(steps)
 
         bar.update(steps, description="loading encounters into the lake")
@@ -264,6 +265,19 @@ def _mark_shown(shown: Path) -> None:
     shown.parent.mkdir(parents=True, exist_ok=True)
     shown.write_text(f"the password of {DEMO_ADMIN} was printed; delete this file to have the next "
                      "`codingwatch demo` set and print a new one\n", encoding="utf-8")
+
+
+def _demo_diligence(world: Path) -> None:
+    """The world's evidence documents, credentials on file, declarations and candidate vendors."""
+    if not (world / "diligence.json").exists():
+        return
+    from django_scopes import scopes_disabled
+
+    from codingwatch.web.diligence.services import import_diligence
+    from codingwatch.web.organizations.models import Organization
+
+    with scopes_disabled():
+        import_diligence(world / "diligence.json", organization=Organization.objects.get(name=ORGANIZATION))
 
 
 def _demo_contracts() -> None:

@@ -203,3 +203,97 @@ def apply_actuals(scenario: Scenario, measured: dict, *, accuracy: dict | None =
         if rows:
             out.measured[option.name] = rows
     return out
+
+
+# ---- the measured period, priced -------------------------------------------------------------
+
+AUDIT_MINUTES_PER_CHART = Decimal(30)  # domain.md: 20-40 minutes of auditor time per inpatient chart
+CENT = Decimal("0.01")
+
+
+def price_measured(*, charts: int, price_per_chart: Decimal | None, accuracy: float | None,
+                   coding_denials: int, rework_cost_per_denial: Decimal | None,
+                   written_off: Decimal = Decimal(0), audited_charts: int = 0,
+                   auditor_hourly_cost: Decimal | None = None, weight_change: Decimal = Decimal(0),
+                   base_rate: Decimal | None = None,
+                   audit_minutes_per_chart: Decimal = AUDIT_MINUTES_PER_CHART) -> dict:
+    """What a vendor's measured period cost, line by line, and the cost per correctly coded,
+    paid chart.
+
+    Lines: coding (charts x price), denial rework (coding-related denials x rework cost),
+    write-offs (coding-denied charges not recovered, as given), audit hours (audited charts x
+    minutes per chart x the auditor's hourly cost) and the CMI change (the audited net change in
+    DRG relative weight x the base rate, extrapolated to the period's charts by the audited
+    share: a negative change, over-coding found, is money the hospital would have to repay).
+    Correctly coded, paid charts: charts x measured accuracy, less the coding-related denials.
+    A line whose price is not known is left out and named in `missing`."""
+    lines, missing = [], []
+
+    def add(name: str, amount: Decimal | None, basis: str):
+        if amount is None:
+            missing.append(name)
+        else:
+            lines.append({"line": name, "amount": amount.quantize(CENT), "basis": basis})
+
+    add("coding", None if price_per_chart is None else Decimal(charts) * price_per_chart,
+        f"{charts:,} charts x ${price_per_chart}" if price_per_chart is not None else "")
+    add("denial rework", None if rework_cost_per_denial is None else Decimal(coding_denials) * rework_cost_per_denial,
+        f"{coding_denials:,} coding-related denials x ${rework_cost_per_denial}")
+    add("write-offs", Decimal(written_off), "coding-denied charges not recovered")
+    if audited_charts:
+        hours = Decimal(audited_charts) * audit_minutes_per_chart / 60
+        add("audit hours", None if auditor_hourly_cost is None else hours * auditor_hourly_cost,
+            f"{audited_charts:,} audited charts x {audit_minutes_per_chart} min x ${auditor_hourly_cost}/h")
+    if weight_change and audited_charts:
+        scale = Decimal(charts) / Decimal(audited_charts)
+        add("CMI change", None if base_rate is None else -Decimal(weight_change) * base_rate * scale,
+            f"audited weight change {weight_change} x ${base_rate} x {charts:,}/{audited_charts:,} charts")
+    total = sum((line["amount"] for line in lines), Decimal(0))
+    correct = None if accuracy is None else max(0.0, charts * float(accuracy) - coding_denials)
+    per = None
+    if correct and "coding" not in missing:
+        per = (total / Decimal(repr(correct))).quantize(CENT)
+    return {"lines": lines, "missing": missing, "total": total.quantize(CENT),
+            "correct_paid_charts": None if correct is None else round(correct, 1),
+            "per_correct_paid_chart": per,
+            "basis": (f"total {total.quantize(CENT)} / ({charts:,} charts x accuracy {accuracy:.4f} - "
+                      f"{coding_denials:,} coding-related denials)") if accuracy is not None else
+            "no measured accuracy: no final audit in the period"}
+
+
+def measured_from_scorecard(rows, *, rule: str = "record") -> dict[str, dict]:
+    """A period's measured figures per vendor from the scorecard engine's monthly KPI rows
+    (`codingwatch.scorecard.kpis.monthly(..., by=("vendor",))`), for `apply_actuals` and
+    `price_measured`: accuracy under `rule` pooled over the months (audited numerator over
+    denominator, so a month with more audited charts weighs more), the coding-related denial rate
+    (coding-related denials over remitted claims), charts, coding denials, audited charts, median
+    turnaround (the charts-weighted mean of the months' medians) and charts per coder-hour."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        v = out.setdefault(row.vendor, {"charts": 0, "claims": 0, "coding_denials": 0, "audited_charts": 0,
+                                        "_num": 0.0, "_den": 0.0, "_tat": 0.0, "_tat_n": 0,
+                                        "_hours": 0.0, "_timed": 0})
+        v["charts"] += row.volume
+        d = row.denials or {}
+        v["claims"] += int(d.get("claims") or 0)
+        v["coding_denials"] += int(d.get("coding_denied") or 0)
+        estimate = (row.accuracy or {}).get(rule)
+        if estimate is not None and not estimate.empty:
+            v["_num"] += estimate.numerator
+            v["_den"] += estimate.denominator
+            v["audited_charts"] += estimate.charts
+        p50 = (row.turnaround or {}).get("p50")
+        if p50 is not None and row.volume:
+            v["_tat"] += float(p50) * row.volume
+            v["_tat_n"] += row.volume
+        if row.coder_hours and row.charts_with_hours:
+            v["_hours"] += row.coder_hours
+            v["_timed"] += row.charts_with_hours
+    for v in out.values():
+        v["accuracy"] = round(v["_num"] / v["_den"], 6) if v["_den"] else None
+        v["denial_rate"] = round(v["coding_denials"] / v["claims"], 6) if v["claims"] else None
+        v["turnaround_hours"] = round(v["_tat"] / v["_tat_n"], 1) if v["_tat_n"] else None
+        v["charts_per_coder_hour"] = round(v["_timed"] / v["_hours"], 2) if v["_hours"] else None
+        for k in [k for k in v if k.startswith("_")]:
+            del v[k]
+    return out

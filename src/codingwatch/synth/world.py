@@ -18,6 +18,7 @@ from codingwatch.codesets import Grouper, drg_weight
 from codingwatch.synth.access_world import write_access_logs
 from codingwatch.synth.catalog import build_catalog
 from codingwatch.synth.claims import write_claims
+from codingwatch.synth.diligence_world import write_diligence_file
 from codingwatch.synth.encounters import (
     IP,
     Encounters,
@@ -122,6 +123,7 @@ def write_world(world: World, outdir: Path, report: Reporter = _silent) -> dict:
     files += [*claims.claim_files, *claims.remit_files, "claims_truth.csv"]
     files += write_access_logs(world, outdir)
     files += write_scorecard_files(world, outdir)
+    files += write_diligence_file(world, outdir)
     summary = world_summary(world)
     summary["counts"]["claims"] = claims.counts
     files.append("world.json")

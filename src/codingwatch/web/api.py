@@ -154,3 +154,9 @@ from codingwatch.web.notifications.api import router as notifications_router  # 
 
 api.add_router("/home", home_router)
 api.add_router("/notifications", notifications_router)
+from codingwatch.web.diligence.api import router as diligence_router  # noqa: E402
+from codingwatch.web.review.api import chain_router, review_router  # noqa: E402
+
+api.add_router("/diligence/", diligence_router)
+api.add_router("/encounters/", chain_router)
+api.add_router("/review/", review_router)

@@ -104,6 +104,19 @@ PAGES: dict[str, tuple[str, str]] = {
     "notifications/<int:pk>/read/": (AGGREGATE, "marks the user's notice read, redirects"),
     "notifications/read-all/": (AGGREGATE, "marks the user's notices read, redirects"),
     "notifications/preferences/": (AGGREGATE, "the user's notification preferences"),
+    # due diligence
+    "diligence/": (AGGREGATE, "weighted scores per vendor"),
+    "diligence/rfp/": (AGGREGATE, "candidates' scores side by side: documents, no chart"),
+    "diligence/alerts/": (CHART_LEVEL, "diligence alerts: logins and the charts they coded"),
+    "diligence/vendors/<str:code>/": (CHART_LEVEL, "one vendor's evidence"),
+    "diligence/vendors/<str:code>/documents/": (AGGREGATE, "records a document, redirects to the vendor (recorded)"),
+    "diligence/vendors/<str:code>/declared/": (CHART_LEVEL, "one vendor: declared vs observed, with evidence"),
+    "diligence/documents/<int:pk>/file": (CHART_LEVEL, "an export"),
+    # evidence chain and quarterly review
+    "encounters/<str:encounter_key>/chain/": (CHART_LEVEL, "one chart from access to payment"),
+    "review/": (AGGREGATE, "the vendors and quarters to choose from"),
+    "review/<str:code>/<str:quarter>/": (CHART_LEVEL, "one vendor's quarterly review"),
+    "review/<str:code>/<str:quarter>.<str:fmt>": (CHART_LEVEL, "an export"),
 }
 
 API: dict[str, tuple[str, str]] = {
@@ -157,6 +170,13 @@ API: dict[str, tuple[str, str]] = {
     "GET /api/home": (CHART_LEVEL, "what waits for the user: audits, cases with findings, alert cases"),
     "GET /api/notifications": (AGGREGATE, "the user's own notices: titles and links"),
     "POST /api/notifications/{notification_id}/read": (AGGREGATE, "marks the user's notice read"),
+    # due diligence, evidence chain, quarterly review
+    "GET /api/diligence/vendors": (AGGREGATE, "weighted scores per vendor"),
+    "GET /api/diligence/vendors/{code}": (CHART_LEVEL, "one vendor's evidence"),
+    "GET /api/diligence/vendors/{code}/declared": (CHART_LEVEL, "one vendor: declared vs observed"),
+    "GET /api/diligence/alerts": (CHART_LEVEL, "diligence alerts"),
+    "GET /api/encounters/{encounter_key}/chain": (CHART_LEVEL, "one chart from access to payment"),
+    "GET /api/review/{code}/{quarter}": (CHART_LEVEL, "one vendor's quarterly review"),
 }
 
 

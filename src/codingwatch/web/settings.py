@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "codingwatch.web.provenance",
     "codingwatch.web.notifications",
     "codingwatch.web.home",
+    "codingwatch.web.diligence",
+    "codingwatch.web.review",
     "codingwatch.web.reports",
 ]
 

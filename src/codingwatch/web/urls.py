@@ -30,5 +30,7 @@ urlpatterns = [
     path("provenance/", include("codingwatch.web.provenance.urls")),
     path("home/", include("codingwatch.web.home.urls")),
     path("notifications/", include("codingwatch.web.notifications.urls")),
+    path("diligence/", include("codingwatch.web.diligence.urls")),
+    path("", include("codingwatch.web.review.urls")),
     path("", include("codingwatch.web.dashboard.urls")),
 ]

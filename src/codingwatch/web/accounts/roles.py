@@ -36,6 +36,8 @@ MODULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "provenance": (frozenset({ADMIN, COMPLIANCE}), frozenset({ADMIN, COMPLIANCE})),
     # ...and the per-vendor summary for the quarterly review is read by every staff role.
     "provenance_summary": (frozenset({ADMIN, COMPLIANCE, DIRECTOR, EXECUTIVE, AUDITOR}), frozenset()),
+    # Vendor due diligence (current and candidate vendors, evidence documents, declarations).
+    "diligence": (frozenset({ADMIN, DIRECTOR, COMPLIANCE, EXECUTIVE}), frozenset({ADMIN, DIRECTOR, COMPLIANCE})),
 }
 
 

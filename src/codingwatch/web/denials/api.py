@@ -133,6 +133,7 @@ class ClaimOut(Schema):
     remarks: list[Remark]
     encounter: dict | None
     codes: list[CodeLine]
+    findings: list[dict]  # the audit findings on the same encounter (each with its audit case page)
 
 
 def _filters(vendor: str | None, coder: str | None) -> dict:

@@ -245,8 +245,14 @@ def claim(user, load_id: str, claim_row: int) -> dict | None:
         "patient_responsibility": _money(row["patient_responsibility"]),
         "vendor": row["vendor"] if row["linked"] else None, "coder": row["coder_id"] if row["linked"] else None,
         "adjustments": adjustments, "remarks": remark_rows, "encounter": encounter, "codes": codes,
-        "findings": [],  # filled in when an audits app records findings on this encounter
+        "findings": _findings_on(user, key),  # the audit findings on this encounter, linked both ways
     }
+
+
+def _findings_on(user, key) -> list[dict]:
+    from codingwatch.web.review.findings import findings_on
+
+    return findings_on(user, key) if key else []
 
 
 def _missing(value) -> bool:

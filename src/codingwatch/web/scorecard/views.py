@@ -50,10 +50,13 @@ def vendor(request, code: str):
     by = request.GET.get("by", "coder")
     if by not in services.DRILL_DOWNS:
         by = "coder"
+    from codingwatch.web.diligence.services import scorecard_findings
+
     return render(request, "scorecard/vendor.html", {
         "vendor": found, "months": months, "summary": services.summary(months), "first": first, "last": last,
         "by": by, "by_label": services.DRILL_DOWNS[by], "drill_downs": services.DRILL_DOWNS,
         "drill_rows": services.drill_down(found, first, last, by),
+        "declared_findings": scorecard_findings(found, first, last),
     })
 
 
