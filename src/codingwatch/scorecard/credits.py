@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from codingwatch.scorecard.kpis import KpiRow
-from codingwatch.scorecard.sla import BREACHED, TermResult
+from codingwatch.scorecard.results import BREACHED, TermResult
 from codingwatch.scorecard.terms import MonthTerms
 
 CENT = Decimal("0.01")

@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from codingwatch.scorecard.estimates import CONFIDENCE_LEVELS, ChartsNeeded, RatioEstimate, charts_needed
+from codingwatch.scorecard import credits as credit_engine
+from codingwatch.scorecard.estimates import CONFIDENCE_LEVELS, RatioEstimate, charts_needed
 from codingwatch.scorecard.kpis import AuditedChart, KpiRow, Sources, TurnaroundAsk, accuracy_of, monthly
+from codingwatch.scorecard.results import BREACHED, MET, NOT_ENOUGH, STATES, TermResult, _r  # noqa: F401 (re-exported)
 from codingwatch.scorecard.terms import (
     ALL_SPECIALTIES,
     COUNTING_RULE_LABELS,
@@ -27,37 +29,6 @@ from codingwatch.scorecard.terms import (
     MonthTerms,
     month_range,
 )
-
-MET = "met"
-BREACHED = "breached"
-NOT_ENOUGH = "not enough evidence"
-STATES = (MET, BREACHED, NOT_ENOUGH)
-
-
-@dataclass(frozen=True)
-class TermResult:
-    kind: str  # accuracy | turnaround | dnfb | coding_denials | query_response
-    label: str  # the term in words
-    target: float  # the SLA: a share (0..1) or, for DNFB, days
-    value: float | None
-    lower: float | None
-    upper: float | None
-    state: str
-    evidence: int  # charts audited / charts / claims / queries measured
-    basis: str  # "sample" (limits) or "all" (every chart, claim or query of the month)
-    needed: ChartsNeeded | None = None
-    inputs: dict = field(default_factory=dict)
-    key: dict = field(default_factory=dict)  # specialty/rule, encounter_type/priority, ...
-
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "label": self.label, "target": self.target, "value": _r(self.value),
-                "lower": _r(self.lower), "upper": _r(self.upper), "state": self.state, "evidence": self.evidence,
-                "basis": self.basis, "needed": self.needed.as_dict() if self.needed else None,
-                "inputs": self.inputs, "key": self.key}
-
-
-def _r(x, digits: int = 6):
-    return None if x is None else round(float(x), digits)
 
 
 def _share(percent: Decimal) -> float:
@@ -204,8 +175,6 @@ def accuracy_by_specialty(charts: Sequence[AuditedChart], vendor: str, month: dt
 def evaluate_contracts(sources: Sources, contracts: Sequence[ContractTerms], first: dt.date,
                        last: dt.date) -> list[MonthEvaluation]:
     """Every month from `first` to `last` of every contract: KPIs, term states and credits."""
-    from codingwatch.scorecard import credits as credit_engine
-
     months = month_range(first, last)
     asks: dict[str, TurnaroundAsk] = {}
     percents: dict[str, set] = defaultdict(set)
