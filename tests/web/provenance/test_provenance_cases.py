@@ -20,7 +20,7 @@ from codingwatch.web.provenance import cases, services
 from codingwatch.web.provenance.models import AlertCase, ProvenanceAlert, Suppression
 from tests.web import provenance_fixtures as pf
 from tests.web.conftest import make_user
-from tests.web.test_provenance_world import scanned_world, world  # noqa: F401 (fixtures)
+from tests.web.provenance.test_provenance_world import scanned_world, world  # noqa: F401 (fixtures)
 
 access_lake, compliance, scanned = pf.access_lake, pf.compliance, pf.scanned
 

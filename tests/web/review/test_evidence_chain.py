@@ -16,7 +16,7 @@ from codingwatch.lake.keys import source_key
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.audits.models import Finding
 from tests.web import audit_fixtures as af
-from tests.web.test_denials_pages import _denied
+from tests.web.denials.test_denials_pages import _denied
 
 pytestmark = pytest.mark.django_db
 

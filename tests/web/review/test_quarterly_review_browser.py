@@ -8,7 +8,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from tests.web.conftest import browser_login
-from tests.web.test_browser import browser_page  # noqa: F401  (the shared Chromium fixture)
+from tests.web.dashboard.test_browser import browser_page  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
