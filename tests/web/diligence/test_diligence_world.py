@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from codingwatch.provenance.ipmap import IpCountryMap
+from codingwatch.ingest.ipmap import IpCountryMap
 from django_scopes import scopes_disabled
 
 from codingwatch.ingest.access import ingest_access_file

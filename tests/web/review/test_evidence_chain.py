@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 
 import pytest
-from codingwatch.ingest.x12.writer import write_835
+from codingwatch.synth.x12_writer import write_835
 from django_scopes import scopes_disabled
 
 from codingwatch.ingest.x12.load import ingest_remits
