@@ -87,7 +87,8 @@ def rates(linked: ir.Table, by: str, *, today: dt.date | None = None, period: pe
           covered: tuple[dt.date | None, dt.date | None] | None = None) -> list[dict]:
     """Denial rate and coding-related denial rate grouped by `by` (a key of BREAKDOWNS), one
     finished row per group: key (as shown), claims, denied, coding_denied, rates, charges; by
-    month also `month` (the first day), `partial` and `days`, without months after today.
+    month also `month` (the first day), `partial`, `days` and `label` ("2026-03 (partial)"),
+    without months after today.
     `covered`: the first and last payment date of the data (found here when not given)."""
     column = BREAKDOWNS[by][0]
     frame = analytics.denial_rates(linked, [column]).to_pyarrow().to_pylist()
@@ -117,7 +118,7 @@ def rates(linked: ir.Table, by: str, *, today: dt.date | None = None, period: pe
                                    period=period)
         for row in rows:
             if row["partial"]:
-                row["key"] = f"{row['key']} (partial)"
+                row["label"] = f"{row['key']} (partial)"
     return rows
 
 

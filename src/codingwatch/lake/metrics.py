@@ -175,7 +175,7 @@ def figures(encounters: ibis.Table, by: str, *, vendors=None, coder: str | None 
 
     By month, with `today` given: each row also has `month` (its first day), `partial` and
     `days` (codingwatch.periods.mark_months), months after today's are left out and a partial
-    month's key says so; `covered` is the first and last service day of the data (found here
+    month's `label` says so; `covered` is the first and last service day of the data (found here
     when not given), `period` the period the encounters were limited to."""
     table = figures_expr(encounters, by, vendors=vendors, coder=coder).to_pyarrow()
     raws = table.to_pylist()
@@ -190,7 +190,7 @@ def figures(encounters: ibis.Table, by: str, *, vendors=None, coder: str | None 
                                    period=period or periods.ALL)
         for row in rows:
             if row["partial"]:
-                row["key"] = f"{row['key']} (partial)"
+                row["label"] = f"{row['key']} (partial)"
     return Figures(by=by, rows=rows)
 
 

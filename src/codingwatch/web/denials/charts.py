@@ -15,7 +15,7 @@ def rates_chart(rows: list[dict], label: str, *, month: bool = False, width: int
     for row in rows:
         for measure, field in (("all denials", "denial_rate"), ("coding-related", "coding_denial_rate")):
             if row[field] is not None:
-                values.append({"key": row["key"], "measure": measure, "rate": row[field], "claims": row["claims"],
+                values.append({"key": row.get("label", row["key"]), "measure": measure, "rate": row[field], "claims": row["claims"],
                                "coverage": f"partial: {row['days']}" if row.get("partial") else "whole month"})
     base = alt.Chart(alt.Data(values=values)).properties(width=width, height=height, title="Denial rate")
     color = alt.Color("measure:N", title=None,
