@@ -40,19 +40,23 @@ def test_the_audit_page_shows_limits_sla_payment_and_extrapolation(login, audito
     html = login(auditor).get(reverse("audit", args=[reviewed_audit.pk])).content.decode()
     low, high = report.scores.dx.limits
     assert f"{low:.1%} – {high:.1%}" in html
-    assert f"${report.payment.over_coded:,.2f}" in html
+    assert f"${report.payment.over_coded:,.2f}" in html  # an amount owed is stated to the cent
+    assert reviewed_audit.frame_file not in html and 'data-testid="frame"' in html
     assert "cardiology" in html and "small sample: not ranked" in html
     assert report.extrapolation.rule_text in html
     assert 'data-testid="pareto"' in html
 
 
-def test_the_report_downloads_as_html_and_pdf_and_each_export_is_logged(login, auditor, reviewed_audit):
+def test_the_html_report_opens_in_the_browser_the_pdf_downloads_and_each_export_is_logged(login, auditor,
+                                                                                           reviewed_audit):
     client = login(auditor)
     html = client.get(reverse("audit-report", args=[reviewed_audit.pk, "html"]))
-    assert html.status_code == 200 and "attachment" in html["Content-Disposition"]
+    assert html.status_code == 200 and html["Content-Disposition"].startswith("inline;")
     body = html.content.decode()
     assert reviewed_audit.seed in body and reviewed_audit.frame_sha256 in body
+    assert reviewed_audit.frame_file not in body  # the frame is described, its server path never shown
     pdf = client.get(reverse("audit-report", args=[reviewed_audit.pk, "pdf"]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Disposition"].startswith("attachment;")
     exports = AccessEvent.objects.filter(action="export").values_list("object_type", flat=True)
     assert sorted(exports) == ["audit-report-html", "audit-report-pdf"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from codingwatch.cost import evaluate, preset_scenario
-from codingwatch.cost.brief import _usd
+from codingwatch.reports.format import money
 from tests.web.conftest import browser_login
 from tests.web.test_browser import browser_page  # noqa: F401  (the shared Chromium fixture)
 
@@ -22,13 +22,13 @@ def test_changing_an_input_updates_the_figures_in_place(live_server, browser_pag
     scenario = preset_scenario("hfma-2018")
     before = evaluate(scenario, draws=500)["comparison"]["options"]["offshore"]["total_per_year"]
     after = evaluate(scenario.with_value("offshore.hourly_pay", 40), draws=500)["comparison"]["options"]["offshore"]
-    expect(page.locator("[data-testid=total-offshore]")).to_have_text(_usd(before))
+    expect(page.locator("[data-testid=total-offshore]")).to_have_text(money(before))
     url = page.url
 
     page.fill("[data-testid='input-offshore.hourly_pay']", "40")
     page.keyboard.press("Tab")  # a change event: htmx asks for the new figures
 
-    expect(page.locator("[data-testid=total-offshore]")).to_have_text(_usd(after["total_per_year"]))
+    expect(page.locator("[data-testid=total-offshore]")).to_have_text(money(after["total_per_year"]))
     page.wait_for_selector("[data-testid=chart-distribution] svg .mark-area", timeout=20_000)
     assert page.url == url  # swapped in place, no page load
     assert page.problems == []  # no script error, no Content-Security-Policy violation

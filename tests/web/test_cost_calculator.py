@@ -11,7 +11,7 @@ import pytest
 
 from codingwatch.cost import evaluate, parse_scenario, preset_scenario
 from codingwatch.cost.actuals import apply_actuals, measure_from_lake
-from codingwatch.cost.brief import _usd
+from codingwatch.reports.format import money
 from codingwatch.web.accounts import roles
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.costs.models import SavedScenario
@@ -32,15 +32,15 @@ def evaluate_url(scenario: dict, **fields) -> str:
 def test_the_page_shows_the_engines_figures_for_a_preset(login, director):
     page = login(director).get("/costs/?preset=hfma-2018&draws=200").content.decode()
     headline = evaluate(hfma(), draws=200)["headline"]
-    assert _usd(headline["offshore_total_per_hour"]) in page  # $63.29: the model's exact arithmetic
-    assert _usd(headline["domestic_total_per_hour"]) in page
+    assert money(headline["offshore_total_per_hour"]) in page  # $63.29: the model's exact arithmetic
+    assert money(headline["domestic_total_per_hour"]) in page
 
 
 def test_changing_an_input_changes_the_figures_as_the_engine_computes_them(login, director):
     response = login(director).get(evaluate_url(hfma(), **{"offshore.hourly_pay": "40"}))
     changed = parse_scenario(hfma()).with_value("offshore.hourly_pay", 40)
     total = evaluate(changed, draws=200)["comparison"]["options"]["offshore"]["total_per_year"]
-    assert f'data-testid="total-offshore">{_usd(total)}<' in response.content.decode()
+    assert f'data-testid="total-offshore">{money(total)}<' in response.content.decode()
     assert total != evaluate(hfma(), draws=200)["comparison"]["options"]["offshore"]["total_per_year"]
 
 
@@ -65,9 +65,9 @@ def test_a_widened_range_lets_the_value_through_and_moves_the_tornado(login, dir
     changed.options["offshore"].inputs["hourly_pay"].high = 45
     result = evaluate(changed, draws=200)
     row = next(r for r in result["tornado"]["inputs"] if r["input"] == "offshore.hourly_pay")
-    assert f'data-testid="total-offshore">{_usd(result["comparison"]["options"]["offshore"]["total_per_year"])}<' in page
+    assert f'data-testid="total-offshore">{money(result["comparison"]["options"]["offshore"]["total_per_year"])}<' in page
     assert '<td>offshore.hourly_pay</td><td class="num">30</td><td class="num">41</td><td class="num">45</td>' in page
-    assert _usd(row["difference_at_high"], True) in page
+    assert money(row["difference_at_high"], signed=True) in page
 
 
 def test_a_share_above_one_is_named_beside_its_input_on_the_full_page(login, director):
@@ -84,7 +84,7 @@ def test_a_value_typed_into_an_unstated_input_becomes_stated_with_its_source(log
     changed = parse_scenario(hfma()).with_value("offshore.breach_probability", "0.1").with_value(
         "offshore.breach_cost", 1000000)
     total = evaluate(changed, draws=200)["comparison"]["options"]["offshore"]["total_per_year"]
-    assert f'data-testid="total-offshore">{_usd(total)}<' in page
+    assert f'data-testid="total-offshore">{money(total)}<' in page
     saved = json.loads(page.split('name="scenario" value="', 1)[1].split('"', 1)[0].replace("&quot;", '"'))
     assert saved["options"]["offshore"]["inputs"]["breach_cost"]["source"] == "entered on the calculator page"
 
@@ -94,10 +94,10 @@ def test_the_tornado_and_monte_carlo_follow_the_chosen_pair_and_seed(login, dire
     query = urlencode({"scenario": json.dumps(scenario), "pair": "in_house,hybrid", "draws": 300, "seed": 7})
     page = login(director).get(f"/costs/evaluate/?{query}").content.decode()
     result = evaluate(scenario, draws=300, seed=7, pair=("in_house", "hybrid"))
-    assert f"cost of in_house minus hybrid ({_usd(result['tornado']['base_difference'], True)}" in page
+    assert f"cost of in_house minus hybrid ({money(result['tornado']['base_difference'], signed=True)}" in page
     assert result["tornado"]["inputs"][0]["input"] in page
     p50 = result["simulation"]["options"]["hybrid"]["percentiles_per_year"]["p50"]
-    assert _usd(p50) in page
+    assert money(p50) in page
     assert 'data-chart="cost-spec-distribution"' in page and 'id="cost-spec-tornado"' in page
 
 
@@ -137,7 +137,7 @@ def test_a_director_saves_a_scenario_and_opens_it_again(login, director, roster)
     page = client.get(response["Location"] + "&draws=200").content.decode()
     assert "saved: Test Health / HFMA at $38" in page
     total = evaluate(changed, draws=200)["comparison"]["options"]["offshore"]["total_per_year"]
-    assert f'data-testid="total-offshore">{_usd(total)}<' in page
+    assert f'data-testid="total-offshore">{money(total)}<' in page
 
 
 @pytest.mark.postgres

@@ -61,6 +61,15 @@ class FindingKind(StrEnum):
     drg_down = "drg_down"  # audited DRG weighs less: over-coded by the vendor
 
 
+# Root causes of a finding, in the auditors' words (the review screen offers these).
+ROOT_CAUSE_LABELS = {
+    "coder_knowledge": "coder knowledge",
+    "guideline_misapplied": "guideline misapplied",
+    "documentation": "documentation unclear/incomplete (query needed)",
+    "system": "system/encoder issue",
+}
+
+
 DX_CHANGE_KINDS = frozenset(
     {
         FindingKind.dx_more_specific,

@@ -1,24 +1,24 @@
 """The audit report as a document: a plain data structure rendered to HTML and PDF.
 
 `build_report` gathers what a report states (scope, method, sample and seed, scores with
-limits, findings, the error-kind Pareto, DRG changes and payment impact, extrapolation,
-rebuttal outcome, who audited); `render_html` fills the template; `write_pdf` prints the
-HTML with WeasyPrint. The Pareto chart is one Vega-Lite spec (altair) rendered to SVG by
-vl-convert, so the browser and the PDF show the same chart.
+limits, every finding with its rationale, root cause, the vendor's response and the decision
+on it (who and when), the error-kind Pareto, DRG changes and payment impact, extrapolation,
+rebuttal outcome, the sign-off); `render_html` fills the template of `codingwatch.reports`;
+`write_pdf` lays the HTML out as PDF (through `reports.render`, the one caller of WeasyPrint).
+The Pareto chart is one Vega-Lite spec (`reports.charts`) rendered to SVG by vl-convert, so
+the browser and the PDF show the same chart.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 
-from codingwatch.audit.model import CaseResult, Finding
+from codingwatch.audit.model import ROOT_CAUSE_LABELS, CaseResult, Finding
 from codingwatch.audit.scoring import (
     CaseImpact,
     Extrapolation,
@@ -37,6 +37,12 @@ from codingwatch.audit.scoring import (
     score_by,
     sla_results,
 )
+from codingwatch.reports import charts, render
+from codingwatch.reports import format as fmt
+from codingwatch.reports.charts import pareto_spec
+
+__all__ = ["ROOT_CAUSE_LABELS", "AuditReport", "Auditor", "FindingRecord", "RebuttalOutcome", "SampleInfo",
+           "SignOff", "Step", "build_report", "pareto_spec", "pareto_svg", "render_html", "write_pdf"]
 
 FINDINGS_SHOWN = 500
 
@@ -79,6 +85,44 @@ class RebuttalOutcome:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One act on a finding in the rebuttal: what was done, by whom, when and why."""
+
+    action: str  # in words: "agreed", "rebutted", "upheld", "withdrawn", "escalated"
+    by: str = ""  # "J. Rivera (auditor)"
+    at: dt.datetime | None = None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    """A finding as the report states it: the change, why, the vendor's answer and the decision."""
+
+    finding: Finding
+    case: str = ""  # how the reader finds the chart ("case 3"); the encounter id when empty
+    response: Step | None = None  # the vendor's answer (agreed or rebutted)
+    escalation: Step | None = None  # the auditor sent the rebuttal to the reviewer
+    decision: Step | None = None  # the auditor's or the reviewer's decision on a rebuttal
+
+    @property
+    def root_cause_text(self) -> str:
+        return ROOT_CAUSE_LABELS.get(self.finding.root_cause, self.finding.root_cause.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """Who signs the report: the auditor, the reviewer of escalated findings, and when."""
+
+    auditor: str
+    auditor_at: dt.datetime | None = None  # when the auditor signed (routed or made final)
+    reviewer: str = ""  # empty: no finding went to a reviewer
+    reviewer_at: dt.datetime | None = None
+    final: bool = True  # False: the audit is still open and the report is a draft
+    final_by: str = ""
+    final_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class AuditReport:
     title: str
     scope: dict[str, str]
@@ -89,6 +133,8 @@ class AuditReport:
     scores: Scores
     groups: dict[str, list[GroupScore]]
     findings: list[Finding]
+    records: list[FindingRecord]
+    signoff: SignOff
     pareto: dict[str, int]
     drg_changes: list[CaseImpact]
     base_rate: Decimal | None = None
@@ -138,8 +184,15 @@ def build_report(
     min_charts: int = 30,
     overpayment_identified: dt.date | None = None,
     rebuttal_note: str = "",
+    records: Sequence[FindingRecord] | None = None,
+    signoff: SignOff | None = None,
 ) -> AuditReport:
-    """Everything the report states, computed from the compared cases."""
+    """Everything the report states, computed from the compared cases.
+
+    `records` are the findings with their rebuttal steps (the web's audit trail); without them
+    each finding is stated as delivered, with no response recorded. `signoff` names who signs;
+    without it the auditor signs as of the report's date and no reviewer is named.
+    """
     sample = sample or SampleInfo(size=len(results))
     impacts = case_impacts(results, base_rate, method)
     extrapolation = None
@@ -148,6 +201,8 @@ def build_report(
             sample_overpayments(results, base_rate, method), sample.frame_size, limit_rule
         )
     findings = [f for r in results for f in r.findings]
+    if records is None:
+        records = [FindingRecord(f) for f in findings]
     return AuditReport(
         title=title,
         scope={**_scope_of(results), **(scope or {})},
@@ -159,6 +214,8 @@ def build_report(
         groups={by: score_by(results, by, method, min_charts=min_charts)
                 for by in ("coder", "specialty", "encounter_type", "month")},
         findings=findings,
+        records=list(records),
+        signoff=signoff or SignOff(auditor.name),
         pareto=Tally.of(results, method).counts,
         drg_changes=impacts,
         base_rate=base_rate,
@@ -170,62 +227,17 @@ def build_report(
     )
 
 
-def pareto_spec(counts: dict[str, int]) -> dict:
-    """Vega-Lite spec: findings per error kind, largest first, with the cumulative share."""
-    import altair as alt
-
-    total = sum(counts.values()) or 1
-    running = 0
-    rows = []
-    for kind, n in counts.items():
-        running += n
-        rows.append({"kind": kind, "findings": n, "cumulative": running / total})
-    base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("kind:N", sort=None, title="error kind", axis=alt.Axis(labelAngle=-40))
-    )
-    bars = base.mark_bar(color="#4c78a8").encode(y=alt.Y("findings:Q", title="findings"))
-    line = base.mark_line(color="#e45756", point=True).encode(
-        y=alt.Y("cumulative:Q", title="cumulative share", axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1]))
-    )
-    chart = alt.layer(bars, line).resolve_scale(y="independent").properties(width=560, height=240)
-    return chart.to_dict()
-
-
 def pareto_svg(counts: dict[str, int]) -> str:
-    import vl_convert
-
-    return vl_convert.vegalite_to_svg(pareto_spec(counts))
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.1%}"
-
-
-def _money(x: Decimal | str | None) -> str:
-    if x is None:
-        return ""
-    value = Decimal(str(x))
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+    return charts.svg(pareto_spec(counts))
 
 
 def render_html(report: AuditReport) -> str:
     """The report as one self-contained HTML page (the chart inlined as an SVG image)."""
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(
-            lambda name: resources.files("codingwatch.audit").joinpath("templates", name).read_text()
-        ),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["pct"] = _pct
-    env.filters["money"] = _money
+    env = render.environment("codingwatch.reports")
+    env.filters["pct"] = lambda rate: fmt.percent(rate, missing="n/a")
     chart = ""
     if report.pareto:
-        chart = "data:image/svg+xml;base64," + base64.b64encode(pareto_svg(report.pareto).encode()).decode()
+        chart = charts.svg_data_uri(pareto_spec(report.pareto))
     rates = [
         ("Diagnosis codes (code-over-code)", report.scores.dx),
         ("Procedure codes (code-over-code)", report.scores.px),
@@ -237,18 +249,13 @@ def render_html(report: AuditReport) -> str:
         r=report,
         rates=rates,
         chart=chart,
-        findings_shown=report.findings[:FINDINGS_SHOWN],
+        findings_shown=report.records[:FINDINGS_SHOWN],
         findings_cap=FINDINGS_SHOWN,
     )
 
 
 def write_pdf(html: str, path: Path | str) -> Path:
-    """Prints the report HTML to PDF with WeasyPrint."""
-    import logging
-
-    from weasyprint import HTML
-
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    """Lays the report HTML out as a PDF file."""
     path = Path(path)
-    HTML(string=html).write_pdf(path)
+    path.write_bytes(render.pdf_bytes(html))
     return path

@@ -74,24 +74,16 @@ def _pair(text: str | None) -> tuple[str, str] | None:
 
 
 def _usd(value: Decimal | float | None, signed: bool = False) -> str:
-    if value is None:
-        return ""
-    value = Decimal(value)
-    text = f"{abs(value):,.2f}"
-    if value < 0:
-        return f"-${text}"
-    return f"+${text}" if signed and value > 0 else f"${text}"
+    from codingwatch.reports.format import money
+
+    return money(value, signed=signed, missing="")
 
 
 def _usd0(value: Decimal | float | None, signed: bool = False) -> str:
     """Whole dollars, for wide tables of uncertain figures."""
-    if value is None:
-        return ""
-    value = Decimal(value).quantize(Decimal(1))
-    text = f"{abs(value):,.0f}"
-    if value < 0:
-        return f"-${text}"
-    return f"+${text}" if signed and value > 0 else f"${text}"
+    from codingwatch.reports.format import money
+
+    return money(value, cents=False, signed=signed, missing="")
 
 
 def _guard(call, *args, **kwargs):

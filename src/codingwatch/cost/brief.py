@@ -8,20 +8,20 @@ laid out by WeasyPrint.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 import altair as alt
-import jinja2
 
 from codingwatch.cost import evaluate
 from codingwatch.cost.inputs import COMPONENT_LABELS, COMPONENTS
 from codingwatch.cost.scenario import Scenario
+from codingwatch.reports import format as fmt
+from codingwatch.reports import render
+from codingwatch.reports.charts import CHART_FONT, MONEY_AXIS, MONEY_TOOLTIP, svg_data_uri
 
 TORNADO_BARS = 15
-CHART_FONT = "DejaVu Sans"
 
 
 def _f(value) -> float:
@@ -38,12 +38,12 @@ def chart_specs(result: dict) -> dict[str, dict]:
             if amount:
                 rows.append({"option": name, "component": COMPONENT_LABELS[component], "per_year": amount})
     components = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("per_year:Q", title="yearly cost (USD)", axis=alt.Axis(format="$,.0f")),
+        x=alt.X("per_year:Q", title="yearly cost (USD)", axis=alt.Axis(format=MONEY_AXIS)),
         y=alt.Y("option:N", title=None, sort=list(comparison["options"])),
         color=alt.Color("component:N", title="component", sort=[COMPONENT_LABELS[c] for c in COMPONENTS],
                         scale=alt.Scale(scheme="tableau20"),
                         legend=alt.Legend(columns=3, orient="bottom", labelLimit=220)),
-        tooltip=["option:N", "component:N", alt.Tooltip("per_year:Q", format="$,.2f")],
+        tooltip=["option:N", "component:N", alt.Tooltip("per_year:Q", format=MONEY_TOOLTIP)],
     ).properties(width=560, height=28 * len(comparison["options"]), title="Yearly cost by component")
 
     specs = {"components": components.to_dict()}
@@ -61,12 +61,12 @@ def chart_specs(result: dict) -> dict[str, dict]:
         a, b = tornado["pair"]
         chart = alt.Chart(alt.Data(values=bars)).mark_bar(height=12).encode(
             x=alt.X("from:Q", title=f"yearly cost of {a} minus {b} (USD; below 0: {a} cheaper)",
-                    axis=alt.Axis(format="$,.0f", labelOverlap=True, tickCount=6)),
+                    axis=alt.Axis(format=MONEY_AXIS, labelOverlap=True, tickCount=6)),
             x2="to:Q",
             y=alt.Y("input:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
             color=alt.Color("end:N", title=None, scale=alt.Scale(range=["#4c78a8", "#e45756"]),
                             legend=alt.Legend(orient="bottom")),
-            tooltip=["input:N", "end:N", "value:N", alt.Tooltip("to:Q", format="$,.0f")],
+            tooltip=["input:N", "end:N", "value:N", alt.Tooltip("to:Q", format=MONEY_AXIS)],
         )
         zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="black").encode(x="x:Q")
         stated = alt.Chart(alt.Data(values=[{"x": base}])).mark_rule(color="gray", strokeDash=[4, 3]).encode(
@@ -84,7 +84,7 @@ def chart_specs(result: dict) -> dict[str, dict]:
                 points.append({"option": name, "cost": (edges[i] + edges[i + 1]) / 2, "share": count / total})
         specs["distribution"] = alt.Chart(alt.Data(values=points)).mark_area(
             interpolate="step", opacity=0.45).encode(
-            x=alt.X("cost:Q", title="yearly cost (USD)", axis=alt.Axis(format="$,.0f")),
+            x=alt.X("cost:Q", title="yearly cost (USD)", axis=alt.Axis(format=MONEY_AXIS)),
             y=alt.Y("share:Q", title="share of draws", stack=None, axis=alt.Axis(format="%")),
             color=alt.Color("option:N", title=None, legend=alt.Legend(orient="bottom")),
         ).properties(width=560, height=220,
@@ -96,24 +96,11 @@ def chart_specs(result: dict) -> dict[str, dict]:
     return specs
 
 
-def _svg_data_uri(spec: dict) -> str:
-    import vl_convert
-
-    svg = vl_convert.vegalite_to_svg(spec)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
 def _usd(value, signed: bool = False) -> str:
-    if value is None:
-        return ""
-    value = Decimal(value)
-    text = f"${abs(value):,.2f}"
-    if value < 0:
-        return "-" + text
-    return ("+" + text) if signed and value > 0 else text
+    return fmt.money(value, signed=signed, missing="")
 
 
-TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""<!doctype html>
+TEMPLATE = render.environment().from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Decision brief: {{ scenario.name }}</title>
 <style>
@@ -139,8 +126,8 @@ section { page-break-inside: auto; } .keep { page-break-inside: avoid; }
 <h1>Decision brief: {{ scenario.name }}</h1>
 <div class="meta">Prepared {{ today }} by codingwatch. Baseline: {{ comparison.baseline }}.
 Cheapest at the stated values: <b>{{ comparison.options[comparison.cheapest].label }}</b>.
-{% if simulation %}In {{ "{:,}".format(simulation.draws) }} simulated draws it is cheapest
-{{ "{:.0%}".format(simulation.options[comparison.cheapest].probability_cheapest) }} of the time.{% endif %}</div>
+{% if simulation %}In {{ simulation.draws | count }} simulated draws it is cheapest
+{{ simulation.options[comparison.cheapest].probability_cheapest | percent(0) }} of the time.{% endif %}</div>
 {% if scenario.description %}<p>{{ scenario.description }}</p>{% endif %}
 
 <section><h2>1. What each option costs</h2>
@@ -175,10 +162,10 @@ Inputs marked <b>flips</b> reverse which option is cheaper within their range.</
 </section>{% endif %}
 
 {% if simulation %}<section class="keep"><h2>3. How uncertain it is</h2>
-<p>{{ "{:,}".format(simulation.draws) }} Monte Carlo draws (seed {{ simulation.seed }}) over the {{ simulation.uncertain_inputs|length }} inputs with a stated distribution.</p>
+<p>{{ simulation.draws | count }} Monte Carlo draws (seed {{ simulation.seed }}) over the {{ simulation.uncertain_inputs|length }} inputs with a stated distribution.</p>
 <img class="chart" alt="distribution of yearly cost" src="{{ charts.distribution }}">
 <table><tr><th>option</th><th>5th pct</th><th>median</th><th>95th pct</th><th>median per chart</th><th>P(cheapest)</th><th>P(cheaper than {{ simulation.baseline }})</th></tr>
-{% for n, o in simulation.options.items() %}<tr><td>{{ n }}</td><td>{{ usd(o.percentiles_per_year.p5) }}</td><td>{{ usd(o.percentiles_per_year.p50) }}</td><td>{{ usd(o.percentiles_per_year.p95) }}</td><td>{{ usd(o.percentiles_per_chart.p50) }}</td><td>{{ "{:.1%}".format(o.probability_cheapest) }}</td><td>{{ "" if o.probability_cheaper_than_baseline is none else "{:.1%}".format(o.probability_cheaper_than_baseline) }}</td></tr>
+{% for n, o in simulation.options.items() %}<tr><td>{{ n }}</td><td>{{ usd(o.percentiles_per_year.p5) }}</td><td>{{ usd(o.percentiles_per_year.p50) }}</td><td>{{ usd(o.percentiles_per_year.p95) }}</td><td>{{ usd(o.percentiles_per_chart.p50) }}</td><td>{{ o.probability_cheapest | percent }}</td><td>{{ "" if o.probability_cheaper_than_baseline is none else o.probability_cheaper_than_baseline | percent }}</td></tr>
 {% endfor %}</table></section>{% endif %}
 
 <section><h2>4. Every input and its source</h2>
@@ -196,7 +183,7 @@ Inputs marked <b>flips</b> reverse which option is cheaper within their range.</
 def render_html(scenario: Scenario, *, pair: tuple[str, str] | None = None, draws: int = 10_000,
                 seed: int = 0, result: dict | None = None) -> str:
     result = result or evaluate(scenario, draws=draws, seed=seed, pair=pair)
-    charts = {name: _svg_data_uri(spec) for name, spec in chart_specs(result).items()}
+    charts = {name: svg_data_uri(spec) for name, spec in chart_specs(result).items()}
     comparison = result["comparison"]
     return TEMPLATE.render(
         scenario=scenario,
@@ -218,12 +205,4 @@ def render_html(scenario: Scenario, *, pair: tuple[str, str] | None = None, draw
 def write_brief(scenario: Scenario, out: Path, *, pair: tuple[str, str] | None = None, draws: int = 10_000,
                 seed: int = 0) -> Path:
     """Write the brief as PDF or HTML, chosen by the file's suffix."""
-    out = Path(out)
-    html = render_html(scenario, pair=pair, draws=draws, seed=seed)
-    if out.suffix.lower() == ".pdf":
-        from weasyprint import HTML
-
-        HTML(string=html).write_pdf(out)
-    else:
-        out.write_text(html)
-    return out
+    return render.write_document(render_html(scenario, pair=pair, draws=draws, seed=seed), out)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "codingwatch.web.sampling",
     "codingwatch.web.audits",
     "codingwatch.web.provenance",
+    "codingwatch.web.reports",
 ]
 
 MIDDLEWARE = [

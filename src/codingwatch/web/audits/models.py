@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.db import models
 from django_scopes import ScopedManager
 
+from codingwatch.audit.model import ROOT_CAUSE_LABELS
 from codingwatch.web.organizations.models import ENCOUNTER_TYPE_CHOICES
 from codingwatch.web.vendors.models import Vendor
 
@@ -43,12 +44,7 @@ DESIGNS = [("simple", "simple random sample"), ("stratified", "stratified random
 STRATA = [("specialty", "specialty"), ("encounter_type", "encounter type"), ("drg_band", "DRG weight band")]
 SIZE_RULES = [("fixed", "fixed size"), ("attribute", "attribute sample size (sampling engine)")]
 LIMIT_RULES = [("cms", "CMS: one-sided 90% lower limit"), ("oig", "OIG: two-sided 90% lower limit")]
-ROOT_CAUSES = [
-    ("coder_knowledge", "coder knowledge"),
-    ("guideline_misapplied", "guideline misapplied"),
-    ("documentation", "documentation unclear/incomplete (query needed)"),
-    ("system", "system/encoder issue"),
-]
+ROOT_CAUSES = list(ROOT_CAUSE_LABELS.items())  # the report states them in the same words
 
 # The audit's states (domain.md's rebuttal workflow).
 DRAFT = "draft"  # planning, sampling, chart review: the auditor's alone
@@ -197,6 +193,11 @@ class AuditCase(models.Model):
         super().save(*args, **kwargs)
 
 
+def finding_signature(kind: str, code_system: str, coded: str | None, audited: str | None) -> str:
+    """What a finding is (kind and lines): a review that keeps it keeps its rationale. The one place it is built."""
+    return "|".join([kind, code_system, coded or "", audited or ""])
+
+
 class Finding(models.Model):
     """One changed line of a case, classified by the engine, with its rebuttal history."""
 
@@ -227,7 +228,7 @@ class Finding(models.Model):
     @property
     def signature(self) -> str:
         """What the finding is (kind and lines): a review that keeps it keeps its rationale."""
-        return "|".join([self.kind, self.code_system, self.coded, self.audited])
+        return finding_signature(self.kind, self.code_system, self.coded, self.audited)
 
     def save(self, *args, **kwargs):
         _assert_unlocked(AuditCase._base_manager.filter(pk=self.case_id).values_list("audit_id", flat=True).first())

@@ -182,7 +182,7 @@ def _review_context(request, case: AuditCase, rows, discharge_status: str, resul
     finding_rows = []
     if result is not None:
         for f in result.findings:
-            signature = "|".join([f.kind.value, f.code_system, f.coded or "", f.audited or ""])
+            signature = review.signature_of(f)
             stored = saved.get(signature)
             rationale, root_cause = (notes or {}).get(
                 signature, (stored.rationale, stored.root_cause) if stored else ("", ""))
@@ -324,18 +324,19 @@ def audit_report_download(request, pk: int, fmt: str):
         raise Http404("the report is html or pdf")
     if not audit.cases.filter(reviewed_at__isnull=False).exists():
         raise Http404("nothing reviewed yet")
-    from codingwatch.audit.report import render_html, write_pdf
+    from codingwatch.audit.report import render_html
+    from codingwatch.reports.render import pdf_bytes
 
     html = render_html(audit_report(audit))
     record_access(request, action=AccessEvent.EXPORT, object_type=f"audit-report-{fmt}", object_id=str(audit.pk))
     name = f"audit-{audit.pk}-report.{fmt}"
     if fmt == "html":
+        # The HTML report opens in the browser (read, printed from there); the PDF is a file to keep.
         response = HttpResponse(html, content_type="text/html; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
     else:
-        with tempfile.TemporaryDirectory() as folder:
-            path = write_pdf(html, Path(folder) / name)
-            response = HttpResponse(path.read_bytes(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response = HttpResponse(pdf_bytes(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -189,9 +189,9 @@ def brief(request, fmt: str):
     record_access(request, action=AccessEvent.EXPORT, object_type=f"cost-brief-{fmt}", object_id=name)
     filename = "decision-brief-" + (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "scenario")
     if fmt == "pdf":
-        from weasyprint import HTML
+        from codingwatch.reports.render import pdf_bytes
 
-        response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+        response = HttpResponse(pdf_bytes(html), content_type="application/pdf")
     else:
         response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'

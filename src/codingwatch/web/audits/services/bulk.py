@@ -16,7 +16,7 @@ from codingwatch.audit.reader import EncounterFileError, read_encounters
 from codingwatch.lake.keys import source_keys
 from codingwatch.web.audits.models import DRAFT, Audit
 from codingwatch.web.audits.services import review
-from codingwatch.web.audits.services.workflow import WorkflowError
+from codingwatch.web.audits.services.events import WorkflowError
 from codingwatch.web.organizations.vocabulary import load_vocabulary
 
 

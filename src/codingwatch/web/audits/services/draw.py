@@ -29,8 +29,8 @@ from codingwatch.sampling.frames import (
 )
 from codingwatch.sampling.size import attribute_sample_size
 from codingwatch.web.audits.models import DRAFT, Audit, AuditCase
+from codingwatch.web.audits.services.events import WorkflowError, record_event
 from codingwatch.web.audits.services.plan import plan_of
-from codingwatch.web.audits.services.workflow import WorkflowError, record_event
 
 
 class DrawRefused(ValueError):

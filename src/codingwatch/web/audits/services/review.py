@@ -16,12 +16,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from codingwatch.audit import Case, CaseResult, CodeLine, Encounter, compare_case
+from codingwatch.audit import Case, CaseResult, compare_case
 from codingwatch.codesets import CodeValidator, Grouper, drg_title
 from codingwatch.ingest import layout
 from codingwatch.vocabulary import standard
 from codingwatch.web.audits.models import DRAFT, OPEN, AuditCase, Finding
-from codingwatch.web.audits.services.workflow import WorkflowError
+from codingwatch.web.audits.services.convert import encounter_of, signature_of, to_code_lines
+from codingwatch.web.audits.services.events import WorkflowError
 
 _local = threading.local()
 
@@ -38,23 +39,6 @@ def validator() -> CodeValidator:
         _local.validator = CodeValidator()
         atexit.register(_local.validator.close)
     return _local.validator
-
-
-def encounter_of(case: AuditCase) -> Encounter:
-    return Encounter(
-        encounter_id=f"case-{case.number}", encounter_type=case.encounter_type, specialty=case.specialty,
-        facility=case.facility, coder_id=case.coder_id, vendor=case.vendor_code, admit_date=case.admit_date,
-        discharge_date=case.discharge_date, service_date=case.service_date, sex=case.sex, age=case.age,
-        discharge_status=case.discharge_status,
-    )
-
-
-def to_code_lines(lines: list[dict]) -> tuple[CodeLine, ...]:
-    return tuple(
-        CodeLine(line["code_system"], line["code"], int(line["sequence"]), line.get("poa", ""),
-                 tuple(line.get("modifiers") or ()), Decimal(str(line.get("units") or "1")))
-        for line in lines
-    )
 
 
 @dataclass
@@ -173,7 +157,7 @@ def save_review(case: AuditCase, user, audited: list[dict], discharge_status: in
     case.save()
     keep_ids = []
     for f in result.findings:
-        signature = "|".join([f.kind.value, f.code_system, f.coded or "", f.audited or ""])
+        signature = signature_of(f)
         row = kept.get(signature) or Finding(case=case, kind=f.kind.value, code_system=f.code_system,
                                              coded=f.coded or "", audited=f.audited or "", status=OPEN)
         row.detail = f.detail

@@ -36,9 +36,12 @@ from codingwatch.web.audits.models import (
     WITHDRAWN,
     Audit,
     AuditCase,
-    AuditEvent,
     Finding,
 )
+from codingwatch.web.audits.services.events import WorkflowError, record_event
+from codingwatch.web.audits.services.scores import audit_report
+
+__all__ = ["WorkflowError", "record_event"]  # re-exported: callers name them through the workflow too
 
 AUDITOR_ROLES = frozenset({roles.AUDITOR, roles.ADMIN})
 REVIEWER_ROLES = frozenset({roles.DIRECTOR, roles.ADMIN})  # the role-gated escalation reviewer
@@ -73,18 +76,6 @@ FINDING_ACTIONS: dict[str, tuple[str, tuple[str, ...], str, frozenset, bool]] = 
     "decide_uphold": (ESCALATED, (FINDING_ESCALATED,), UPHELD, REVIEWER_ROLES, True),
     "decide_withdraw": (ESCALATED, (FINDING_ESCALATED,), WITHDRAWN, REVIEWER_ROLES, True),
 }
-
-
-class WorkflowError(ValueError):
-    """A step the workflow does not allow now, or not to this user; the message says why."""
-
-
-def record_event(audit: Audit, user, action: str, *, finding: Finding | None = None, from_state: str = "",
-                 to_state: str = "", comment: str = "") -> AuditEvent:
-    return AuditEvent.objects.create(
-        audit=audit, finding=finding, user=user, username=user.get_username(), role=user.role,
-        action=action, from_state=from_state, to_state=to_state, comment=comment,
-    )
 
 
 def allowed_transitions(audit: Audit, user) -> list[str]:
@@ -197,8 +188,6 @@ def lineage(audit: Audit) -> list[Audit]:
 
 def _identify_overpayment(audit: Audit, today: dt.date) -> None:
     """A final audit that found a net overpayment starts the 60-day repayment clock today."""
-    from codingwatch.web.audits.services.scores import audit_report
-
     report = audit_report(audit)
     net = report.payment.net_overpayment if report.payment else None
     audit.net_overpayment = net

@@ -1,5 +1,7 @@
 from django import template
 
+from codingwatch.reports import format as fmt
+
 register = template.Library()
 
 
@@ -10,21 +12,13 @@ def fields_named(form, names: str):
 
 @register.filter
 def pct(value):
-    return "—" if value is None else f"{value:.1%}"
+    return fmt.percent(value)
 
 
 @register.filter
 def limits(rate):
     found = rate.limits if rate is not None else None
-    return "—" if not found else f"{found[0]:.1%} – {found[1]:.1%}"
-
-
-@register.filter
-def money(value):
-    if value is None:
-        return "—"
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+    return "—" if not found else f"{fmt.percent(found[0])} – {fmt.percent(found[1])}"
 
 
 @register.filter

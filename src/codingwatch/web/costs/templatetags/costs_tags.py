@@ -1,22 +1,23 @@
 from django import template
 
-# The brief's own money format, so the page and the brief print every figure alike.
-from codingwatch.cost.brief import _usd
+from codingwatch.reports import format as fmt
 
 register = template.Library()
+
+# The brief's figures are `reports.format`'s: the page and the brief print every figure alike.
+# An empty cell for a missing figure, as the brief prints it.
 
 
 @register.filter
 def usd(value):
-    return _usd(value)
+    return fmt.money(value, missing="")
 
 
 @register.filter
 def usd_signed(value):
-    return _usd(value, signed=True)
+    return fmt.money(value, signed=True, missing="")
 
 
 @register.filter
 def share(value):
-    return "" if value is None else f"{float(value):.1%}"
-
+    return fmt.percent(value, missing="")

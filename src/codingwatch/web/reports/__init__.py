@@ -1,0 +1,1 @@
+"""The report figures' Django side: the `figures` template library (`{% load figures %}`)."""
