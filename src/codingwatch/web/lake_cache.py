@@ -96,3 +96,15 @@ def materialized(name: str, build):
     if name not in tables:
         tables[name] = con.create_table(f"_kept_{name}", build(con), temp=True, overwrite=True)
     return tables[name]
+
+
+def chart_spec(name: str, inputs, build):
+    """A chart specification kept by its inputs: altair takes 50-100 ms to write one, and a page
+    draws several from rows that are themselves kept, so the same rows give the same spec."""
+    digest = hashlib.sha256(json.dumps([name, inputs], sort_keys=True, default=str).encode()).hexdigest()
+    key = f"chart:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, TIMEOUT_SECONDS)
+    return found

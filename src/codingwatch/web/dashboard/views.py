@@ -29,6 +29,7 @@ from codingwatch.web.dashboard.figures import (
 )
 from codingwatch.web.dashboard.models import SavedView
 from codingwatch.web.figure_page import period_context, request_period, with_period
+from codingwatch.web.lake_cache import chart_spec
 from codingwatch.web.vendors.models import Coder, Vendor
 
 DASHBOARD_SECTIONS = ("vendor", "specialty", "month")
@@ -63,7 +64,7 @@ def _section(request, by: str, *, filters: dict, sort_default: str = "key", link
         "by": by,
         "label": DIMENSIONS[by],
         "rows": sorted_rows(figures.rows, column, descending),
-        "chart": charts.figures_chart(figures.rows, by),
+        "chart": chart_spec("figures", [figures.rows, by], lambda: charts.figures_chart(figures.rows, by)),
         "sort_column": column,
         "sort_descending": descending,
         "query": query,
