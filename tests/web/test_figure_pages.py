@@ -13,7 +13,6 @@ import pytest
 
 from codingwatch.ingest.x12.load import ingest_remits
 from codingwatch.ingest.x12.writer import write_835
-from codingwatch.lake.keys import source_key
 from codingwatch.lake.schema import ENCOUNTERS
 from codingwatch.web.dashboard.models import SavedView
 from tests.web.conftest import encounter_row
