@@ -28,10 +28,31 @@ import ibis.expr.types as ir
 
 from codingwatch.codesets import carc as carc_catalog
 
-DIMENSIONS = ("vendor", "coder_id", "specialty", "payer_id", "month")
+DIMENSIONS = ("vendor", "coder_id", "specialty", "payer_id", "payer", "month")
 # CLP02 codes of a claim the payer adjudicated (as primary, secondary, tertiary, and forwarded);
 # 22 (reversal), 23 (not our claim) and 25 (predetermination only) are not payment decisions.
 ADJUDICATED_STATUSES = ("1", "2", "3", "19", "20", "21")
+# CLP02 claim status codes in words (X12 835 005010X221A1, CLP02 code list).
+CLAIM_STATUS = {
+    "1": "processed as primary",
+    "2": "processed as secondary",
+    "3": "processed as tertiary",
+    "4": "denied",
+    "19": "processed as primary, forwarded to another payer",
+    "20": "processed as secondary, forwarded to another payer",
+    "21": "processed as tertiary, forwarded to another payer",
+    "22": "reversal of a previous payment",
+    "23": "not our claim, forwarded to another payer",
+    "25": "predetermination pricing only, no payment",
+}
+
+
+def claim_status_words(code: str | None) -> str:
+    """CLP02 in words, e.g. "denied (4)"; an unlisted code is named as such."""
+    if code is None or code == "":
+        return "not stated"
+    words = CLAIM_STATUS.get(str(code))
+    return f"{words} ({code})" if words else f"status {code} (not in the CLP02 list)"
 
 
 def _catalog(kind: str) -> ir.Table:
@@ -42,7 +63,8 @@ def _catalog(kind: str) -> ir.Table:
 
 def claim_outcomes(remit_claims: ir.Table, remit_adjustments: ir.Table, remit_remarks: ir.Table,
                    remit_payments: ir.Table) -> ir.Table:
-    """One row per remitted claim: denied, coding_related, payer_id, paid_date, month, amounts."""
+    """One row per remitted claim: denied, coding_related, payer_id, payer (name), payment_date,
+    month, amounts."""
     carcs = _catalog("CARC")
     rarcs = _catalog("RARC")
     adj = remit_adjustments.left_join(carcs, remit_adjustments.carc == carcs.code)
@@ -71,6 +93,8 @@ def claim_outcomes(remit_claims: ir.Table, remit_adjustments: ir.Table, remit_re
     )
     payments = remit_payments.select(
         "load_id", "payment_row", "payer_id",
+        # the payer's name (1000A N1*PR N102), else its id when the remittance names none
+        payer=ibis.coalesce(remit_payments.payer_name.nullif(""), remit_payments.payer_id),
         # BPR16, or the production date (DTM*405) when a payer leaves BPR16 unreadable
         payment_date=remit_payments.payment_date.fill_null(remit_payments.production_date),
     )
@@ -83,7 +107,7 @@ def claim_outcomes(remit_claims: ir.Table, remit_adjustments: ir.Table, remit_re
     )
     return claims.select(
         "load_id", "claim_row", "encounter_key", "claim_status", "charge", "payment",
-        "patient_responsibility", "payer_id", "payment_date", "drg",
+        "patient_responsibility", "payer_id", "payer", "payment_date", "drg",
         month=claims.payment_date.truncate("M"),
         denied=denied,
         coding_related=denied & claims.coding_hit.fill_null(False),

@@ -170,10 +170,56 @@ def _finish(raw: dict) -> dict:
     }
 
 
-def figures(encounters: ibis.Table, by: str, *, vendors=None, coder: str | None = None) -> Figures:
-    """Execute figures_expr and finish the exact figures (CMI in Decimal)."""
+def figures(encounters: ibis.Table, by: str, *, vendors=None, coder: str | None = None,
+            today: datetime.date | None = None, period=None,
+            covered: tuple[datetime.date | None, datetime.date | None] | None = None) -> Figures:
+    """Execute figures_expr and finish the exact figures (CMI in Decimal).
+
+    By month, with `today` given: each row also has `month` (its first day), `partial` and
+    `days` (codingwatch.periods.mark_months), months after today's are left out and a partial
+    month's `label` says so; `covered` is the first and last service day of the data (found here
+    when not given), `period` the period the encounters were limited to."""
     table = figures_expr(encounters, by, vendors=vendors, coder=coder).to_pyarrow()
-    return Figures(by=by, rows=[_finish(raw) for raw in table.to_pylist()])
+    raws = table.to_pylist()
+    rows = [_finish(raw) for raw in raws]
+    if by == "month" and today is not None:
+        from codingwatch import periods
+
+        for row, raw in zip(rows, raws, strict=True):
+            row["month"] = raw["key"]
+        first, last = covered if covered is not None else coverage(encounters, vendors=vendors, coder=coder)
+        rows = periods.mark_months(rows, covered_from=first, covered_to=last, today=today,
+                                   period=period or periods.ALL)
+        for row in rows:
+            if row["partial"]:
+                row["label"] = f"{row['key']} (partial)"
+    return Figures(by=by, rows=rows)
+
+
+def service_day(t: ibis.Table) -> ibis.Value:
+    """The day an encounter counts on: discharge, else service, else admit date."""
+    return ibis.coalesce(t.discharge_date, t.service_date, t.admit_date)
+
+
+def in_period(encounters: ibis.Table, start: datetime.date | None, end: datetime.date | None) -> ibis.Table:
+    """The encounters whose service day falls between start and end (either may be None: open)."""
+    day = service_day(encounters)
+    if start is not None:
+        encounters = encounters.filter(day >= start)
+    if end is not None:
+        encounters = encounters.filter(day <= end)
+    return encounters
+
+
+def coverage(encounters: ibis.Table, *, vendors=None, coder: str | None = None
+             ) -> tuple[datetime.date | None, datetime.date | None]:
+    """The first and last service day of the coded encounters."""
+    t = coded_encounters(encounters, vendors=vendors, coder=coder)
+    day = service_day(t)
+    found = t.aggregate(first=day.min(), last=day.max()).to_pyarrow().to_pylist()
+    if not found:
+        return None, None
+    return found[0]["first"], found[0]["last"]
 
 
 def totals(encounters: ibis.Table, *, vendors=None, coder: str | None = None) -> dict:

@@ -40,6 +40,8 @@ class FigureRow(Schema):
     cmi: Decimal | None
     mean_turnaround_hours: float | None
     median_turnaround_hours: float | None
+    partial: bool | None = None  # by month: a month the data covers only in part
+    days: str | None = None  # by month, when partial: the days covered
 
 
 class FiguresOut(Schema):

@@ -46,6 +46,8 @@ PAGES: dict[str, tuple[str, str]] = {
     "vendors/<str:code>/": (CHART_LEVEL, "one vendor: its coders' figures"),
     "coders/<str:login_id>/": (CHART_LEVEL, "one coder's figures"),
     "assets/vega-bundle.js": (AGGREGATE, "the charts' script"),
+    "views/save/": (AGGREGATE, "saves the user's own view of a figure page (its query), redirects"),
+    "views/<int:pk>/delete/": (AGGREGATE, "deletes one of the user's own saved views, redirects"),
     # costs
     "costs/": (AGGREGATE, "the cost calculator"),
     "costs/evaluate/": (AGGREGATE, "a scenario's figures"),

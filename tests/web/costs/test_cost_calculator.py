@@ -94,7 +94,7 @@ def test_the_tornado_and_monte_carlo_follow_the_chosen_pair_and_seed(login, dire
     query = urlencode({"scenario": json.dumps(scenario), "pair": "in_house,hybrid", "draws": 300, "seed": 7})
     page = login(director).get(f"/costs/evaluate/?{query}").content.decode()
     result = evaluate(scenario, draws=300, seed=7, pair=("in_house", "hybrid"))
-    assert f"cost of in_house minus hybrid ({money(result['tornado']['base_difference'], signed=True)}" in page
+    assert f"cost of in-house minus hybrid ({money(result['tornado']['base_difference'], signed=True)}" in page
     assert result["tornado"]["inputs"][0]["input"] in page
     p50 = result["simulation"]["options"]["hybrid"]["percentiles_per_year"]["p50"]
     assert money(p50) in page

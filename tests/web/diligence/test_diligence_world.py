@@ -8,11 +8,11 @@ import datetime as dt
 import json
 
 import pytest
-from codingwatch.ingest.ipmap import IpCountryMap
 from django_scopes import scopes_disabled
 
 from codingwatch.ingest.access import ingest_access_file
 from codingwatch.ingest.encounters import ingest_encounter_files
+from codingwatch.ingest.ipmap import IpCountryMap
 from codingwatch.lake import open_lake
 from codingwatch.synth.params import WorldParams
 from codingwatch.synth.world import generate_world

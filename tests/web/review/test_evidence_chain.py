@@ -8,11 +8,11 @@ import csv
 import datetime as dt
 
 import pytest
-from codingwatch.synth.x12_writer import write_835
 from django_scopes import scopes_disabled
 
 from codingwatch.ingest.x12.load import ingest_remits
 from codingwatch.lake.keys import source_key
+from codingwatch.synth.x12_writer import write_835
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.audits.models import Finding
 from tests.web import audit_fixtures as af

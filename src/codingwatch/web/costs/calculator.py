@@ -212,7 +212,7 @@ def form_groups(data: dict, texts: dict[str, str] | None = None, errors: dict | 
             note = f"hybrid: {parts}" + (f"; audited at {entry['audit_by']}'s rate" if entry.get("audit_by") else "")
         else:
             note = f"{entry.get('kind')}, {entry.get('pricing', 'hourly')} pricing"
-        groups.append({"key": option, "title": f"{entry.get('label') or option} ({option})", "note": note,
+        groups.append({"key": option, "title": entry.get("label") or option.replace("_", "-"), "note": note,
                        "stated": [], "defaults": []})
     by_key = {g["key"]: g for g in groups}
     for path in input_paths(data):

@@ -17,7 +17,7 @@ def figures_chart(rows: list[dict], by: str, *, width: int = 320, height: int = 
     """
     label = DIMENSIONS[by]
     values = [
-        {"key": row["key"], "encounters": row["encounters"], "cmi": float(row["cmi"]) if row["cmi"] is not None else None}
+        {"key": row.get("label", row["key"]), "encounters": row["encounters"], "cmi": float(row["cmi"]) if row["cmi"] is not None else None}
         for row in rows
     ]
     base = alt.Chart(alt.Data(values=values)).properties(width=width, height=height)

@@ -5,18 +5,31 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import resolve, reverse
+from django.urls.exceptions import Resolver404
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from codingwatch import config
 from codingwatch.lake.metrics import DIMENSIONS
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access, records_view
 from codingwatch.web.dashboard import charts
-from codingwatch.web.dashboard.figures import figures_for, parse_sort, sorted_rows, to_csv, totals_for
+from codingwatch.web.dashboard.figures import (
+    coverage_for,
+    figures_for,
+    parse_sort,
+    sorted_rows,
+    to_csv,
+    totals_for,
+)
+from codingwatch.web.dashboard.models import SavedView
+from codingwatch.web.figure_page import period_context, request_period, with_period
+from codingwatch.web.lake_cache import chart_spec
 from codingwatch.web.vendors.models import Coder, Vendor
 
 DASHBOARD_SECTIONS = ("vendor", "specialty", "month")
@@ -42,21 +55,22 @@ def _scope_filters(request) -> dict:
 def _section(request, by: str, *, filters: dict, sort_default: str = "key", links: dict | None = None) -> dict:
     if by not in DIMENSIONS:
         raise Http404("no such figure")
-    figures = figures_for(request.user, by, **filters)
+    period = request_period(request)
+    figures = figures_for(request.user, by, period=period, **filters)
     sort_raw = request.GET.get("sort") if request.htmx else request.GET.get(f"sort_{by}")
     column, descending = parse_sort(sort_raw, sort_default)
-    query = urlencode(filters)
+    query = urlencode({**filters, **period.query()})
     return {
         "by": by,
         "label": DIMENSIONS[by],
         "rows": sorted_rows(figures.rows, column, descending),
-        "chart": charts.figures_chart(figures.rows, by),
+        "chart": chart_spec("figures", [figures.rows, by], lambda: charts.figures_chart(figures.rows, by)),
         "sort_column": column,
         "sort_descending": descending,
         "query": query,
         "table_url": reverse("figures-table", args=[by]),
         "csv_url": reverse("figures-csv", args=[by]) + (f"?{query}" if query else ""),
-        "links": links or {},
+        "links": {key: with_period(request, url) for key, url in (links or {}).items()},
         "total": figures.total_encounters,
     }
 
@@ -76,7 +90,14 @@ def _coder_links(vendor_codes=None) -> dict:
 def dashboard(request):
     links = {"vendor": _vendor_links(request.user)}
     sections = [_section(request, by, filters={}, links=links.get(by)) for by in DASHBOARD_SECTIONS]
-    return render(request, "dashboard/dashboard.html", {"sections": sections, "totals": totals_for(request.user)})
+    return render(request, "dashboard/dashboard.html", {
+        "sections": sections, "totals": totals_for(request.user, period=request_period(request)),
+        **_period_context(request, {})})
+
+
+def _period_context(request, filters: dict) -> dict:
+    first, last = coverage_for(request.user, **filters)
+    return period_context(request, first, last)
 
 
 @require_GET
@@ -98,7 +119,7 @@ def figures_csv(request, by: str):
     if by not in DIMENSIONS:
         raise Http404("no such figure")
     filters = _scope_filters(request)
-    figures = figures_for(request.user, by, **filters)
+    figures = figures_for(request.user, by, period=request_period(request), **filters)
     body = to_csv(figures.rows, DIMENSIONS[by])
     object_id = ",".join(f"{k}={v}" for k, v in sorted(filters.items()))
     record_access(request, action=AccessEvent.EXPORT, object_type=f"figures-by-{by}", object_id=object_id)
@@ -115,7 +136,7 @@ def vendor_list(request):
     by_code = {row["key"]: row for row in section["rows"]}
     return render(
         request, "dashboard/vendor_list.html",
-        {"vendors": [(v, by_code.get(v.code)) for v in vendors]},
+        {"vendors": [(v, by_code.get(v.code)) for v in vendors], **_period_context(request, {})},
     )
 
 
@@ -130,7 +151,7 @@ def vendor_detail(request, code: str):
     return render(
         request, "dashboard/vendor_detail.html",
         {"vendor": vendor, "sections": [months, coders], "contracts": contracts,
-         "roster": vendor.coders.all()},
+         "roster": vendor.coders.all(), **_period_context(request, filters)},
     )
 
 
@@ -138,12 +159,48 @@ def vendor_detail(request, code: str):
 @records_view("coder", id_kwarg="login_id")
 def coder_detail(request, login_id: str):
     coder = get_object_or_404(Coder.objects.select_related("vendor"), login_id=login_id)
-    months = _section(request, "month", filters={"vendor": coder.vendor.code, "coder": coder.login_id})
+    filters = {"vendor": coder.vendor.code, "coder": coder.login_id}
+    months = _section(request, "month", filters=filters)
     assignments = coder.assignments.select_related("work_queue__facility")
     return render(
         request, "dashboard/coder_detail.html",
-        {"coder": coder, "sections": [months], "assignments": assignments},
+        {"coder": coder, "sections": [months], "assignments": assignments, **_period_context(request, filters)},
     )
+
+
+# ---- saved views -----------------------------------------------------------------------------
+def _figure_page(path: str) -> str:
+    """The path of one of our pages (never another site's, never a URL with a host), else 404."""
+    if not path.startswith("/") or not url_has_allowed_host_and_scheme(path, allowed_hosts=None):
+        raise Http404("no such page")
+    try:
+        resolve(path)
+    except Resolver404:
+        raise Http404("no such page") from None
+    return path
+
+
+@require_POST
+def save_view(request):
+    """Saves the page as the user sees it (its period and sorts) under a name, then returns to it;
+    the same name on the same page replaces the earlier view."""
+    page = _figure_page(request.POST.get("page", ""))
+    query = request.POST.get("query", "")[:2000]
+    name = request.POST.get("name", "").strip()[:120]
+    if not name:
+        messages.error(request, "Name the view to save it.")
+    else:
+        SavedView.objects.update_or_create(user=request.user, page=page, name=name, defaults={"query": query})
+        messages.success(request, f"Saved the view “{name}”.")
+    return redirect(page + (f"?{query}" if query else ""))
+
+
+@require_POST
+def delete_view(request, pk: int):
+    found = get_object_or_404(SavedView.objects.filter(user=request.user), pk=pk)
+    found.delete()
+    messages.success(request, f"Deleted the view “{found.name}”.")
+    return redirect(found.page)
 
 
 @lru_cache(maxsize=1)

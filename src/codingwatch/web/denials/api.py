@@ -7,9 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from codingwatch import periods
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access
 from codingwatch.web.denials import services
@@ -27,6 +28,8 @@ class RateRow(Schema):
     coding_denial_rate: float | None
     denied_charge: Decimal
     coding_denied_charge: Decimal
+    partial: bool | None = None  # by month: a month the data covers only in part
+    days: str | None = None  # by month, when partial: the days covered
 
 
 class RatesOut(Schema):
@@ -77,6 +80,7 @@ class DeniedClaim(Schema):
     claim_row: int
     payment_date: str | None
     payer: str | None
+    status: str
     charge: Decimal | None
     coding_related: bool
     vendor: str | None
@@ -120,10 +124,12 @@ class ClaimOut(Schema):
     load_id: str
     claim_row: int
     encounter_key: str
-    status: str
+    status: str  # CLP02 in words, e.g. "denied (4)"
+    status_code: str | None
     denied: bool
     coding_related: bool
-    payer: str | None
+    payer: str | None  # the payer's name (N1*PR N102), else its id
+    payer_id: str | None
     payment_date: str | None
     charge: Decimal | None
     payment: Decimal | None
@@ -145,13 +151,23 @@ def _filters(vendor: str | None, coder: str | None) -> dict:
     return filters
 
 
+def _period(period: str | None, start: str | None, end: str | None) -> periods.Period:
+    try:
+        return periods.parse({"period": period or "", "from": start or "", "to": end or ""})
+    except periods.PeriodError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
 @router.get("/rates/{by}", response=RatesOut, summary="Denial and coding-related denial rates by one dimension")
-def rates(request, by: str, vendor: str | None = None, coder: str | None = None):
+def rates(request, by: str, vendor: str | None = None, coder: str | None = None, period: str | None = None,
+          start: str | None = Query(None, alias="from"), end: str | None = Query(None, alias="to")):
     """`by` is one of vendor, coder, specialty, payer, month; `vendor` (code) and `coder` (login id)
-    narrow the claims; naming one you may not see answers 404."""
+    narrow the claims; naming one you may not see answers 404. `period` (2026-03 or 2026-Q1) or
+    `from`/`to` (YYYY-MM-DD) limit the claims to those paid in it."""
     if by not in services.DIMENSIONS:
         raise HttpError(400, f"cannot group by {by!r}: choose one of {', '.join(services.DIMENSIONS)}")
-    return {"by": by, "rows": services.rates(request.user, by, **_filters(vendor, coder))}
+    chosen = _period(period, start, end)
+    return {"by": by, "rows": services.rates(request.user, by, period=chosen, **_filters(vendor, coder))}
 
 
 @router.get("/carcs", response=list[CarcRow], summary="The reason codes (CARC) behind denials, most frequent first")

@@ -15,7 +15,8 @@ def rates_chart(rows: list[dict], label: str, *, month: bool = False, width: int
     for row in rows:
         for measure, field in (("all denials", "denial_rate"), ("coding-related", "coding_denial_rate")):
             if row[field] is not None:
-                values.append({"key": row["key"], "measure": measure, "rate": row[field], "claims": row["claims"]})
+                values.append({"key": row.get("label", row["key"]), "measure": measure, "rate": row[field], "claims": row["claims"],
+                               "coverage": f"partial: {row['days']}" if row.get("partial") else "whole month"})
     base = alt.Chart(alt.Data(values=values)).properties(width=width, height=height, title="Denial rate")
     color = alt.Color("measure:N", title=None,
                       scale=alt.Scale(domain=["all denials", "coding-related"], range=[DENIED_COLOR, CODING_COLOR]))
@@ -23,7 +24,15 @@ def rates_chart(rows: list[dict], label: str, *, month: bool = False, width: int
                alt.Tooltip("rate:Q", title="Rate", format=".1%"), alt.Tooltip("claims:Q", title="Claims")]
     y = alt.Y("rate:Q", title="Share of remitted claims", axis=alt.Axis(format="%"))
     if month:
-        chart = base.mark_line(point=True).encode(x=alt.X("key:O", title=label), y=y, color=color, tooltip=tooltip)
+        # a month the data covers only in part is drawn as a hollow point and says so on the axis and tooltip
+        tooltip = tooltip + [alt.Tooltip("coverage:N", title="Month")]
+        line = base.mark_line().encode(x=alt.X("key:O", title=label, sort=None), y=y, color=color)
+        points = base.mark_point(size=50).encode(
+            x=alt.X("key:O", title=label, sort=None), y=y, color=color, tooltip=tooltip,
+            fill=alt.condition("datum.coverage == 'whole month'", "measure:N", alt.value("white"),
+                               scale=alt.Scale(domain=["all denials", "coding-related"],
+                                               range=[DENIED_COLOR, CODING_COLOR]), legend=None))
+        chart = alt.layer(line, points)
     else:
         chart = base.mark_bar().encode(x=alt.X("key:N", title=label, sort=None), xOffset="measure:N", y=y,
                                        color=color, tooltip=tooltip)

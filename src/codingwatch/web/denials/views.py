@@ -13,6 +13,9 @@ from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access, records_view
 from codingwatch.web.dashboard.figures import sorted_rows
 from codingwatch.web.denials import charts, services
+from codingwatch.web.figure_page import period_context, request_period, with_period
+from codingwatch.web.lake_cache import chart_spec
+from codingwatch.web.paging import page_of
 from codingwatch.web.vendors.models import Coder, Vendor
 
 OVERVIEW_SECTIONS = ("vendor", "specialty", "payer", "month", "coder")
@@ -42,25 +45,28 @@ def _links(by: str, vendor_codes=None) -> dict:
 def _section(request, by: str, *, filters: dict, links: dict | None = None) -> dict:
     if by not in services.DIMENSIONS:
         raise Http404("no such breakdown")
-    rows = services.rates(request.user, by, **filters)
+    period = request_period(request)
+    rows = services.rates(request.user, by, period=period, **filters)
     sort_raw = request.GET.get("sort") if request.htmx else request.GET.get(f"sort_{by}")
     column, descending = services.parse_sort(sort_raw)
-    query = urlencode(filters)
+    query = urlencode({**filters, **period.query()})
     label = services.DIMENSIONS[by][1]
     return {
         "by": by, "label": label, "rows": sorted_rows(rows, column, descending),
-        "chart": charts.rates_chart(rows, label, month=by == "month"),
+        "chart": chart_spec("denials.rates", [rows, label, by == "month"],
+                            lambda: charts.rates_chart(rows, label, month=by == "month")),
         "sort_column": column, "sort_descending": descending, "query": query,
         "table_url": reverse("denials-table", args=[by]),
         "csv_url": reverse("denials-csv", args=[by]) + (f"?{query}" if query else ""),
-        "links": links or {},
+        "links": {key: with_period(request, url) for key, url in (links or {}).items()},
     }
 
 
 def _pareto(request, filters: dict) -> dict:
-    rows = services.pareto(request.user, **filters)
-    query = urlencode(filters)
-    return {"rows": rows, "chart": charts.pareto_chart(rows),
+    period = request_period(request)
+    rows = services.pareto(request.user, period=period, **filters)
+    query = urlencode({**filters, **period.query()})
+    return {"rows": rows, "chart": chart_spec("denials.pareto", rows, lambda: charts.pareto_chart(rows)),
             "csv_url": reverse("denials-carcs-csv") + (f"?{query}" if query else "")}
 
 
@@ -68,8 +74,14 @@ def _pareto(request, filters: dict) -> dict:
 def overview(request):
     sections = [_section(request, by, filters={}, links=_links(by)) for by in OVERVIEW_SECTIONS]
     return render(request, "denials/overview.html", {
-        "summary": services.summary(request.user), "sections": sections, "pareto": _pareto(request, {}),
+        "summary": services.summary(request.user, period=request_period(request)), "sections": sections,
+        "pareto": _pareto(request, {}), **_period_context(request, {}),
     })
+
+
+def _period_context(request, filters: dict) -> dict:
+    first, last = services.coverage(request.user, **filters)
+    return period_context(request, first, last)
 
 
 @require_GET
@@ -95,14 +107,14 @@ def rates_csv(request, by: str):
     if by not in services.DIMENSIONS:
         raise Http404("no such breakdown")
     filters = _scope_filters(request)
-    body = services.rates_csv(services.rates(request.user, by, **filters), by)
+    body = services.rates_csv(services.rates(request.user, by, period=request_period(request), **filters), by)
     return _csv_response(request, body, f"denials-by-{by}", filters, f"denials-{by}")
 
 
 @require_GET
 def carcs_csv(request):
     filters = _scope_filters(request)
-    body = services.pareto_csv(services.pareto(request.user, **filters))
+    body = services.pareto_csv(services.pareto(request.user, period=request_period(request), **filters))
     return _csv_response(request, body, "denials-carcs", filters, "denials-carcs")
 
 
@@ -114,8 +126,8 @@ def vendor(request, code: str):
     sections = [_section(request, "coder", filters=filters, links=_links("coder", [found.code])),
                 _section(request, "month", filters=filters), _section(request, "payer", filters=filters)]
     return render(request, "denials/vendor.html", {
-        "vendor": found, "summary": services.summary(request.user, **filters), "sections": sections,
-        "pareto": _pareto(request, filters),
+        "vendor": found, "summary": services.summary(request.user, period=request_period(request), **filters),
+        "sections": sections, "pareto": _pareto(request, filters), **_period_context(request, filters),
     })
 
 
@@ -124,10 +136,15 @@ def vendor(request, code: str):
 def coder(request, login_id: str):
     found = get_object_or_404(Coder.objects.select_related("vendor"), login_id=login_id)
     filters = {"vendor": found.vendor.code, "coder": found.login_id}
+    period = request_period(request)
+    total = services.denied_claims_page(request.user, period=period, limit=1, **filters)["total"]
+    paging = page_of(request, total)
+    claims = services.denied_claims_page(request.user, period=period, offset=paging["offset"],
+                                         limit=paging["limit"], **filters)["rows"]
     return render(request, "denials/coder.html", {
-        "coder": found, "summary": services.summary(request.user, **filters),
+        "coder": found, "summary": services.summary(request.user, period=period, **filters),
         "sections": [_section(request, "month", filters=filters)], "pareto": _pareto(request, filters),
-        "claims": services.denied_claims(request.user, **filters),
+        "claims": claims, "paging": paging, **_period_context(request, filters),
     })
 
 

@@ -25,6 +25,7 @@ from django_scopes import scopes_disabled
 from codingwatch import config, provenance
 from codingwatch.errors import CodingwatchError
 from codingwatch.lake import open_lake
+from codingwatch.lake.store import cached_connection
 from codingwatch.provenance import inputs
 from codingwatch.web.provenance.models import ProvenanceAlert, Scan, Suppression
 
@@ -253,7 +254,8 @@ def vendor_summary(vendor_code: str | None = None, *, start: dt.date | None = No
     roster = given.roster.to_pandas()[["login", "vendor"]].drop_duplicates("login")
     if vendors is not None:  # the vendors the asking user may see (their organization's)
         roster = roster[roster.vendor.isin(vendors)]
-    events = (lake or open_lake()).connect().table("access_events")
+    # the thread's connection, rebuilt only when a load commits: a new one costs ~0.5 s of views
+    events = cached_connection(lake or open_lake()).table("access_events")
     if start is not None:
         events = events.filter(events.occurred_at >= dt.datetime.combine(start, dt.time(), dt.UTC))
     if end is not None:

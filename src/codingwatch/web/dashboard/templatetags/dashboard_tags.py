@@ -14,3 +14,9 @@ def sort_link(section, column):
     if section["sort_column"] == column and not section["sort_descending"]:
         return f"-{column}"
     return column
+
+
+@register.filter
+def words(name) -> str:
+    """An identifier as words for a heading or an option: "window_start" -> "window start"."""
+    return str(name or "").replace("_", " ")
