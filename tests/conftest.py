@@ -14,6 +14,13 @@ os.environ["COLUMNS"] = "200"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
+@pytest.fixture(autouse=True)
+def _own_var_dir(tmp_path, monkeypatch):
+    """No test reads or writes the checkout's var/ (a demo's app database there would otherwise
+    be found by the commands that look for one)."""
+    monkeypatch.setenv("CODINGWATCH_VAR", str(tmp_path / "var"))
+
+
 @pytest.fixture
 def lake_root(tmp_path, monkeypatch) -> Path:
     """An empty lake in a temporary folder, set as CODINGWATCH_LAKE for the test."""

@@ -138,7 +138,7 @@ def test_a_logged_in_page_is_served_never_stored_with_hsts(server):
     [session] = [line for line in login.headers.get_list("set-cookie") if line.startswith("sessionid=")]
     assert "Secure" in session and "HttpOnly" in session
     page = client.request("GET", "/")
-    assert page.status_code == 200 and 'href="/provenance/"' in page.text  # the admin's navigation
+    assert page.status_code == 200 and 'href="/provenance/cases/"' in page.text  # the admin's navigation
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["strict-transport-security"].startswith("max-age=31536000")
 

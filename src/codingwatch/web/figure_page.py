@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.apps import apps
+
 from codingwatch import periods
 from codingwatch.web.lake_cache import data_as_of
 
@@ -38,8 +40,8 @@ def with_period(request, url: str) -> str:
 
 def period_context(request, first, last) -> dict:
     """The template context of the period picker, the saved views and "data as of"."""
-    from codingwatch.web.dashboard.models import SavedView
-
+    # by the app registry: the dashboard's views import this module
+    SavedView = apps.get_model("dashboard", "SavedView")  # noqa: N806
     period = request_period(request)
     saved = []
     if request.user.is_authenticated:
