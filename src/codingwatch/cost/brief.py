@@ -221,7 +221,7 @@ coded correctly and paid: charts x measured accuracy, less the coding-related de
 <p>Each input with a stated range is swung from its low to its high value, the others held at their stated
 values; bars show how the {{ tornado.measure }} moves (stated values: {{ usd(tornado.base_difference, True) }} a year).
 Inputs marked <b>flips</b> reverse which option is cheaper within their range.</p>
-{% if charts.tornado %}<img class="chart" alt="tornado chart" src="{{ charts.tornado }}">{% endif %}
+{% if charts.get("tornado") %}<img class="chart" alt="tornado chart" src="{{ charts.tornado }}">{% endif %}
 <table><tr><th>input</th><th>low</th><th>stated</th><th>high</th><th>at low</th><th>at high</th><th>swing</th><th>flips</th></tr>
 {% for r in tornado.inputs[:25] %}<tr><td>{{ r.input }}</td><td>{{ r.low }}</td><td>{{ r.value }}</td><td>{{ r.high }}</td><td>{{ usd(r.difference_at_low, True) }}</td><td>{{ usd(r.difference_at_high, True) }}</td><td>{{ usd(r.swing) }}</td><td>{{ "flips" if r.flips else "" }}</td></tr>
 {% endfor %}</table>{% if tornado.inputs|length > 25 %}<p class="note">{{ tornado.inputs|length - 25 }} more inputs move it less.</p>{% endif %}
