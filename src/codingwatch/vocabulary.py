@@ -28,6 +28,7 @@ CODE_SYSTEMS = ("ICD10CM", "ICD10PCS", "CPT", "HCPCS")
 SEXES = ("M", "F", "U")
 # Present-on-admission indicators; "1" is the exempt indicator (blank on the 837 in 5010).
 POA_VALUES = ("Y", "N", "U", "W", "1")
+PRIORITIES = ("standard", "complex", "urgent")  # of a chart's coding (turnaround SLAs)
 DELIVERY_MODELS = ("in-house", "onshore", "offshore", "hybrid")
 
 # The specialties that carry the most coding risk (seed 003) plus a realistic inpatient mix:
@@ -70,6 +71,11 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "M": ("M", "MALE"),
         "F": ("F", "FEMALE"),
         "U": ("U", "UNKNOWN"),
+    },
+    "priority": {
+        "standard": ("STANDARD", "S", "STD", "ROUTINE", "NORMAL"),
+        "complex": ("COMPLEX", "C", "CX"),
+        "urgent": ("URGENT", "U", "STAT", "RUSH", "EXPEDITED"),
     },
     "poa": {
         "Y": ("Y", "YES"),

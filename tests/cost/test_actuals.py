@@ -163,3 +163,17 @@ def test_productivity_expressions_run_on_a_second_backend(lake):
     other = productivity_by_spacing(sqlite.table("encounters"), start, end).to_pyarrow().to_pylist()
     assert [(r["vendor"], r["timed_charts"], round(r["charts_per_hour"], 9)) for r in other] == [
         (r["vendor"], r["timed_charts"], round(r["charts_per_hour"], 9)) for r in duck]
+
+
+def test_cli_brief_shows_the_cost_per_correctly_coded_paid_chart_from_the_scorecard(lake, tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(scenario_dict()))
+    out = tmp_path / "brief.html"
+    result = CliRunner().invoke(app, ["cost", "brief", str(path), "--out", str(out), "--draws", "200",
+                                      "--measured-from-scorecard", "--from", "2026-01-01", "--to", "2026-01-31"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "Cost per correctly coded, paid chart (measured)" in html
+    row = html.split("<tr><td>offshore</td>", 1)[1].split("</tr>", 1)[0]
+    # no audited charts given: no measured accuracy, so no figure, and the brief says why
+    assert '<td class="text">Acme</td>' in row and "no final audit in the period" in row

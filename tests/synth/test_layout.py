@@ -14,9 +14,9 @@ from codingwatch.vocabulary import CREDENTIALS, ENCOUNTER_TYPES, SPECIALTIES
 INGEST_COLUMNS = [
     "encounter_id", "facility", "encounter_type", "specialty", "admit_date", "discharge_date", "service_date",
     "sex", "age", "discharge_status", "coder_id", "vendor", "received_at", "coded_at", "code_system", "code",
-    "sequence", "poa", "modifiers", "units", "drg",
+    "sequence", "poa", "modifiers", "units", "drg", "priority",
 ]
-ENCOUNTER_FIELDS = INGEST_COLUMNS[:14] + ["drg"]
+ENCOUNTER_FIELDS = INGEST_COLUMNS[:14] + ["drg", "priority"]
 
 
 def _rows(path):
@@ -29,6 +29,14 @@ def test_encounters_and_audited_files_have_exactly_the_ingest_layout(small_world
     for name in ("encounters.csv", "audited.csv"):
         with (outdir / name).open(encoding="utf-8") as handle:
             assert next(csv.reader(handle)) == INGEST_COLUMNS
+
+
+def test_a_share_of_charts_is_complex_or_urgent(small_world):
+    _, outdir = small_world
+    priority = {row["encounter_id"]: row["priority"] for row in _rows(outdir / "encounters.csv")}
+    counts = {p: sum(1 for v in priority.values() if v == p) for p in ("standard", "complex", "urgent")}
+    assert sum(counts.values()) == len(priority)  # every chart has one of the three
+    assert 0.05 < counts["urgent"] / len(priority) < 0.15 and 0.10 < counts["complex"] / len(priority) < 0.20
 
 
 def test_encounter_fields_agree_on_every_line_and_sequences_count_from_one(small_world):

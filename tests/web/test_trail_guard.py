@@ -139,6 +139,8 @@ REQUESTS: dict[str, tuple[str, str, str, object]] = {
     "GET /api/diligence/alerts": ("admin", "GET", "/api/diligence/alerts", None),
     "GET /api/encounters/{encounter_key}/chain": ("vendor", "GET", "/api/encounters/{encounter}/chain", None),
     "GET /api/review/{code}/{quarter}": ("vendor", "GET", "/api/review/acme/2026Q1", None),
+    "GET /api/scorecard/vendors/{code}": ("vendor", "GET", "/api/scorecard/vendors/acme?from=2026-01&to=2026-03",
+                                          None),
     # steps last, in the workflow's order
     "POST /api/audits/{audit_id}/steps/{name}": ("admin", "POST", "/api/audits/{audit}/steps/route", {}),
     "POST /api/audits/{audit_id}/findings/{finding_id}/{action}": (

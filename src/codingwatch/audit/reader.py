@@ -78,6 +78,9 @@ def _read_table(path: Path) -> pa.Table:
     table = table.rename_columns(names)
     columns = {"line_no": pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))}  # (range() is slow)
     for name in COLUMNS:
+        if name not in table.column_names:  # an optional column left out: empty on every line
+            columns[name] = pa.array([""] * table.num_rows, pa.string())
+            continue
         col = table[name]
         if col.type != pa.string():
             col = col.cast(pa.string())

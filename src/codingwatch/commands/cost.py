@@ -335,10 +335,16 @@ def brief_command(
                                            help="use (and show) the productivity and turnaround the lake measured"),
     date_from: str = typer.Option(None, "--from", help="first coded date measured (YYYY-MM-DD)"),
     date_to: str = typer.Option(None, "--to", help="last coded date measured (YYYY-MM-DD)"),
+    from_scorecard: bool = typer.Option(False, "--measured-from-scorecard",
+                                        help="show each option's cost per correctly coded, paid chart over "
+                                             "--from/--to, measured by the scorecard engine"),
+    audited: Path = typer.Option(None, "--audited", help="audited charts (CSV, docs/scorecard.md): the measured "
+                                                         "accuracy for --measured-from-scorecard"),
 ) -> None:
     """Write the decision brief: comparison table, tornado chart, Monte Carlo distribution and every
-    input with its source (and promised vs measured figures with --actuals-from-lake), as PDF or
-    HTML (by the --out file's suffix).
+    input with its source (and promised vs measured figures with --actuals-from-lake; the cost per
+    correctly coded, paid chart with --measured-from-scorecard), as PDF or HTML (by the --out
+    file's suffix).
 
     Example: codingwatch cost brief public-2025 --out brief.pdf
     """
@@ -350,8 +356,27 @@ def brief_command(
     scenario = _load(scenario_file, OutputFormat.text)
     if actuals_from_lake:
         scenario = _apply_lake_actuals(scenario, date_from, date_to, OutputFormat.text)
-    _guard(write_brief, scenario, out, pair=_pair(options), draws=draws, seed=seed)
+    scorecard = _scorecard_measured(date_from, date_to, audited) if from_scorecard else None
+    _guard(write_brief, scenario, out, pair=_pair(options), draws=draws, seed=seed, scorecard=scorecard)
     err_console.print(f"wrote {out}")
+
+
+def _scorecard_measured(date_from, date_to, audited: Path | None) -> dict:
+    """The period's measured figures per lake vendor, from the scorecard's monthly KPIs."""
+    from codingwatch.cost.actuals import measured_from_scorecard
+    from codingwatch.lake import open_lake
+    from codingwatch.scorecard import audited as audited_io
+    from codingwatch.scorecard import kpis
+
+    start, end = _parse_date("--from", date_from), _parse_date("--to", date_to)
+    if end < start:
+        raise UserError(f"--to {end} is before --from {start}")
+    try:
+        charts = audited_io.read_audited_csv(audited) if audited else []
+        sources = kpis.Sources.from_lake(open_lake().connect(), audited=charts)
+    except (audited_io.AuditedFileError, kpis.KpiError) as exc:
+        raise UserError(str(exc)) from None
+    return measured_from_scorecard(kpis.monthly(sources, start, end, by=("vendor",)))
 
 
 # ---- actuals ----------------------------------------------------------------------------------

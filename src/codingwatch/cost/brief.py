@@ -4,17 +4,22 @@ Charts are Vega-Lite specifications built with altair (`chart_specs`), so a web 
 the same specs with vega-embed; for the documents they are rendered to SVG offline by
 vl-convert. The HTML is self-contained (charts inline as SVG images); the PDF is that HTML
 laid out by WeasyPrint.
+
+Given a period's measured figures from the scorecard engine (`cost.actuals.measured_from_scorecard`,
+keyed by the lake's vendor name), the brief also shows each option's **cost per correctly coded,
+paid chart** for that period (`priced_from_scorecard`, `cost.actuals.price_measured`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import altair as alt
 
 from codingwatch.cost import evaluate
+from codingwatch.cost.actuals import IN_HOUSE, price_measured
 from codingwatch.cost.inputs import COMPONENT_LABELS, COMPONENTS
 from codingwatch.cost.scenario import Scenario
 from codingwatch.reports import format as fmt
@@ -96,6 +101,60 @@ def chart_specs(result: dict) -> dict[str, dict]:
     return specs
 
 
+def _stated(scenario: Scenario, path: str) -> Decimal | None:
+    try:
+        return Decimal(scenario.input_spec(path).value)
+    except KeyError:  # neither stated nor with a default
+        return None
+
+
+def _price_per_chart(scenario: Scenario, name: str, figures: dict) -> tuple[Decimal | None, str]:
+    """The option's price of one chart: its per-chart prices weighted by the scenario's yearly
+    volumes of the types it codes, or (hourly pricing) its hourly pay over the measured charts
+    per coder-hour."""
+    option = scenario.options[name]
+    if option.pricing == "hourly":
+        pay, per_hour = _stated(scenario, f"{name}.hourly_pay"), figures.get("charts_per_coder_hour")
+        if pay is None or not per_hour:
+            return None, "hourly pay over measured charts per coder-hour: not known"
+        return pay / Decimal(repr(per_hour)), f"${pay}/h / {per_hour} measured charts per coder-hour"
+    weighted, volume = Decimal(0), Decimal(0)
+    for t in scenario.option_types(name):
+        price, n = _stated(scenario, f"{name}.price_per_chart_{t}"), _stated(scenario, f"volume_{t}") or Decimal(0)
+        if price is None:
+            return None, f"no price per {t} chart"
+        weighted, volume = weighted + price * n, volume + n
+    if not volume:
+        return None, "no yearly volume to weigh the per-chart prices"
+    return weighted / volume, "per-chart prices weighted by the yearly volume of each type"
+
+
+def priced_from_scorecard(scenario: Scenario, measured: dict[str, dict]) -> dict[str, dict]:
+    """For each single option whose vendor (its `lake_vendor`; `in-house` for an in-house option
+    without one) has measured figures in `measured` (`cost.actuals.measured_from_scorecard`): the
+    period priced by `cost.actuals.price_measured` with the option's stated price per chart,
+    rework cost per denial and auditor rate."""
+    out = {}
+    for name, option in scenario.options.items():
+        if option.kind == "hybrid":
+            continue
+        vendor = option.lake_vendor or (IN_HOUSE if option.kind == "in-house" else None)
+        figures = measured.get(vendor) if vendor else None
+        if not figures:
+            continue
+        price, price_basis = _price_per_chart(scenario, name, figures)
+        priced = price_measured(charts=int(figures["charts"]), price_per_chart=price, accuracy=figures.get("accuracy"),
+                                coding_denials=int(figures.get("coding_denials") or 0),
+                                rework_cost_per_denial=_stated(scenario, f"{name}.rework_cost_per_denial"),
+                                audited_charts=int(figures.get("audited_charts") or 0),
+                                auditor_hourly_cost=_stated(scenario, f"{name}.auditor_rate"))
+        out[name] = {"vendor": vendor, "charts": int(figures["charts"]), "accuracy": figures.get("accuracy"),
+                     "coding_denials": int(figures.get("coding_denials") or 0),
+                     "price_per_chart": None if price is None else price.quantize(Decimal("0.01"), ROUND_HALF_UP),
+                     "price_basis": price_basis, **priced}
+    return out
+
+
 def _usd(value, signed: bool = False) -> str:
     return fmt.money(value, signed=signed, missing="")
 
@@ -151,11 +210,18 @@ Cheapest at the stated values: <b>{{ comparison.options[comparison.cheapest].lab
 {% for option, rows in measured.items() %}{% for r in rows %}<tr><td>{{ option }}</td><td class="text">{{ r.figure }}</td><td>{{ r.promised if r.promised is not none else "" }}</td><td>{{ r.measured if r.measured is not none else "" }}</td><td class="source">{{ r.basis }}</td></tr>{% endfor %}{% endfor %}
 </table></section>{% endif %}
 
+{% if priced %}<section class="keep"><h2>Cost per correctly coded, paid chart (measured)</h2>
+<p>The measured period's cost (coding at the stated price, coding-denial rework, audit hours) over the charts
+coded correctly and paid: charts x measured accuracy, less the coding-related denials.</p>
+<table><tr><th>option</th><th class="text">vendor</th><th>charts</th><th>accuracy</th><th>coding denials</th><th>correctly coded, paid</th><th>measured cost</th><th>per correctly coded, paid chart</th><th class="text">basis</th></tr>
+{% for n, p in priced.items() %}<tr><td>{{ n }}</td><td class="text">{{ p.vendor }}</td><td>{{ p.charts | count }}</td><td>{{ "" if p.accuracy is none else p.accuracy | percent }}</td><td>{{ p.coding_denials | count }}</td><td>{{ "" if p.correct_paid_charts is none else p.correct_paid_charts }}</td><td>{{ usd(p.total) }}</td><td>{{ usd(p.per_correct_paid_chart) if p.per_correct_paid_chart is not none else "not known" }}</td><td class="source">{{ p.basis }}; price per chart {{ usd(p.price_per_chart) if p.price_per_chart is not none else "not known" }} ({{ p.price_basis }}){% if p.missing %}; not priced: {{ p.missing | join(", ") }}{% endif %}</td></tr>
+{% endfor %}</table></section>{% endif %}
+
 {% if tornado %}<section><h2>2. Where the answer turns</h2>
 <p>Each input with a stated range is swung from its low to its high value, the others held at their stated
 values; bars show how the {{ tornado.measure }} moves (stated values: {{ usd(tornado.base_difference, True) }} a year).
 Inputs marked <b>flips</b> reverse which option is cheaper within their range.</p>
-{% if charts.tornado %}<img class="chart" alt="tornado chart" src="{{ charts.tornado }}">{% endif %}
+{% if charts.get("tornado") %}<img class="chart" alt="tornado chart" src="{{ charts.tornado }}">{% endif %}
 <table><tr><th>input</th><th>low</th><th>stated</th><th>high</th><th>at low</th><th>at high</th><th>swing</th><th>flips</th></tr>
 {% for r in tornado.inputs[:25] %}<tr><td>{{ r.input }}</td><td>{{ r.low }}</td><td>{{ r.value }}</td><td>{{ r.high }}</td><td>{{ usd(r.difference_at_low, True) }}</td><td>{{ usd(r.difference_at_high, True) }}</td><td>{{ usd(r.swing) }}</td><td>{{ "flips" if r.flips else "" }}</td></tr>
 {% endfor %}</table>{% if tornado.inputs|length > 25 %}<p class="note">{{ tornado.inputs|length - 25 }} more inputs move it less.</p>{% endif %}
@@ -181,7 +247,9 @@ Inputs marked <b>flips</b> reverse which option is cheaper within their range.</
 
 
 def render_html(scenario: Scenario, *, pair: tuple[str, str] | None = None, draws: int = 10_000,
-                seed: int = 0, result: dict | None = None) -> str:
+                seed: int = 0, result: dict | None = None, scorecard: dict[str, dict] | None = None) -> str:
+    """The brief as HTML; `scorecard`: a period's measured figures per lake vendor
+    (`cost.actuals.measured_from_scorecard`), for the cost per correctly coded, paid chart."""
     result = result or evaluate(scenario, draws=draws, seed=seed, pair=pair)
     charts = {name: svg_data_uri(spec) for name, spec in chart_specs(result).items()}
     comparison = result["comparison"]
@@ -195,6 +263,7 @@ def render_html(scenario: Scenario, *, pair: tuple[str, str] | None = None, draw
         tornado=result.get("tornado"),
         simulation=result.get("simulation"),
         measured=result.get("measured") or {},
+        priced=priced_from_scorecard(scenario, scorecard) if scorecard else {},
         inputs=result["inputs"],
         notes=result["notes"],
         charts=charts,
@@ -203,6 +272,6 @@ def render_html(scenario: Scenario, *, pair: tuple[str, str] | None = None, draw
 
 
 def write_brief(scenario: Scenario, out: Path, *, pair: tuple[str, str] | None = None, draws: int = 10_000,
-                seed: int = 0) -> Path:
+                seed: int = 0, scorecard: dict[str, dict] | None = None) -> Path:
     """Write the brief as PDF or HTML, chosen by the file's suffix."""
-    return render.write_document(render_html(scenario, pair=pair, draws=draws, seed=seed), out)
+    return render.write_document(render_html(scenario, pair=pair, draws=draws, seed=seed, scorecard=scorecard), out)

@@ -36,7 +36,7 @@ from codingwatch.codesets.weights import fiscal_year_of_release, missing_label
 from codingwatch.errors import CodingwatchError
 from codingwatch.ingest import contract, layout
 from codingwatch.ingest.contract import VALUE_SHOWN, IngestResult, Problem, Progress
-from codingwatch.ingest.layout import COLUMNS
+from codingwatch.ingest.layout import COLUMNS, OPTIONAL_COLUMNS
 from codingwatch.ingest.lines import data_row_lines, first_bad_utf8, record_line
 from codingwatch.lake import Lake
 from codingwatch.lake.keys import encrypt_source_ids, source_keys
@@ -256,7 +256,8 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         except duckdb.Error as exc:
             raise _refused(path, f"not a readable Parquet file ({_first_line(exc)})") from None
         _check_header(path, names)
-        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in COLUMNS)
+        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' if c in names else f"'' AS \"{c}\""
+                          for c in COLUMNS)
         source = f"(SELECT {casts} FROM read_parquet({_sql_path(path)}))"
         first_line = 1  # Parquet rows are numbered from 1
     else:
@@ -269,10 +270,13 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> int:
             "all_varchar = true)"
         )
         first_line = 2  # line 1 is the header
+        names = header
     try:
         # Rows keep the file's order (preserve_insertion_order), so a row's rowid gives its line;
         # cheaper than a window function over millions of rows.
-        con.execute("CREATE TABLE raw_rows AS SELECT " + ", ".join(f'"{c}"' for c in COLUMNS) + f" FROM {source}")
+        # An optional column the file leaves out is read as empty on every line.
+        picked = ", ".join(f'"{c}"' if c in names else f"'' AS \"{c}\"" for c in COLUMNS)
+        con.execute(f"CREATE TABLE raw_rows AS SELECT {picked} FROM {source}")
     except duckdb.Error as exc:
         raise _refused(path, *_explain_read_error(path, exc)) from None
     count = con.execute("SELECT count(*) FROM raw_rows").fetchall()[0][0]
@@ -306,7 +310,7 @@ def _csv_header(path: Path) -> list[str]:
 
 
 def _check_header(path: Path, names: list[str]) -> None:
-    missing = [c for c in COLUMNS if c not in names]
+    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
     if missing:
         raise _refused(path, f"missing column(s) {', '.join(missing)}; the layout is documented in docs/ingest.md", 1)
     duplicated = sorted({n for n in names if names.count(n) > 1})
@@ -521,7 +525,7 @@ def _lake_tables(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[pa.Table
         SELECT k.encounter_key, k.source_id_enc, 'coded' AS origin,
                e.facility, e.encounter_type, e.specialty, e.admit_date, e.discharge_date,
                coalesce(e.service_date, e.admit_date) AS service_date, e.sex, e.age, e.discharge_status,
-               e.coder_id, e.vendor, e.received_at, e.coded_at,
+               e.coder_id, e.vendor, e.received_at, e.coded_at, e.priority,
                CAST(year(e.code_date) + CASE WHEN month(e.code_date) >= 10 THEN 1 ELSE 0 END AS SMALLINT)
                    AS fiscal_year,
                e.drg_given, d.drg, d.drg_weight,

@@ -34,6 +34,7 @@ from codingwatch.vocabulary import (
     CODE_SYSTEMS,
     ENCOUNTER_TYPES,
     POA_VALUES,
+    PRIORITIES,
     SEXES,
     SPECIALTIES,
     SPELLINGS,
@@ -63,11 +64,15 @@ COLUMNS: tuple[str, ...] = (
     "modifiers",
     "units",
     "drg",
+    "priority",
 )
+
+# Columns a file may leave out (read as empty on every line).
+OPTIONAL_COLUMNS: tuple[str, ...] = ("priority",)
 
 # Encounter fields: repeated on each line of an encounter, parsed once per encounter from its
 # first line (the others must agree with it).
-ENCOUNTER_COLUMNS: tuple[str, ...] = COLUMNS[1:14] + ("drg",)
+ENCOUNTER_COLUMNS: tuple[str, ...] = COLUMNS[1:14] + ("drg", "priority")
 LINE_COLUMNS: tuple[str, ...] = COLUMNS[14:20]
 
 ID_SHAPE = r"^[A-Za-z0-9._:/#-]{1,64}$"
@@ -114,6 +119,8 @@ COLUMN_DOCS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("units",), "no", "positive number, default 1"),
     (("drg",), "no", "the MS-DRG the source system stated (001-999); if it differs from the CMS grouper's, "
      "the encounter is flagged (`drg_mismatch`)"),
+    (("priority",), "no", "the chart's coding priority, measured against the contract's turnaround "
+     "SLA of that priority: " + _spellings("priority") + "; blank or no column: `standard`"),
 )
 
 DOCS_BEGIN = "<!-- columns: generated from codingwatch.ingest.layout (python -m codingwatch.ingest.layout docs/ingest.md) -->"
@@ -135,7 +142,8 @@ def with_column_table(text: str) -> str:
 
 
 def missing_columns(names: list[str]) -> list[str]:
-    return [c for c in COLUMNS if c not in names]
+    """The required columns not among `names` (an optional column may be left out)."""
+    return [c for c in COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
 
 
 def duplicated_columns(names: list[str]) -> list[str]:
@@ -262,6 +270,8 @@ def encounter_checks() -> list[tuple[str, str, str, str]]:
          _TIMESTAMP_REASON),
         ("coded_at", "coded_at_raw", _offset_too_wide("coded_at_raw"), _OFFSET_REASON),
         ("coded_at", "coded_at_raw", "coded_at < received_at", "'before received_at ' || received_at_raw"),
+        ("priority", "priority_raw", f"priority NOT IN {in_list(PRIORITIES)}",
+         f"'must be one of {', '.join(PRIORITIES)} (or blank for standard)'"),
         ("drg", "drg_raw", "drg_raw IS NOT NULL AND (drg_given IS NULL OR drg_given < 1 OR drg_given > 999)",
          "'must be an MS-DRG number from 001 to 999'"),
     ]
@@ -355,6 +365,7 @@ def validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, vocabular
     _register_names(con, vocabulary)
     encounter_type = standard_sql("encounter_type", "t.encounter_type", ENCOUNTER_TYPES, "lower(t.encounter_type)")
     sex = standard_sql("sex", "t.sex", SEXES, "upper(t.sex)")
+    priority = standard_sql("priority", "t.priority", PRIORITIES, "lower(t.priority)")
     con.execute(
         f"""
         CREATE TABLE encounters_parsed AS
@@ -377,7 +388,9 @@ def validate(con: duckdb.DuckDBPyConnection, validator: CodeValidator, vocabular
             CASE WHEN {has_offset('t.received_at')} THEN TRY_CAST(t.received_at AS TIMESTAMPTZ) END AS received_at,
             t.coded_at AS coded_at_raw,
             CASE WHEN {has_offset('t.coded_at')} THEN TRY_CAST(t.coded_at AS TIMESTAMPTZ) END AS coded_at,
-            nullif(t.drg, '') AS drg_raw, TRY_CAST(nullif(t.drg, '') AS SMALLINT) AS drg_given
+            nullif(t.drg, '') AS drg_raw, TRY_CAST(nullif(t.drg, '') AS SMALLINT) AS drg_given,
+            t.priority AS priority_raw,
+            CASE WHEN t.priority = '' THEN 'standard' ELSE {priority} END AS priority
         FROM encounter_text t
         LEFT JOIN names_map f ON f.kind = 'facility' AND f.written = t.facility
         LEFT JOIN names_map s ON s.kind = 'specialty' AND s.written = t.specialty))
@@ -562,7 +575,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-__all__ = ["COLUMNS", "COLUMN_DOCS", "ENCOUNTER_COLUMNS", "SPECIALTIES", "NewName", "check_lines", "column_table",
+__all__ = ["COLUMNS", "COLUMN_DOCS", "ENCOUNTER_COLUMNS", "OPTIONAL_COLUMNS", "SPECIALTIES", "NewName", "check_lines", "column_table",
            "new_names", "validate"]
 
 if __name__ == "__main__":

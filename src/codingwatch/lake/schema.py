@@ -26,6 +26,7 @@ ENCOUNTERS = pa.schema(
         ("vendor", pa.string()),
         ("received_at", pa.timestamp("us", tz="UTC")),
         ("coded_at", pa.timestamp("us", tz="UTC")),
+        ("priority", pa.string()),  # standard | complex | urgent (of coded charts)
         ("fiscal_year", pa.int16()),  # of the discharge date (inpatient) or service date
         ("drg_given", pa.int16()),  # the DRG the source file stated, if any
         ("drg", pa.int16()),  # as-coded MS-DRG from the CMS grouper (inpatient only)

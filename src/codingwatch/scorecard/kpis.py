@@ -13,8 +13,8 @@ quote them (docs/scorecard.md has the same text):
   session lasts from its first to its last event); empty without access logs.
 - turnaround: hours from `received_at` to `coded_at`; p50/p90/p95 are exact quantiles
   (linear interpolation). Against an SLA "P% within H hours": the share of the month's charts
-  of that encounter type and priority coded within H hours. Priority comes from a `priority`
-  column when the encounters table has one, else every chart is `standard`. A breach day is
+  of that encounter type and priority coded within H hours. Priority comes from the `priority`
+  column (the ingest layout's, optional); a chart without one is `standard`. A breach day is
   a day (UTC date received) whose charts of that type and priority missed the P%.
 - coding DNFB (HFMA's discharged-not-final-billed, the part attributable to coding): at each
   month end E, the charts discharged (or served) on or before E - `bill_hold_days` that
@@ -213,7 +213,8 @@ def coded(sources: Sources, vendors: Sequence[str] | None, first: dt.date, last:
     t = e.filter(e.origin == "coded")
     if vendors is not None:
         t = t.filter(t.vendor.isin(list(vendors))) if vendors else t.filter(ibis.literal(False))
-    priority = t.priority if "priority" in t.columns else ibis.literal("standard")
+    # A chart without a priority (a file without the column, a lake written before it) is standard.
+    priority = ibis.coalesce(t.priority, "standard") if "priority" in t.columns else ibis.literal("standard")
     t = t.mutate(month=service_month(t), priority=priority,
                  hours=(epoch_seconds(t, t.coded_at) - epoch_seconds(t, t.received_at)) / 3600.0)
     return t.filter((t.month >= first.replace(day=1)) & (t.month <= last))

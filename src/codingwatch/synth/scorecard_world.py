@@ -30,6 +30,7 @@ import numpy as np
 
 from codingwatch.synth.encounters import IP
 from codingwatch.synth.errors import KINDS
+from codingwatch.synth.writer import chart_priorities
 from codingwatch.vocabulary import ENCOUNTER_TYPES, SPECIALTIES
 
 # Error kinds after which an auditor's code has no exact match among the coder's codes
@@ -104,9 +105,10 @@ def write_scorecard_files(world, outdir: Path) -> list[str]:
         sla = {i: (level - MARGIN_MET if side == "met" else min(HIGHEST_SLA, level + MARGIN_BREACH))
                for i, side in enumerate((before, after))}
         h = TURNAROUND_HOURS[ENCOUNTER_TYPES[etype]]
+        standard = chart_priorities(len(enc)) == 0  # the turnaround SLA is on standard charts
         shares = []
         for m in range(12):
-            sel = mine & (enc.etype == etype) & (month == m)
+            sel = mine & (enc.etype == etype) & standard & (month == m)
             if sel.sum():
                 shares.append(float((hours[sel] <= h).mean()))
         percent = int(np.floor(np.median(shares) * 100)) if shares else 90
@@ -115,7 +117,7 @@ def write_scorecard_files(world, outdir: Path) -> list[str]:
             period = 0 if m < AMENDMENT_MONTH - 1 else 1
             sel = in_spec & (month == m)
             true_acc = counts["matched"][sel].sum() / counts["audited"][sel].sum() if sel.any() else None
-            tsel = mine & (enc.etype == etype) & (month == m)
+            tsel = mine & (enc.etype == etype) & standard & (month == m)
             share = float((hours[tsel] <= h).mean()) if tsel.any() else None
             q = queries[(queries["vendor"] == key) & (queries["month"] == m)] if len(queries) else queries
             qshare = float(q["within"].mean()) if len(q) else None

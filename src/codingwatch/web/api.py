@@ -162,3 +162,6 @@ from codingwatch.web.review.api import chain_router, review_router  # noqa: E402
 api.add_router("/diligence/", diligence_router)
 api.add_router("/encounters/", chain_router)
 api.add_router("/review/", review_router)
+from codingwatch.web.scorecard.api import router as scorecard_router  # noqa: E402
+
+api.add_router("/scorecard/", scorecard_router)

@@ -179,6 +179,9 @@ API: dict[str, tuple[str, str]] = {
     "GET /api/diligence/alerts": (CHART_LEVEL, "diligence alerts"),
     "GET /api/encounters/{encounter_key}/chain": (CHART_LEVEL, "one chart from access to payment"),
     "GET /api/review/{code}/{quarter}": (CHART_LEVEL, "one vendor's quarterly review"),
+    # scorecard
+    "GET /api/scorecard/vendors": (AGGREGATE, "term states and credits per vendor over the period"),
+    "GET /api/scorecard/vendors/{code}": (CHART_LEVEL, "one vendor's scorecard: its months, terms and credits"),
 }
 
 

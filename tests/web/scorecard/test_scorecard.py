@@ -149,3 +149,38 @@ def test_the_charts_of_a_final_audit_are_the_scorecards_accuracy_evidence(review
     assert sum(c.codes_matched for c in charts) == scores.dx_codes_matched + scores.px_codes_matched
     assert sum(c.record_correct for c in charts) == scores.record.correct
     assert {c.vendor for c in charts} == {"acme"}
+
+
+def test_the_api_gives_each_months_states_limits_charts_needed_and_credits(roster, lake, terms_file, login,
+                                                                           director):
+    call_command("import_contract_terms", str(terms_file))
+    client = login(director)
+    data = client.get("/api/scorecard/vendors/acme?from=2026-01&to=2026-02").json()
+    assert (data["code"], data["from"], data["to"]) == ("acme", "2026-01", "2026-02")
+    january, february = data["months"]
+    assert (january["month"], february["month"]) == ("2026-01", "2026-02")
+    by_label = {r["label"]: r for r in january["results"]}
+    assert by_label["turnaround, inpatient (standard): 90% within 12 h"]["state"] == "breached"
+    [accuracy] = [r for r in january["results"] if r["kind"] == "accuracy"]
+    assert accuracy["state"] == "not enough evidence" and accuracy["needed"]["total"] == 30  # no final audit
+    turnaround = [line for line in january["credits"]["lines"] if line["kind"] == "turnaround"]
+    assert turnaround[0]["amount"] == "100.00" and turnaround[0]["inputs"]["breach_days"] == 1
+    # the same as the page's JSON export
+    export = json.loads(client.get("/scorecard/vendors/acme.json?from=2026-01&to=2026-02").content)
+    assert [m["results"] for m in export["months"]] == [m["results"] for m in data["months"]]
+    assert data["credits"] == str(sum(Decimal(m["credits"]["total"]) for m in export["months"]))
+    listing = client.get("/api/scorecard/vendors?from=2026-01&to=2026-02").json()
+    acme = next(v for v in listing if v["code"] == "acme")
+    assert acme["states"] == data["states"] and acme["months"] == 2 and acme["credits"] == data["credits"]
+    assert client.get("/api/scorecard/vendors/acme?from=2026-13").status_code == 400
+
+
+def test_the_api_shows_a_vendor_user_only_its_own_vendor(roster, lake, terms_file, login, acme_user):
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        call_command("import_contract_terms", str(terms_file))
+    client = login(acme_user)
+    assert client.get("/api/scorecard/vendors/acme?from=2026-01&to=2026-02").status_code == 200
+    assert client.get("/api/scorecard/vendors/bayside").status_code == 404
+    assert [v["code"] for v in client.get("/api/scorecard/vendors").json()] == ["acme"]

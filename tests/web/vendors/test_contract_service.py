@@ -52,3 +52,17 @@ def test_every_vendor_without_a_contract_gets_one_once(roster):
         assert contract_every_vendor(TERMS) == []
         assert Contract.objects.count() == 2
 
+
+
+def test_candidate_vendors_get_no_contract(roster):
+    from codingwatch.web.diligence.models import Assessment
+
+    with scopes_disabled():
+        org = Organization.objects.get()
+        candidate = Vendor.objects.create(organization=org, code="rfp", name="RFP Coding", delivery_model="onshore")
+        Assessment.objects.create(vendor=candidate, stage=Assessment.CANDIDATE)
+        Assessment.objects.create(vendor=roster["bayside"], stage=Assessment.CURRENT)
+        made = contract_every_vendor(TERMS)  # as `codingwatch demo` does on every run
+        assert sorted(c.vendor.code for c in made) == ["acme", "bayside"]
+        assert contract_every_vendor(TERMS) == []  # the second run: still none for the candidate
+        assert not Contract.objects.filter(vendor=candidate).exists()

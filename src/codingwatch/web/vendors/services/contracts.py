@@ -60,5 +60,10 @@ def add_contract(vendor: Vendor, terms: Terms) -> Contract:
 
 @scopes_disabled()  # the installation's vendors, every organization's
 def contract_every_vendor(terms: Terms) -> list[Contract]:
-    """A contract on `terms` for each vendor that has none; the contracts made."""
-    return [add_contract(vendor, terms) for vendor in Vendor.objects.filter(contracts__isnull=True)]
+    """A contract on `terms` for each vendor that has none, except candidate vendors (an RFP's,
+    marked by their due-diligence assessment: they have no contract until one is signed); the
+    contracts made."""
+    # The assessment's stage by the ORM's reverse lookup (web/diligence's Assessment.CANDIDATE),
+    # so the vendors app does not import the diligence app that depends on it.
+    without = Vendor.objects.filter(contracts__isnull=True).exclude(assessment__stage="candidate")
+    return [add_contract(vendor, terms) for vendor in without]
