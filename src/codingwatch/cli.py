@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from codingwatch.commands import common
+from codingwatch.commands import common, rich_help
 from codingwatch.errors import CodingwatchError
 
 
@@ -152,6 +152,7 @@ def _root() -> None:
 def main() -> None:
     """Entry point: any CodingwatchError (bad input, a request that cannot be done) becomes one
     clear line and exit code 2, never a traceback."""
+    rich_help.prepare()
     try:
         app()
     except CodingwatchError as exc:
