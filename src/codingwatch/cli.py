@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from codingwatch.commands import common
+from codingwatch.commands import common, rich_help
 from codingwatch.errors import CodingwatchError
 
 
@@ -106,6 +106,15 @@ class MountedGroup(TyperGroup):
             # a stand-in until the command is run: its name and help line, for the listing
             self.commands.setdefault(name, typer.core.TyperCommand(name, help=mounted.help))
 
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            # Not given, the flag's value is None, which Typer coerces through a pydantic
+            # TypeAdapter (a 0.1-0.2 s import) before `codingwatch <group> --help` can answer;
+            # False is a bool already, which Typer passes through as it is.
+            option.default = False
+        return option
+
     def resolve_command(self, ctx, args):
         if args and args[0] in COMMANDS:
             self.load(args[0])
@@ -143,6 +152,7 @@ def _root() -> None:
 def main() -> None:
     """Entry point: any CodingwatchError (bad input, a request that cannot be done) becomes one
     clear line and exit code 2, never a traceback."""
+    rich_help.prepare()
     try:
         app()
     except CodingwatchError as exc:

@@ -5,6 +5,7 @@ benchmarks/bench_cli.py)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -69,3 +70,27 @@ def test_each_mounted_help_line_is_the_commands_own():
         assert mounted.help == own, f"cli.COMMANDS[{name!r}].help differs from the command's own help: {own!r}"
     listed = typer.main.get_command(cli.app).list_commands(None)
     assert listed == list(cli.COMMANDS)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["audit", "--help"], ["appraise", "attribute", "--help"],
+                                  ["appraise", "attribute", "--universe", "x"]], ids=lambda argv: " ".join(argv))
+def test_help_and_usage_errors_read_exactly_as_typers_own_rich_help(argv):
+    # The help is drawn without importing rich.markdown or rich.traceback; it must not differ by a
+    # character from Typer's help with both imported as usual (as after a Typer upgrade).
+    def run(first: str) -> tuple[str, list[str]]:
+        code = (f"{first}\nimport sys, json\nsys.argv = ['codingwatch', *{argv!r}]\n"
+                "from codingwatch.cli import main\n"
+                "try:\n    main()\nexcept SystemExit:\n    pass\n"
+                "print(json.dumps(sorted(m for m in ('rich.markdown', 'rich.traceback') if m in sys.modules)),"
+                " file=sys.stderr)\n")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "COLUMNS": "100"})
+        *err, loaded = done.stderr.splitlines()
+        return done.stdout + "\n".join(err), json.loads(loaded)
+
+    own, own_loaded = run("import typer.rich_utils")
+    ours, loaded = run("")
+    assert own_loaded == ["rich.markdown", "rich.traceback"]
+    assert loaded == []
+    assert "Usage: codingwatch" in ours
+    assert ours == own

@@ -5,25 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from codingwatch.audit import (
-    LIMIT_RULES,
-    Method,
-    case_impacts,
-    compare_cases,
-    extrapolate_overpayment,
-    payment_totals,
-    repayment_due,
-    sample_overpayments,
-    score,
-    score_by,
-    sla_results,
-)
-from codingwatch.audit.model import CaseResult, gc_paused
-from codingwatch.codesets import CodeValidator
 from codingwatch.commands.common import (
     FORMAT_OPTION,
     OutputFormat,
@@ -34,7 +20,13 @@ from codingwatch.commands.common import (
     progress,
 )
 from codingwatch.commands.vocabulary import VOCABULARY_OPTION, load_vocabulary
-from codingwatch.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from codingwatch.audit import Method
+    from codingwatch.audit.model import CaseResult
+    from codingwatch.vocabulary import Vocabulary
+
+# The audit engine (and its code sets) is imported inside the commands, not for `audit --help`.
 
 app = typer.Typer(
     help="Independent coding audit: compare as-coded with as-audited charts, score, report.",
@@ -58,6 +50,8 @@ def _decimal(text: str | None, option: str) -> Decimal | None:
 
 def _sla(specs: list[str] | None, vocabulary: Vocabulary | None = None) -> dict[str, float]:
     """SPECIALTY=TARGET options, keyed by the organization's canonical specialty name."""
+    from codingwatch.vocabulary import Vocabulary
+
     vocabulary = vocabulary or Vocabulary()
     out: dict[str, float] = {}
     for spec in specs or []:
@@ -83,6 +77,8 @@ POA_EXEMPT_OPTION = typer.Option(
 def load_results(coded: Path, audited: Path, *, quiet: bool = False, vocabulary: Vocabulary | None = None,
                  poa_exempt_facilities: list[str] | None = None) -> list[CaseResult]:
     """Reads both files, matches them on encounter_id and compares every case."""
+    from codingwatch.audit.model import gc_paused
+
     with gc_paused():
         return _load_results(coded, audited, quiet=quiet, vocabulary=vocabulary,
                              poa_exempt_facilities=poa_exempt_facilities or [])
@@ -90,7 +86,9 @@ def load_results(coded: Path, audited: Path, *, quiet: bool = False, vocabulary:
 
 def _load_results(coded: Path, audited: Path, *, quiet: bool, vocabulary: Vocabulary | None,
                   poa_exempt_facilities: list[str]) -> list[CaseResult]:
+    from codingwatch.audit import compare_cases
     from codingwatch.audit.reader import EncounterFileError, match_cases, read_encounter_file
+    from codingwatch.codesets import CodeValidator
 
     with CodeValidator() as validator:
         try:
@@ -130,6 +128,17 @@ def build_summary(
     with_findings: bool = True,
 ) -> dict[str, object]:
     """The whole scoring as one JSON-ready dictionary (what `audit score` prints)."""
+    from codingwatch.audit import (
+        case_impacts,
+        extrapolate_overpayment,
+        payment_totals,
+        repayment_due,
+        sample_overpayments,
+        score,
+        score_by,
+        sla_results,
+    )
+
     totals = score(results, method)
     summary: dict[str, object] = totals.as_dict()
     summary["method"] = {"name": method.name, "description": method.description()}
@@ -238,6 +247,8 @@ def score_command(
         codingwatch audit score --coded coded.csv --audited audited.csv --format json \\
             --base-rate 6500 --frame-size 2400 --sla cardiology=0.95
     """
+    from codingwatch.audit import LIMIT_RULES, Method
+
     if limit_rule not in LIMIT_RULES:
         raise UserError(f"--limit-rule: use one of {', '.join(LIMIT_RULES)}")
     if sla_measure not in ("dx", "px", "record", "drg"):
@@ -355,6 +366,8 @@ def report_command(
 
     if html is None and pdf is None:
         raise UserError("give --html FILE and/or --pdf FILE")
+    from codingwatch.audit import LIMIT_RULES, Method
+
     if limit_rule not in LIMIT_RULES:
         raise UserError(f"--limit-rule: use one of {', '.join(LIMIT_RULES)}")
     identified_date = None

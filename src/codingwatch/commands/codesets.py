@@ -7,8 +7,10 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from codingwatch.codesets.weights import WeightTableError, add_weights, available_tables, store_dir
+from codingwatch.commands import engine
 from codingwatch.commands.common import FORMAT_OPTION, OutputFormat, UserError, console, print_json
+
+weights = engine("codingwatch.codesets.weights")  # imported when a command runs, not for --help
 
 app = typer.Typer(help="Reference tables: CMS Table 5 relative weights by fiscal year.", no_args_is_help=True)
 
@@ -31,13 +33,13 @@ def add_weights_command(
     Example: codingwatch codesets add-weights "FY 2025 FR Table 5.txt" --fiscal-year 2025
     """
     try:
-        table, status = add_weights(file, fiscal_year, replace=replace)
-    except WeightTableError as exc:
+        table, status = weights.add_weights(file, fiscal_year, replace=replace)
+    except weights.WeightTableError as exc:
         raise UserError(str(exc)) from None
     if output is OutputFormat.json:
         print_json({"status": status, "fiscal_year": table.fiscal_year, "source": table.source,
                     "sha256": table.sha256, "imported_at": table.imported_at, "drgs": len(table.weights),
-                    "store": str(store_dir())})
+                    "store": str(weights.store_dir())})
         return
     verb = {"imported": "imported", "replaced": "replaced", "unchanged": "already imported, nothing to do"}[status]
     console.print(f"FY{table.fiscal_year} weights {verb}: {len(table.weights)} MS-DRGs from {table.source} "
@@ -48,7 +50,7 @@ def add_weights_command(
 def list_weights(output: OutputFormat = FORMAT_OPTION) -> None:
     """The Table 5 in force for each fiscal year (shipped or imported); a year not listed has no
     weights: its discharges are grouped and flagged `weight missing (FYyyyy)`."""
-    tables = available_tables()
+    tables = weights.available_tables()
     if output is OutputFormat.json:
         print_json([{"fiscal_year": t.fiscal_year, "source": t.source, "sha256": t.sha256,
                      "imported_at": t.imported_at or None, "shipped": t.shipped, "drgs": len(t.weights)}

@@ -6,19 +6,15 @@ import json
 import os
 import sys
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from codingwatch.errors import CodingwatchError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 # Output to a pipe or file is not wrapped at 80 columns (Rich's default there): tables and
 # messages keep whole lines for the people and scripts that read them. COLUMNS still rules.
@@ -49,6 +45,16 @@ def print_json(payload: object) -> None:
 
 def progress(*, quiet: bool = False) -> Progress:
     """A progress bar on stderr, so that --format json output on stdout stays clean."""
+    # imported here: only the commands that draw a bar pay for rich.progress
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),

@@ -11,7 +11,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from codingwatch import config
 from codingwatch.commands.common import FORMAT_OPTION, OutputFormat, UserError, console, print_json, progress
 from codingwatch.commands.web import DEFAULT_SETTINGS, serve
 
@@ -67,6 +66,7 @@ def demo(
     django.setup()
     from django.core.management import call_command
 
+    from codingwatch import config
     from codingwatch.ingest.encounters import ingest_encounter_files
     from codingwatch.lake import metrics, open_lake
     from codingwatch.synth.params import WorldParams

@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from codingwatch.codesets import COVERED_FISCAL_YEARS
 from codingwatch.commands.common import FORMAT_OPTION, OutputFormat, UserError, console, print_json, progress
 
 
@@ -33,6 +32,7 @@ def synth(
 
         codingwatch ingest claims var/synth/claims/*.837; codingwatch ingest remits var/synth/remits/*.835
     """
+    from codingwatch.codesets import COVERED_FISCAL_YEARS
     from codingwatch.synth.params import WorldParams
     from codingwatch.synth.world import generate_world
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from codingwatch import config
 from codingwatch.commands.common import UserError
-from codingwatch.vocabulary import Vocabulary, VocabularyError
+
+if TYPE_CHECKING:
+    from codingwatch.vocabulary import Vocabulary
 
 VOCABULARY_OPTION = typer.Option(
     None, "--vocabulary",
@@ -20,6 +22,9 @@ VOCABULARY_OPTION = typer.Option(
 
 def load_vocabulary(path: Path | None) -> Vocabulary:
     """The mapping file when given; else the vocabulary in the app database; else the defaults."""
+    # imported here, not for the --help of the commands that take --vocabulary
+    from codingwatch.vocabulary import Vocabulary, VocabularyError
+
     if path is not None:
         try:
             return Vocabulary.from_file(path)
@@ -29,6 +34,9 @@ def load_vocabulary(path: Path | None) -> Vocabulary:
 
 
 def _from_database() -> Vocabulary:
+    from codingwatch import config
+    from codingwatch.vocabulary import Vocabulary
+
     if not config.setting("DATABASE_URL") and not (config.var_dir() / "codingwatch.sqlite3").is_file():
         return Vocabulary()  # no app database yet: nothing imported
     from codingwatch.commands.web import DEFAULT_SETTINGS
