@@ -16,12 +16,13 @@ import uuid
 from pathlib import Path
 
 from codingwatch.denials.analytics import from_lake
+from codingwatch.lake.store import DERIVED_DIR
 
 NAME = "denials_linked"
 
 
 def _folder(lake) -> Path:
-    return lake.root / "_derived"
+    return lake.root / DERIVED_DIR
 
 
 def kept_linked_path(lake, snapshot: str | None = None) -> Path | None:
@@ -40,7 +41,7 @@ def keep_linked(lake, con=None) -> Path:
     folder = _folder(lake)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{NAME}-{snapshot}.parquet"
-    partial = folder / f".{NAME}-{snapshot}-{uuid.uuid4().hex}.parquet"
+    partial = folder / f".{NAME}-{snapshot}-{uuid.uuid4().hex}.tmp"
     con.to_parquet(from_lake(con)["linked"], partial)
     os.replace(partial, path)  # readers see the whole file or none
     for old in folder.glob(f"{NAME}-*.parquet"):
