@@ -3,7 +3,7 @@
 Builds (or reuses, with --var) the demo world (`codingwatch demo --no-serve`), adds one user per
 role (the vendor user bound to the demo's first vendor), and, in this process, has each user ask
 for every page of its own navigation (read from the page, as a user finds it) and the pages one
-click down (the first vendor, coder and denied claim), `--repeat` times each, through Django's
+click down (the first vendor, coder, denied claim, quarterly review and alert case), `--repeat` times each, through Django's
 test client: the time measured is the server's alone (middleware, views, lake, templates), with
 no network and no browser. Reports p50/p95 per page and the slowest; target: every page under
 500 ms at the demo size.
@@ -13,7 +13,9 @@ denied, with their reason codes), made with numpy in the demo's vendor and coder
 in place of the demo's lake and the denials pages are measured the same way; target: under 1 s.
 
 Baseline, measured in the same run: the first request of each page after a load (the lake's
-answers not yet kept), against the steady state the later requests show.
+answers not yet kept), against the steady state the later requests show; and, for the denials
+pages at the big size, the first request with the claim outcomes computed on the request
+(`cold_computed_on_request_ms`) against those the load linked when it committed (`cold_ms`).
 
     uv run python benchmarks/bench_pages.py [--encounters 20000] [--big 1000000] [--repeat 5]
         [--var DIR (reuse a demo world built there)] [--output benchmarks/results/pages.json]
