@@ -192,7 +192,21 @@ def commit(result: IngestResult, lake: Lake, path: Path, *, tables: dict, summar
                                   summary=summary, load_id=load_id or new_load_id())
     result.status = LOADED
     result.load_id = record.load_id
+    if result.kind == "remits":
+        keep_outcomes(lake)
     return record
+
+
+def keep_outcomes(lake: Lake) -> None:
+    """Link the claim outcomes of the lake as it now is (codingwatch.denials.kept), so the first
+    denials page after the load reads them instead of computing them. The load has committed
+    whatever happens here: a failure leaves the pages to compute them on their first request."""
+    from codingwatch.denials.kept import keep_linked
+
+    try:
+        keep_linked(lake)
+    except Exception:  # noqa: BLE001 - a speed aid after the commit, never a reason to fail the load
+        pass
 
 
 def rejects_path(path: Path, sha256: str, rejects_dir: Path | None = None) -> Path:

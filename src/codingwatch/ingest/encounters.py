@@ -167,6 +167,9 @@ def ingest_encounter_file(
             )
         result.status = "loaded"
         result.load_id = record.load_id
+        from codingwatch.ingest.contract import keep_outcomes
+
+        keep_outcomes(lake)
         result.encounters_loaded = encounters.num_rows
         result.lines_loaded = code_lines.num_rows
         result.drg_computed = summary["drg_computed"]

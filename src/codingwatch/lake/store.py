@@ -52,6 +52,7 @@ class LakeError(CodingwatchError, RuntimeError):
 
 LOCK_FILE = ".lock"
 QUARANTINE_DIR = "_quarantine"
+DERIVED_DIR = "_derived"  # answers computed from the committed loads, named by their snapshot (never data)
 # How long a load waits for another to finish its commit before giving up (seconds).
 LOCK_TIMEOUT_VARIABLE = "CODINGWATCH_LAKE_LOCK_TIMEOUT"
 
@@ -320,7 +321,7 @@ class Lake:
                 named[path.stem] = None
         orphans = []
         for directory in sorted(self.root.iterdir()):
-            if not directory.is_dir() or directory.name == QUARANTINE_DIR:
+            if not directory.is_dir() or directory.name in (QUARANTINE_DIR, DERIVED_DIR):
                 continue
             for path in sorted(directory.iterdir()):
                 if path.name.startswith(".") and path.name.endswith(".tmp"):

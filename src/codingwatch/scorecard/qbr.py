@@ -16,6 +16,7 @@ normal-approximation size for a limit at distance |p - SLA|; none when p equals 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -169,7 +170,9 @@ def _json_script(value, element_id: str) -> str:
     return f'<script type="application/json" id="{element_id}">{text}</script>'
 
 
+@functools.cache
 def _environment():
+    """One environment per process: it keeps its compiled templates (compiling costs ~150 ms)."""
     import jinja2
     from markupsafe import Markup
 

@@ -14,7 +14,15 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from codingwatch.cost import Problem, ScenarioError, evaluate, parse_scenario, preset_names, preset_scenario
+from codingwatch.cost import (
+    Problem,
+    ScenarioError,
+    evaluate,
+    parse_scenario,
+    preset_names,
+    preset_path,
+    preset_scenario,
+)
 from codingwatch.cost.inputs import OPTION_INPUTS, SCENARIO_INPUTS
 
 FIELD_PREFIX = "in:"
@@ -25,7 +33,17 @@ MAX_DRAWS = 100_000
 
 
 def preset_dict(name: str) -> dict:
-    return preset_scenario(name).to_dict()
+    """The preset's scenario as a mapping; its YAML is read and validated once per file version
+    (a change to the file reads it again), and each caller gets its own copy to change."""
+    path = preset_path(name)
+    stamp = path.stat().st_mtime_ns
+    kept = _PRESETS.get(name)
+    if kept is None or kept[0] != stamp:
+        kept = _PRESETS[name] = (stamp, preset_scenario(name).to_dict())
+    return copy.deepcopy(kept[1])
+
+
+_PRESETS: dict[str, tuple[int, dict]] = {}
 
 
 def presets() -> list[str]:

@@ -27,6 +27,7 @@ from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access
 from codingwatch.web.costs import calculator
 from codingwatch.web.costs.models import SavedScenario
+from codingwatch.web.lake_cache import chart_spec
 from codingwatch.web.organizations.models import Organization
 
 MODULE = "costs"
@@ -132,7 +133,8 @@ def results_context(calc: calculator.Calculation, request) -> dict:
         headline=result.get("headline") or {}, tornado=result.get("tornado"),
         tornado_rows=(result.get("tornado") or {}).get("inputs", [])[:15],
         simulation_rows=[dict(o, name=n) for n, o in simulation["options"].items()] if simulation else [],
-        simulation=simulation, measured=measured, charts=chart_specs(result),
+        simulation=simulation, measured=measured,
+        charts=chart_spec("costs", result, lambda: chart_specs(result)),
         scenario_json=calc.scenario_json, query=_query(calc),
         organizations=Organization.objects.order_by("name"),
         scenario_name=calc.scenario.get("scenario", ""),

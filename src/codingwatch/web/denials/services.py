@@ -34,8 +34,16 @@ CENT = finished.CENT
 
 
 def _linked():
-    """Every remitted claim with its coded encounter, computed once per load (a temporary table)."""
-    return materialized("denials_linked", lambda con: denials.from_lake(con)["linked"])
+    """Every remitted claim with its coded encounter, once per load (a temporary table): read
+    from the file the load wrote when it committed (`denials.kept`), else computed here."""
+    from codingwatch.denials.kept import kept_linked_path
+    from codingwatch.lake import open_lake
+
+    def build(con):
+        path = kept_linked_path(open_lake())
+        return con.read_parquet(path) if path is not None else denials.from_lake(con)["linked"]
+
+    return materialized("denials_linked", build)
 
 
 def _scope(user, vendor: str | None, coder: str | None) -> list:

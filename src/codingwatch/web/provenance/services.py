@@ -207,10 +207,20 @@ def evidence_events(alert: ProvenanceAlert, *, lake=None) -> list[dict]:
     """The alert's evidence events from the lake, in time order (encounter ids stay keyed)."""
     if not alert.evidence:
         return []
-    events = (lake or open_lake()).connect().table("access_events")
-    keys = ibis.memtable(pa.table({"event_id": pa.array(alert.evidence, pa.string())}))
-    frame = events.semi_join(keys, "event_id").select(*EVENT_COLUMNS).order_by(["occurred_at", "event_id"])
-    return frame.to_pyarrow().to_pylist()
+    evidence = list(alert.evidence)
+
+    def compute(con) -> list[dict]:
+        events = con.table("access_events")
+        keys = ibis.memtable(pa.table({"event_id": pa.array(evidence, pa.string())}))
+        frame = events.semi_join(keys, "event_id").select(*EVENT_COLUMNS).order_by(["occurred_at", "event_id"])
+        return frame.to_pyarrow().to_pylist()
+
+    if lake is not None:
+        return compute(lake.connect())
+    from codingwatch.web import lake_cache
+
+    # the thread's connection (rebuilt only on a load), the answer kept for the load generation
+    return lake_cache.remember("provenance-evidence", sorted(evidence), lambda: compute(cached_connection()))
 
 
 def evidence_chart(alert: ProvenanceAlert, events: list[dict]) -> dict | None:
@@ -249,9 +259,38 @@ def vendor_summary(vendor_code: str | None = None, *, start: dt.date | None = No
     credential (login on the roster with a credential) and by login-sharing status (login
     with a concurrent-session or takeover alert that is not a false positive).
 
-    Work is counted as distinct encounters reached; events as all events."""
-    given = engine_inputs()
-    roster = given.roster.to_pandas()[["login", "vendor"]].drop_duplicates("login")
+    Work is counted as distinct encounters reached; events as all events.
+
+    The answer is kept for the lake's load generation and everything else it reads (the roster,
+    the credentials on file, the open sharing and takeover alerts), so a page asks the lake once
+    per load, not once per request."""
+    from codingwatch.web.vendors.models import Coder
+
+    with scopes_disabled():
+        coders = list(Coder.objects.values_list("login_id", "vendor__code", "credentials"))
+    credentials = {login: bool(list(held or ())) for login, _, held in coders}
+    flagged = sorted(set(ProvenanceAlert.objects.filter(rule__in=SHARING_RULES).exclude(
+        status__in=[ProvenanceAlert.FALSE_POSITIVE, ProvenanceAlert.SUPPRESSED]).values_list("login", flat=True)))
+    taken = sorted(set(ProvenanceAlert.objects.filter(rule=TAKEOVER_RULE).exclude(
+        status__in=[ProvenanceAlert.FALSE_POSITIVE, ProvenanceAlert.SUPPRESSED]).values_list("login", flat=True)))
+
+    def compute() -> list[dict]:
+        return _vendor_summary(vendor_code, start=start, end=end, lake=lake, vendors=vendors,
+                               coders=[(login, vendor) for login, vendor, _ in coders],
+                               credentials=credentials, flagged=set(flagged), taken=set(taken))
+
+    if lake is not None:
+        return compute()
+    from codingwatch.web import lake_cache
+
+    return lake_cache.remember("provenance-summary", [vendor_code, start, end, sorted(vendors or []) if vendors
+                                                      is not None else None, coders, flagged, taken], compute)
+
+
+def _vendor_summary(vendor_code, *, start, end, lake, vendors, coders, credentials, flagged, taken) -> list[dict]:
+    import pandas as pd
+
+    roster = pd.DataFrame(coders, columns=["login", "vendor"]).drop_duplicates("login")
     if vendors is not None:  # the vendors the asking user may see (their organization's)
         roster = roster[roster.vendor.isin(vendors)]
     # the thread's connection, rebuilt only when a load commits: a new one costs ~0.5 s of views
@@ -271,11 +310,7 @@ def vendor_summary(vendor_code: str | None = None, *, start: dt.date | None = No
         return []
     per["country"] = per["country"].fillna("unknown")
     per = per.merge(logins, on="login")
-    flagged = set(ProvenanceAlert.objects.filter(rule__in=SHARING_RULES).exclude(
-        status__in=[ProvenanceAlert.FALSE_POSITIVE, ProvenanceAlert.SUPPRESSED]).values_list("login", flat=True))
-    taken = set(ProvenanceAlert.objects.filter(rule=TAKEOVER_RULE).exclude(
-        status__in=[ProvenanceAlert.FALSE_POSITIVE, ProvenanceAlert.SUPPRESSED]).values_list("login", flat=True))
-    per["credential"] = per["login"].map(lambda lg: "verified credential" if given.credentials.get(lg)
+    per["credential"] = per["login"].map(lambda lg: "verified credential" if credentials.get(lg)
                                          else "no credential on file")
     per["sharing"] = per["login"].map(lambda lg: "takeover alert" if lg in taken else
                                       "shared-login alert" if lg in flagged else "no sharing alert")
@@ -297,9 +332,16 @@ def vendor_summary(vendor_code: str | None = None, *, start: dt.date | None = No
 
 
 def summary_chart(section: dict) -> dict:
-    import altair as alt
+    from codingwatch.web import lake_cache
 
     values = [{"country": r["key"], "share": r["chart_share"]} for r in section["by_country"]]
+    return lake_cache.chart_spec("provenance-summary", [section["vendor"], values],
+                                 lambda: _summary_chart(section, values))
+
+
+def _summary_chart(section: dict, values: list[dict]) -> dict:
+    import altair as alt
+
     chart = alt.Chart(alt.Data(values=values)).mark_bar(color="#3b6ea5").encode(
         x=alt.X("share:Q", title="share of charts reached", axis=alt.Axis(format="%")),
         y=alt.Y("country:N", sort="-x", title="country"),

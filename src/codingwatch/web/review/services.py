@@ -54,23 +54,26 @@ def _audited_cases(vendor: Vendor, start: dt.date, end: dt.date):
     return out
 
 
-def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None, *,
-                with_lake: bool = True) -> tuple[list[dict], list[dict]]:
-    """Month rows and SLA rows; `with_lake=False`: only the final audits' accuracy (the
-    scorecard engine measures the rest)."""
+def _lake_months(code: str, months: list[dt.date], hours_by_type: dict, names: set) -> dict:
+    """Per month ("YYYY-MM"): the lake's part of the month row (volume, turnaround, denials) and
+    its turnaround SLA rows; kept for the lake's load generation (the lake changes only on a load)."""
+    from codingwatch.web import lake_cache
+
+    return lake_cache.remember("review-lake-months", [code, months, sorted(hours_by_type.items()), sorted(names)],
+                               lambda: _compute_lake_months(code, months, hours_by_type, names))
+
+
+def _compute_lake_months(code: str, months: list[dt.date], hours_by_type: dict, names: set) -> dict:
     con = cached_connection()
-    names = set(TABLES) if with_lake else set()
-    rows, sla = [], []
-    hours_by_type = {t.encounter_type: float(t.maximum_hours) for t in contract.turnaround_slas.all()} if contract else {}
-    accuracy_slas = {a.specialty: float(a.minimum_accuracy) / 100 for a in contract.accuracy_slas.all()} if contract \
-        else {}
     linked = denials.from_lake(con)["linked"] if "remit_claims" in names else None
+    out = {}
     for month in months:
         end = _next_month(month) - dt.timedelta(days=1)
-        row: dict = {"month": f"{month:%Y-%m}", "charts": 0}
+        row: dict = {"charts": 0}
+        sla: list[dict] = []
         if "encounters" in names:
             enc = con.table("encounters")
-            t = enc.filter((enc.origin == "coded") & (enc.vendor == vendor.code) & (enc.coded_at >= _utc(month))
+            t = enc.filter((enc.origin == "coded") & (enc.vendor == code) & (enc.coded_at >= _utc(month))
                            & (enc.coded_at < _utc(_next_month(month))))
             t = t.mutate(hours=(t.coded_at.epoch_seconds() - t.received_at.epoch_seconds()) / 3600.0)
             per_type = t.group_by("encounter_type").aggregate(
@@ -88,14 +91,14 @@ def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None
                 within += inside
                 counted += int(r["charts"])
                 share = inside / int(r["charts"])
-                sla.append({"month": row["month"], "term": f"turnaround {r['encounter_type']} within {limit:g} h",
+                sla.append({"month": f"{month:%Y-%m}", "term": f"turnaround {r['encounter_type']} within {limit:g} h",
                             "target": f"{TURNAROUND_SHARE:.0%}", "measured": f"{share:.1%}",
                             "state": "met" if share >= TURNAROUND_SHARE else "breached",
                             "evidence": f"{inside:,} of {int(r['charts']):,} charts; median {r['median']:.1f} h, "
                                         f"90th percentile {r['p90']:.1f} h"})
             row["turnaround_within"] = round(within / counted, 4) if counted else None
         if linked is not None:
-            mine = linked.filter((linked.vendor == vendor.code) & (linked.payment_date >= month)
+            mine = linked.filter((linked.vendor == code) & (linked.payment_date >= month)
                                  & (linked.payment_date <= end))
             agg = mine.aggregate(claims=mine.count(), denied=mine.denied.sum(),
                                  coding=mine.coding_related.sum()).to_pyarrow().to_pylist()[0]
@@ -103,6 +106,27 @@ def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None
             row["claims"], row["denied"], row["coding_denied"] = claims, int(agg["denied"] or 0), int(agg["coding"] or 0)
             row["denial_rate"] = round(row["denied"] / claims, 4) if claims else None
             row["coding_denial_rate"] = round(row["coding_denied"] / claims, 4) if claims else None
+        out[f"{month:%Y-%m}"] = (row, sla)
+    return out
+
+
+def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None, *,
+                with_lake: bool = True) -> tuple[list[dict], list[dict]]:
+    """Month rows and SLA rows; `with_lake=False`: only the final audits' accuracy (the
+    scorecard engine measures the rest)."""
+    names = set(TABLES) if with_lake else set()
+    rows, sla = [], []
+    hours_by_type = {t.encounter_type: float(t.maximum_hours) for t in contract.turnaround_slas.all()} if contract else {}
+    accuracy_slas = {a.specialty: float(a.minimum_accuracy) / 100 for a in contract.accuracy_slas.all()} if contract \
+        else {}
+    from_lake = _lake_months(vendor.code, months, hours_by_type, names) if names else {}
+    for month in months:
+        end = _next_month(month) - dt.timedelta(days=1)
+        row: dict = {"month": f"{month:%Y-%m}", "charts": 0}
+        if names:
+            part, turnaround = from_lake[row["month"]]
+            row.update(part)
+            sla.extend(turnaround)
         audited = _audited_cases(vendor, month, end)
         row["audited_charts"] = len(audited)
         if audited:
@@ -138,11 +162,18 @@ def _findings_pareto(vendor: Vendor, start: dt.date, end: dt.date) -> list[dict]
 
 
 def _denial_pareto(vendor: Vendor, start: dt.date, end: dt.date) -> list[dict]:
-    con = cached_connection()
     if "remit_claims" not in TABLES:
         return []
+    from codingwatch.web import lake_cache
+
+    return lake_cache.remember("review-denial-pareto", [vendor.code, start, end],
+                               lambda: _compute_denial_pareto(vendor.code, start, end))
+
+
+def _compute_denial_pareto(code: str, start: dt.date, end: dt.date) -> list[dict]:
+    con = cached_connection()
     linked = denials.from_lake(con)["linked"]
-    mine = linked.filter((linked.vendor == vendor.code) & (linked.payment_date >= start) & (linked.payment_date <= end))
+    mine = linked.filter((linked.vendor == code) & (linked.payment_date >= start) & (linked.payment_date <= end))
     frame = denials.carc_pareto(mine, con.table("remit_adjustments")).to_pyarrow().to_pylist()
     out = []
     for r in frame:
@@ -153,13 +184,18 @@ def _denial_pareto(vendor: Vendor, start: dt.date, end: dt.date) -> list[dict]:
 
 
 def _not_on_roster(vendor: Vendor, start: dt.date, end: dt.date) -> list[dict]:
-    con = cached_connection()
     if "encounters" not in TABLES:
         return []
-    enc = con.table("encounters")
-    t = enc.filter((enc.origin == "coded") & (enc.vendor == vendor.code) & (enc.coded_at >= _utc(start))
-                   & (enc.coded_at < _utc(end + dt.timedelta(days=1))) & enc.coder_id.notnull())
-    rows = t.group_by(login=t.coder_id).aggregate(charts=t.count()).order_by("login").to_pyarrow().to_pylist()
+    from codingwatch.web import lake_cache
+
+    def compute() -> list[dict]:
+        con = cached_connection()
+        enc = con.table("encounters")
+        t = enc.filter((enc.origin == "coded") & (enc.vendor == vendor.code) & (enc.coded_at >= _utc(start))
+                       & (enc.coded_at < _utc(end + dt.timedelta(days=1))) & enc.coder_id.notnull())
+        return t.group_by(login=t.coder_id).aggregate(charts=t.count()).order_by("login").to_pyarrow().to_pylist()
+
+    rows = lake_cache.remember("review-logins", [vendor.code, start, end], compute)
     roster = set(Coder.objects.filter(vendor=vendor).values_list("login_id", flat=True))
     return [{"login": r["login"], "charts": int(r["charts"])} for r in rows if r["login"] not in roster]
 
