@@ -9,12 +9,14 @@ asked for, which the view has found in that scope.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import ibis
 
 from codingwatch.scorecard import kpis, sla
 from codingwatch.scorecard.kpis import AuditedChart, RosterCoder
 from codingwatch.scorecard.terms import month_end, month_range
+from codingwatch.web import lake_cache
 from codingwatch.web.vendors.models import Coder, Contract, Vendor
 from codingwatch.web.vendors.services.contract_terms import terms_of
 
@@ -98,8 +100,17 @@ def scorecards(vendors: list[Vendor], first: dt.date, last: dt.date) -> dict[str
     out: dict[str, list[sla.MonthEvaluation]] = {v.code: [] for v in vendors}
     if not contracts:
         return out
-    sources = kpis.Sources.from_lake(cached_connection(), audited=audited, roster=coders)
-    for month in sla.evaluate_contracts(sources, contracts, first, last):
+
+    def compute() -> list[sla.MonthEvaluation]:
+        sources = kpis.Sources.from_lake(cached_connection(), audited=audited, roster=coders)
+        return sla.evaluate_contracts(sources, contracts, first, last)
+
+    # Kept per lake generation and per everything read from the database (the terms in force,
+    # the final audits' charts, the roster): a new load, an amended term, a final audit or a
+    # roster change each give a fresh answer; the home page, the scorecard and the reviews
+    # then do not evaluate the same months again.
+    inputs = hashlib.sha256(repr((contracts, audited, coders)).encode()).hexdigest()
+    for month in lake_cache.remember("scorecards", [str(first), str(last), inputs], compute):
         out[month.vendor].append(month)
     return out
 
