@@ -235,7 +235,7 @@ ENCOUNTER_VALUES = {
     "coder_id": ["c1"], "vendor": ["Acme Coding"], "received_at": ["2026-01-05T10:00:00+00:00"],
     "coded_at": ["2026-01-07T10:00:00-05:00"], "code_system": ["ICD10CM", "ICD10PCS", "CPT"],
     "code": ["I50.21", "N17.9", "R07.9", "71046", "02703ZZ"], "sequence": ["1", "2"], "poa": ["Y", "N", ""],
-    "modifiers": ["", "26"], "units": ["", "1"], "drg": ["", "291"],
+    "modifiers": ["", "26"], "units": ["", "1"], "drg": ["", "291"], "priority": ["", "standard", "urgent", "STAT"],
 }
 
 

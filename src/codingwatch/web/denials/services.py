@@ -24,6 +24,7 @@ from codingwatch.lake.store import cached_connection
 from codingwatch.spreadsheet import csv_writer
 from codingwatch.web.dashboard.figures import visible_vendors
 from codingwatch.web.lake_cache import materialized, remember
+from codingwatch.web.vendors.services.contracts import rework_cost_per_denial
 
 # by (URL word) -> (column, label)
 DIMENSIONS = finished.BREAKDOWNS
@@ -102,26 +103,6 @@ def pareto(user, *, vendor: str | None = None, coder: str | None = None, coding_
                                coding_only=coding_only)
 
     return _kept("pareto", user, vendor, coder, period, compute, coding_only)
-
-
-def rework_cost_per_denial(vendor_code: str) -> tuple[Decimal | None, str]:
-    """(cost of reworking one denial, where the figure comes from) for a vendor."""
-    from django_scopes import scopes_disabled
-
-    from codingwatch.web.vendors.models import Contract
-
-    with scopes_disabled():
-        contract = (Contract.objects.filter(vendor__code=vendor_code, rework_cost_per_denial__isnull=False)
-                    .order_by("-start_date").first())
-    if contract is not None:
-        return contract.rework_cost_per_denial, f"contract from {contract.start_date}"
-    try:
-        setting = denials.rework_cost_setting()
-    except ValueError:
-        setting = None
-    if setting is not None:
-        return setting, denials.analytics.REWORK_COST_SETTING
-    return None, "no contract figure and no setting"
 
 
 def rework(user, *, vendor: str | None = None, period: periods.Period = periods.ALL) -> list[dict]:

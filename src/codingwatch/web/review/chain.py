@@ -17,23 +17,7 @@ from codingwatch.lake.store import cached_connection
 from codingwatch.scorecard import chain as engine
 from codingwatch.web.dashboard.figures import visible_vendors
 from codingwatch.web.review.findings import _cases, findings_on
-
-
-def rework_cost_per_denial(vendor_code: str) -> tuple[Decimal | None, str]:
-    """The vendor's latest contract figure, else the CODINGWATCH_DENIAL_REWORK_COST setting
-    (as the denials page reads it; read here so that the two apps import neither the other)."""
-    from codingwatch import denials
-    from codingwatch.web.vendors.models import Contract
-
-    contract = (Contract.objects.filter(vendor__code=vendor_code, rework_cost_per_denial__isnull=False)
-                .order_by("-start_date").first())
-    if contract is not None:
-        return contract.rework_cost_per_denial, f"contract from {contract.start_date}"
-    try:
-        setting = denials.rework_cost_setting()
-    except ValueError:
-        setting = None
-    return (setting, "setting") if setting is not None else (None, "no contract figure and no setting")
+from codingwatch.web.vendors.services.contracts import rework_cost_per_denial
 
 
 def _month_impact(con, vendor: str, coded_at: str | None, remits: list[dict], cases: list, findings: list[dict]):

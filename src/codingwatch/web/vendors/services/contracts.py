@@ -67,3 +67,26 @@ def contract_every_vendor(terms: Terms) -> list[Contract]:
     # so the vendors app does not import the diligence app that depends on it.
     without = Vendor.objects.filter(contracts__isnull=True).exclude(assessment__stage="candidate")
     return [add_contract(vendor, terms) for vendor in without]
+
+
+def rework_cost_per_denial(vendor_code: str):
+    """(cost of reworking one denial, where the figure comes from) for a vendor: its latest
+    contract's figure, else the CODINGWATCH_DENIAL_REWORK_COST setting. Read here, below the
+    denials pages and the reviews, so that neither imports the other."""
+    from django_scopes import scopes_disabled
+
+    from codingwatch import denials
+    from codingwatch.web.vendors.models import Contract
+
+    with scopes_disabled():
+        contract = (Contract.objects.filter(vendor__code=vendor_code, rework_cost_per_denial__isnull=False)
+                    .order_by("-start_date").first())
+    if contract is not None:
+        return contract.rework_cost_per_denial, f"contract from {contract.start_date}"
+    try:
+        setting = denials.rework_cost_setting()
+    except ValueError:
+        setting = None
+    if setting is not None:
+        return setting, denials.analytics.REWORK_COST_SETTING
+    return None, "no contract figure and no setting"
