@@ -19,7 +19,7 @@ demo: setup
 ## the database tests (marker postgres) run again against a throwaway PostgreSQL cluster
 test: setup-test
 	$(UV) run pytest -n 2 --dist loadfile $(PYTEST_ARGS)
-	scripts/with-postgresql $(UV) run pytest -m postgres $(PYTEST_ARGS)
+	scripts/with-postgresql $(UV) run pytest -n 2 --dist loadfile -m postgres $(PYTEST_ARGS)
 
 ## make fuzz: fuzz every reader (X12 835 and 837, CSV encounters, access CSV, FHIR) with hypothesis for
 ## FUZZ_MINUTES minutes in all, shared equally; inputs tried and crashes per reader go to benchmarks/results/fuzz.json
