@@ -140,15 +140,24 @@ def alert(request, alert_id: int):
     return body
 
 
+def _assignee(request, name: str | None):
+    """The user an alert or a case is assigned to: "me", nobody (empty), or a user of the
+    requester's organization by name (422 when there is none)."""
+    if not name:
+        return None
+    if name == "me":
+        return request.user
+    found = User.objects.filter(username=name, organization=request.user.organization_id).first()
+    if found is None:
+        raise HttpError(422, f"no user {name!r}")
+    return found
+
+
 @router.post("/alerts/{alert_id}/assign", response=AlertOut, summary="Assign the alert to a user (or unassign)")
 def assign(request, alert_id: int, body: AssignIn):
     _guard(request, change=True)
     a = get_object_or_404(ProvenanceAlert, pk=alert_id)
-    name = body.assignee
-    assignee = (request.user if name == "me" else None if not name
-                else User.objects.filter(username=name, organization=request.user.organization_id).first())
-    if name and assignee is None:
-        raise HttpError(422, f"no user {name!r}")
+    assignee = _assignee(request, body.assignee)
     body = _alert(_act(lambda: services.assign(a, assignee)))
     record_access(request, action=AccessEvent.VIEW, object_type="provenance-alert", object_id=str(a.pk))
     return body
@@ -293,11 +302,7 @@ def case_assign(request, case_id: int, body: AssignIn):
 
     _guard(request, change=True)
     c = get_object_or_404(AlertCase, pk=case_id)
-    name = body.assignee
-    assignee = (request.user if name == "me" else None if not name
-                else User.objects.filter(username=name, organization=request.user.organization_id).first())
-    if name and assignee is None:
-        raise HttpError(422, f"no user {name!r}")
+    assignee = _assignee(request, body.assignee)
     out = _case(_case_act(lambda: cases.assign(c, assignee)))
     record_access(request, action=AccessEvent.VIEW, object_type="provenance-case", object_id=str(c.pk))
     return out
