@@ -208,6 +208,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     _s("CODINGWATCH_OIDC_TOKEN_ENDPOINT", "text", "", "see CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT", "web.md"),
     _s("CODINGWATCH_OIDC_USERINFO_ENDPOINT", "text", "", "see CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT", "web.md"),
     _s("CODINGWATCH_OIDC_JWKS_ENDPOINT", "text", "", "see CODINGWATCH_OIDC_AUTHORIZATION_ENDPOINT", "web.md"),
+    _s("CODINGWATCH_OIDC_END_SESSION_ENDPOINT", "text", "",
+       "single sign-on: where logging out ends the provider's session too (empty: its discovery "
+       "document's end_session_endpoint, if it has one)", "web.md"),
     _s("CODINGWATCH_OIDC_ROLE_CLAIM", "text", "codingwatch_role",
        "single sign-on: the claim that holds the user's role", "web.md"),
     _s("CODINGWATCH_OIDC_ORGANIZATION_CLAIM", "text", "codingwatch_organization",

@@ -32,6 +32,8 @@ class Provider:
         self.codes: dict[str, dict] = {}
         self.tokens: dict[str, dict] = {}
         self.token_requests = 0
+        self.end_session_endpoint = True  # False: a provider without RP-initiated logout
+        self.ended_sessions: list[dict] = []  # the queries of the logouts the app sent here
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -50,7 +52,8 @@ class Provider:
                 "token_endpoint": f"{self.issuer}/token", "userinfo_endpoint": f"{self.issuer}/userinfo",
                 "jwks_uri": f"{self.issuer}/jwks", "response_types_supported": ["code"],
                 "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"],
-                "code_challenge_methods_supported": ["S256"]}
+                "code_challenge_methods_supported": ["S256"],
+                **({"end_session_endpoint": f"{self.issuer}/logout"} if self.end_session_endpoint else {})}
 
     def id_token(self, claims: dict, nonce: str | None, *, issuer: str | None = None, audience: str | None = None) -> str:
         now = int(time.time())
@@ -90,6 +93,12 @@ class Provider:
                     back = f"{query['redirect_uri']}?{urllib.parse.urlencode({'code': code, 'state': query['state']})}"
                     self.send_response(302)
                     self.send_header("Location", back)
+                    self.end_headers()
+                    return None
+                if url.path == "/logout":
+                    provider.ended_sessions.append(query)
+                    self.send_response(302)
+                    self.send_header("Location", query.get("post_logout_redirect_uri", provider.issuer))
                     self.end_headers()
                     return None
                 if url.path == "/userinfo":

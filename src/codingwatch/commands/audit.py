@@ -19,7 +19,12 @@ from codingwatch.commands.common import (
     print_json,
     progress,
 )
-from codingwatch.commands.vocabulary import VOCABULARY_OPTION, load_vocabulary
+from codingwatch.commands.vocabulary import (
+    ORGANIZATION_OPTION,
+    VOCABULARY_OPTION,
+    exempt_facilities,
+    load_vocabulary,
+)
 
 if TYPE_CHECKING:
     from codingwatch.audit import Method
@@ -71,7 +76,8 @@ def _sla(specs: list[str] | None, vocabulary: Vocabulary | None = None) -> dict[
 
 POA_EXEMPT_OPTION = typer.Option(
     None, "--poa-exempt-facility",
-    help="a facility exempt from POA reporting (its HAC codes are not checked for POA); repeat for each")
+    help="a facility exempt from POA reporting (its HAC codes are not checked for POA); repeat for each; "
+         "facilities marked POA exempt in the app database count as well")
 
 
 def load_results(coded: Path, audited: Path, *, quiet: bool = False, vocabulary: Vocabulary | None = None,
@@ -81,7 +87,7 @@ def load_results(coded: Path, audited: Path, *, quiet: bool = False, vocabulary:
 
     with gc_paused():
         return _load_results(coded, audited, quiet=quiet, vocabulary=vocabulary,
-                             poa_exempt_facilities=poa_exempt_facilities or [])
+                             poa_exempt_facilities=exempt_facilities(poa_exempt_facilities))
 
 
 def _load_results(coded: Path, audited: Path, *, quiet: bool, vocabulary: Vocabulary | None,
@@ -235,6 +241,7 @@ def score_command(
     poa_exempt_facility: list[str] = POA_EXEMPT_OPTION,
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
     vocabulary_file: Path = VOCABULARY_OPTION,
+    organization: str = ORGANIZATION_OPTION,
 ) -> None:
     """Score an audit: the coder's version of each chart against the auditor's.
 
@@ -261,7 +268,7 @@ def score_command(
             raise UserError(f"--identified: {identified!r} is not a date YYYY-MM-DD") from None
     method = Method(principal_dx_weight=2 if principal_counts_two else 1,
                     payment_error_weight=2 if payment_weight_two else 1)
-    vocabulary = load_vocabulary(vocabulary_file)
+    vocabulary = load_vocabulary(vocabulary_file, organization)
     rate, targets = _decimal(base_rate, "--base-rate"), _sla(sla, vocabulary)  # refuse bad options before reading
     results = load_results(coded, audited, quiet=quiet or output_format == OutputFormat.json, vocabulary=vocabulary,
                            poa_exempt_facilities=poa_exempt_facility)
@@ -289,6 +296,7 @@ def compare_command(
     output_format: OutputFormat = FORMAT_OPTION,
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
     vocabulary_file: Path = VOCABULARY_OPTION,
+    organization: str = ORGANIZATION_OPTION,
 ) -> None:
     """Parallel coding comparison: the same charts coded by a vendor and by the in-house team.
 
@@ -304,7 +312,7 @@ def compare_command(
     from codingwatch.audit.agreement import parallel_agreement
 
     results = load_results(vendor_file, inhouse_file, quiet=quiet or output_format == OutputFormat.json,
-                           vocabulary=load_vocabulary(vocabulary_file))
+                           vocabulary=load_vocabulary(vocabulary_file, organization))
     payload = parallel_agreement(results)
     if output_format == OutputFormat.json:
         print_json(payload)
@@ -348,6 +356,7 @@ def report_command(
     poa_exempt_facility: list[str] = POA_EXEMPT_OPTION,
     quiet: bool = typer.Option(False, "--quiet"),
     vocabulary_file: Path = VOCABULARY_OPTION,
+    organization: str = ORGANIZATION_OPTION,
 ) -> None:
     """Write the audit report (HTML and/or PDF) from the same inputs as `audit score`.
 
@@ -378,7 +387,7 @@ def report_command(
             raise UserError(f"--identified: {identified!r} is not a date YYYY-MM-DD") from None
     method = Method(principal_dx_weight=2 if principal_counts_two else 1,
                     payment_error_weight=2 if payment_weight_two else 1)
-    vocabulary = load_vocabulary(vocabulary_file)
+    vocabulary = load_vocabulary(vocabulary_file, organization)
     rate, targets = _decimal(base_rate, "--base-rate"), _sla(sla, vocabulary)
     results = load_results(coded, audited, quiet=quiet, vocabulary=vocabulary,
                            poa_exempt_facilities=poa_exempt_facility)

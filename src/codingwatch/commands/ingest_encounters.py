@@ -16,7 +16,12 @@ from codingwatch.commands.common import (
     print_json,
     progress,
 )
-from codingwatch.commands.vocabulary import VOCABULARY_OPTION, load_vocabulary
+from codingwatch.commands.vocabulary import (
+    ORGANIZATION_OPTION,
+    VOCABULARY_OPTION,
+    exempt_facilities,
+    load_vocabulary,
+)
 
 
 @ingest_app.command("encounters")
@@ -27,9 +32,11 @@ def ingest_encounters(
     poa_exempt_facility: list[str] = typer.Option(
         [], "--poa-exempt-facility",
         help="a facility exempt from POA reporting (CMS EXEMPT hospital status: HAC codes are not checked "
-             "for POA); repeat for each; matched ignoring case, spaces and punctuation"),
+             "for POA); repeat for each; matched ignoring case, spaces and punctuation; facilities marked "
+             "POA exempt in the app database count as well"),
     output: OutputFormat = FORMAT_OPTION,
     vocabulary_file: Path = VOCABULARY_OPTION,
+    organization: str = ORGANIZATION_OPTION,
 ) -> None:
     """Load coded encounters into the lake: validated, MS-DRG grouped, whole file or nothing.
 
@@ -52,7 +59,8 @@ def ingest_encounters(
     from codingwatch.ingest.encounters import ingest_encounter_files
     from codingwatch.lake import open_lake
 
-    vocabulary = load_vocabulary(vocabulary_file)
+    vocabulary = load_vocabulary(vocabulary_file, organization)
+    exempt = exempt_facilities(poa_exempt_facility)
     lake = open_lake()
     with progress(quiet=output is OutputFormat.json) as bar:
         task = bar.add_task("ingest", total=len(files) * 100)
@@ -65,7 +73,7 @@ def ingest_encounters(
         for path in files:
             bar.update(task, description=f"{path.name}")
             results.extend(ingest_encounter_files([path], lake=lake, strict=strict, rejects_dir=rejects_dir,
-                                                  progress=tick, poa_exempt_facilities=poa_exempt_facility,
+                                                  progress=tick, poa_exempt_facilities=exempt,
                                                   vocabulary=vocabulary))
             state["done"] += 1
             bar.update(task, completed=state["done"] * 100)

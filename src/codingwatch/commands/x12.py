@@ -15,7 +15,7 @@ from codingwatch.commands.common import (
     print_json,
     progress,
 )
-from codingwatch.commands.vocabulary import VOCABULARY_OPTION
+from codingwatch.commands.vocabulary import ORGANIZATION_OPTION, VOCABULARY_OPTION
 
 FILES = typer.Argument(..., exists=False, help="X12 files; each loads whole or not at all")
 
@@ -93,6 +93,7 @@ def ingest_remits_command(
         "of place, no ISA) is still enforced"),
     fmt: OutputFormat = FORMAT_OPTION,
     vocabulary_file: Path = VOCABULARY_OPTION,
+    organization: str = ORGANIZATION_OPTION,
 ) -> None:
     """Load X12 5010 835 remittances into the lake: payments, claims, adjustments, remarks.
 
@@ -113,7 +114,7 @@ def ingest_remits_command(
     """
     from codingwatch.commands.vocabulary import load_vocabulary
 
-    _run("remits", files, fmt, lenient, load_vocabulary(vocabulary_file))
+    _run("remits", files, fmt, lenient, load_vocabulary(vocabulary_file, organization))
 
 
 # ---- codingwatch denials ---------------------------------------------------------------------

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from codingwatch.web.accounts import sso
@@ -12,7 +11,7 @@ admin.site.site_header = "codingwatch administration"
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sso.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),  # public and aggregate: no login, no data
     path("mfa/verify/", account_views.mfa_verify, name="mfa-verify"),
     path("mfa/setup/", account_views.mfa_setup, name="mfa-setup"),

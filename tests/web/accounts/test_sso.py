@@ -128,3 +128,31 @@ def test_without_a_provider_the_single_sign_on_urls_do_not_exist(client, roster)
     assert client.get("/oidc/authenticate/").status_code == 404
     assert client.get("/oidc/callback/?code=x&state=y").status_code == 404
     assert b"single sign-on" not in client.get("/login/").content
+
+
+def test_logging_out_after_single_sign_on_ends_the_providers_session_too(client, provider, roster, lake):
+    sso_login(client, provider, DIRECTOR)
+    id_token = client.session["oidc_id_token"]
+    response = client.post("/logout/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{provider.issuer}/logout?")
+    assert client.get("/vendors/").status_code == 302  # our own session is gone before the provider is asked
+    at_provider = requests.get(response["Location"], allow_redirects=False, timeout=10)
+    assert provider.ended_sessions == [{"id_token_hint": id_token, "client_id": provider.client_id,
+                                        "post_logout_redirect_uri": "http://testserver/login/"}]
+    assert at_provider.headers["Location"] == "http://testserver/login/"  # and back at our login page
+
+
+def test_a_provider_without_an_end_session_endpoint_gets_our_logout_only(client, provider, roster, lake):
+    provider.end_session_endpoint = False
+    sso_login(client, provider, DIRECTOR)
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert provider.ended_sessions == []
+
+
+def test_a_password_user_logs_out_locally_even_with_single_sign_on_set_up(client, provider, director):
+    client.force_login(director)
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert provider.ended_sessions == []

@@ -25,9 +25,11 @@ import urllib.request
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django_scopes import scopes_disabled
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
@@ -175,6 +177,40 @@ class CallbackView(OIDCAuthenticationCallbackView):
         return setting(attr, *args)
 
 
+def end_session_url(request, id_token: str) -> str | None:
+    """Where to send the browser after our logout so that the provider ends its session as well
+    (OpenID Connect RP-Initiated Logout 1.0): the provider's end-session endpoint with the ID token
+    as the hint and our login page to come back to; None when the provider has none."""
+    from urllib.parse import urlencode
+
+    endpoint = getattr(settings, "OIDC_OP_END_SESSION_ENDPOINT", "")
+    if not endpoint:
+        try:
+            endpoint = discovery(settings.OIDC_OP_ISSUER).get("end_session_endpoint", "")
+        except OSError:  # the provider cannot be reached: our own logout stands
+            LOGGER.warning("single sign-on: the provider's discovery document could not be read at logout")
+            return None
+    if not endpoint:
+        return None
+    query = urlencode({"id_token_hint": id_token, "client_id": settings.OIDC_RP_CLIENT_ID,
+                       "post_logout_redirect_uri": request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL))})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout; after a single sign-on it then ends the provider's session too, so that the
+    next login asks the provider for credentials again instead of signing the same person back in."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token") if enabled() else None
+        response = super().post(request, *args, **kwargs)  # the local session is gone whatever follows
+        if id_token:
+            url = end_session_url(request, id_token)
+            if url:
+                return HttpResponseRedirect(url)
+        return response
+
+
 start = _only_when_enabled(StartView.as_view())
 callback = _only_when_enabled(CallbackView.as_view())
 
@@ -186,4 +222,4 @@ def on_login(sender, request, user, **kwargs):
         request.session[mfa.IDP_MFA_SESSION_KEY] = bool(getattr(user, "sso_second_factor", False))
 
 
-__all__ = ["SingleSignOnBackend", "callback", "enabled", "on_login", "start"]
+__all__ = ["LogoutView", "SingleSignOnBackend", "callback", "enabled", "end_session_url", "on_login", "start"]
