@@ -32,10 +32,12 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.web.proxied_client import ProxiedClient  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "serve.json"
 STAFF_ROLES = ("admin", "auditor", "director", "compliance", "executive")
@@ -56,41 +58,17 @@ def codingwatch(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return done
 
 
-class User:
-    """One browser. Behind the production server it sits behind a TLS proxy: the proxy adds
-    X-Forwarded-Proto, and the browser returns the HTTPS-only cookies (httpx, on plain HTTP,
-    would keep them back), so cookies are kept here."""
+class User(ProxiedClient):
+    """One browser, logged in with its own recovery codes (one per login)."""
 
     def __init__(self, base: str, name: str, *, proxied: bool, codes: list[str]):
+        super().__init__(base, proxied=proxied, timeout=300)
         self.name = name
         self.codes = codes  # recovery codes, shared by every run of this user: one per login
-        self.origin = base.replace("http://", "https://") if proxied else base
-        self.headers = {"X-Forwarded-Proto": "https"} if proxied else {}
-        self.cookies: dict[str, str] = {}
-        self.http = httpx.Client(base_url=base, timeout=300)
-
-    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
-        headers = {**self.headers, **kwargs.pop("headers", {})}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        response = self.http.request(method, path, headers=headers, **kwargs)
-        for line in response.headers.get_list("set-cookie"):
-            for key, morsel in SimpleCookie(line).items():
-                self.cookies[key] = morsel.value
-        return response
 
     def login(self) -> bool:
-        self.request("GET", "/login/")
-        answer = self.request("POST", "/login/", data={"username": self.name, "password": PASSWORD,
-                                                      "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")},
-                              headers={"Origin": self.origin, "Referer": f"{self.origin}/login/"})
-        if answer.status_code != 302:
-            return False
-        self.request("GET", "/mfa/verify/")  # the second factor, as the login asks
-        answer = self.request("POST", "/mfa/verify/", data={"token": self.codes.pop(),
-                                                            "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")},
-                              headers={"Origin": self.origin, "Referer": f"{self.origin}/mfa/verify/"})
-        return answer.status_code == 302 and "/mfa/" not in answer.headers.get("location", "")
+        answer = super().login(self.name, PASSWORD, self.codes.pop())
+        return answer is not None and answer.status_code == 302 and "/mfa/" not in answer.headers.get("location", "")
 
     def navigation(self) -> list[str]:
         page = self.request("GET", "/").text
