@@ -174,3 +174,6 @@ api.add_router("/review/", review_router)
 from codingwatch.web.scorecard.api import router as scorecard_router  # noqa: E402
 
 api.add_router("/scorecard/", scorecard_router)
+from codingwatch.web.dashboard.api import router as saved_views_router  # noqa: E402
+
+api.add_router("/views", saved_views_router)
