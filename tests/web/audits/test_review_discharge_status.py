@@ -73,7 +73,7 @@ def test_status_00_is_saved_and_regrouped_as_the_cli_does(login, auditor, full_a
     assert 'value="00" size="3" form="review-form" data-testid="discharge-status"' in client.get(url).content.decode()
 
 
-@pytest.mark.parametrize("status", ["0", "00", "01", "7", "30", "99", "100", "-1", "x1", "1 1"])
+@pytest.mark.parametrize("status", ["0", "00", "01", "7", "30", "99", "100", "-1", "x1", "1 1", "1.5", "+1", "1e1"])
 def test_the_screen_takes_what_the_layout_takes(login, auditor, full_audit, tmp_path, status):  # noqa: F811
     case = case_of(full_audit, "IP-1001")
     client = login(auditor)
