@@ -25,7 +25,9 @@ def test_a_month_a_quarter_and_a_custom_range_are_read_from_the_query():
 
 
 @pytest.mark.parametrize(("query", "field", "words"), [
-    ({"period": "2026-13"}, "period", "no month 13"),
+    ({"period": "2026-13"}, "period", "no month 13 (months run 01 to 12)"),
+    ({"period": "0000-01"}, "period", "no year 0000"),
+    ({"period": "0000-Q2"}, "period", "no year 0000"),
     ({"period": "March"}, "period", "neither a month"),
     ({"from": "2026-02-30"}, "from", "is not a date"),
     ({"from": "2026-03-01", "to": "2026-02-01"}, "to", "before the start"),

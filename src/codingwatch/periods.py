@@ -91,6 +91,11 @@ def _day(field: str, text: str) -> dt.date:
         raise PeriodError(field, f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _check_year(raw: str, year: int) -> None:
+    if year < 1:  # dt.date starts at year 1
+        raise PeriodError("period", f"{raw!r}: no year {year:04d}")
+
+
 def parse(params) -> Period:
     """The period of a query (any mapping with .get): `period` (YYYY-MM or YYYY-Qn), else
     `from`/`to` (YYYY-MM-DD), else everything."""
@@ -99,11 +104,13 @@ def parse(params) -> Period:
         if found := MONTH.match(raw):
             year, month = int(found[1]), int(found[2])
             if not 1 <= month <= 12:
-                raise PeriodError("period", f"{raw!r}: no month {month}")
+                raise PeriodError("period", f"{raw!r}: no month {month} (months run 01 to 12)")
+            _check_year(raw, year)
             first = dt.date(year, month, 1)
             return Period("month", first, month_end(first))
         if found := QUARTER.match(raw):
             year, quarter = int(found[1]), int(found[2])
+            _check_year(raw, year)
             first = dt.date(year, 3 * quarter - 2, 1)
             return Period("quarter", first, month_end(dt.date(year, 3 * quarter, 1)))
         raise PeriodError("period", f"{raw!r} is neither a month (2026-03) nor a quarter (2026-Q1)")

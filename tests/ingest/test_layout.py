@@ -71,6 +71,8 @@ RULES = [
     ("ENC-1", None, {"age": ""}, "age", 2),
     ("ENC-1", None, {"discharge_status": ""}, "discharge_status", 2),
     ("ENC-1", None, {"discharge_status": "100"}, "discharge_status", 2),
+    ("ENC-1", None, {"discharge_status": "1.5"}, "discharge_status", 2),
+    ("ENC-1", None, {"discharge_status": "0x10"}, "discharge_status", 2),
     ("ENC-1", None, {"coder_id": ""}, "coder_id", 2),
     ("ENC-1", None, {"vendor": ""}, "vendor", 2),
     ("ENC-1", None, {"received_at": "2026-01-05T10:00:00"}, "received_at", 2),

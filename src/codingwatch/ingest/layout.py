@@ -77,6 +77,10 @@ LINE_COLUMNS: tuple[str, ...] = COLUMNS[14:20]
 
 ID_SHAPE = r"^[A-Za-z0-9._:/#-]{1,64}$"
 MODIFIERS_SHAPE = r"^[0-9A-Z]{2}(;[0-9A-Z]{2})*$"
+# A discharge status the layout takes: a whole number 0-99 in digits, 00 included. Whether it is on the
+# CMS list is the grouper's question: an off-list status (00, 08, ...) groups to 999, as the CMS
+# grouper does. The audit review screen takes the same range.
+DISCHARGE_STATUS_RANGE = (0, 99)
 
 
 def _spellings(kind: str) -> str:
@@ -256,7 +260,10 @@ def encounter_checks() -> list[tuple[str, str, str, str]]:
         ("sex", "sex", f"sex NOT IN {in_list(SEXES)}", "'must be M, F or U'"),
         ("age", "age_raw", "age IS NULL OR age < 0 OR age > 124", "'must be a whole number of years, 0-124'"),
         ("discharge_status", "discharge_status_raw",
-         "discharge_status_raw <> '' AND (discharge_status IS NULL OR discharge_status < 0 OR discharge_status > 99)",
+         # digits only: a cast alone would read 1.5 as 2 and 0x10 as 16
+         f"discharge_status_raw <> '' AND (discharge_status IS NULL "
+         f"OR NOT regexp_full_match(trim(discharge_status_raw), '[0-9]+') "
+         f"OR discharge_status < {DISCHARGE_STATUS_RANGE[0]} OR discharge_status > {DISCHARGE_STATUS_RANGE[1]})",
          "'must be a CMS discharge status code such as 01'"),
         ("discharge_status", "discharge_status_raw",
          "encounter_type = 'inpatient' AND discharge_status_raw = ''",

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -18,6 +18,7 @@ from codingwatch.lake.metrics import DIMENSIONS
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access
 from codingwatch.web.dashboard.figures import figures_for, totals_for
+from codingwatch.web.period_query import PeriodQuery
 from codingwatch.web.vendors.models import Coder, Vendor
 
 api = NinjaAPI(
@@ -80,22 +81,26 @@ class CoderDetailOut(CoderOut):
 
 
 @api.get("/figures/{by}", response=FiguresOut, summary="Encounters, CMI and turnaround grouped by one dimension")
-def figures(request, by: str, vendor: str | None = None, coder: str | None = None):
+def figures(request, by: str, when: Query[PeriodQuery], vendor: str | None = None, coder: str | None = None):
     """`by` is one of vendor, specialty, month, coder, encounter_type. `vendor` (a vendor code) and
-    `coder` (a login id) narrow the figures; naming one you may not see answers 404."""
+    `coder` (a login id) narrow the figures; naming one you may not see answers 404. `period`
+    (2026-03 or 2026-Q1) or `from`/`to` (YYYY-MM-DD) limit the encounters to those served in it,
+    as on the pages; a period that cannot be read answers 400."""
     if by not in DIMENSIONS:
         raise HttpError(400, f"cannot group by {by!r}: choose one of {', '.join(DIMENSIONS)}")
+    period = when.parsed()
     filters = {}
     if vendor:
         filters["vendor"] = get_object_or_404(Vendor.objects.all(), code=vendor).code
     if coder:
         filters["coder"] = get_object_or_404(Coder.objects.all(), login_id=coder).login_id
-    return {"by": by, "rows": figures_for(request.user, by, **filters).rows}
+    return {"by": by, "rows": figures_for(request.user, by, period=period, **filters).rows}
 
 
 @api.get("/totals", response=FigureRow, summary="The same figures over everything you may see")
-def totals(request):
-    return totals_for(request.user)
+def totals(request, when: Query[PeriodQuery]):
+    """`period` or `from`/`to` as on /api/figures/{by}."""
+    return totals_for(request.user, period=when.parsed())
 
 
 @api.get("/vendors", response=list[VendorOut], summary="Vendors on the roster")
@@ -104,14 +109,16 @@ def vendor_list(request):
 
 
 @api.get("/vendors/{code}", response=VendorDetailOut, summary="One vendor with its figures by month and by coder")
-def vendor_detail(request, code: str):
+def vendor_detail(request, code: str, when: Query[PeriodQuery]):
+    """`period` or `from`/`to` as on /api/figures/{by}: the vendor page's figures for that period."""
+    period = when.parsed()
     vendor = get_object_or_404(Vendor.objects.all(), code=code)
     record_access(request, action=AccessEvent.VIEW, object_type="vendor", object_id=vendor.code)
     return {
         "code": vendor.code, "name": vendor.name, "delivery_model": vendor.delivery_model,
         "work_locations": vendor.work_locations,
-        "months": figures_for(request.user, "month", vendor=vendor.code).rows,
-        "coders": figures_for(request.user, "coder", vendor=vendor.code).rows,
+        "months": figures_for(request.user, "month", vendor=vendor.code, period=period).rows,
+        "coders": figures_for(request.user, "coder", vendor=vendor.code, period=period).rows,
     }
 
 
@@ -124,9 +131,11 @@ def coder_list(request, vendor: str | None = None):
 
 
 @api.get("/coders/{login_id}", response=CoderDetailOut, summary="One coder with figures by month")
-def coder_detail(request, login_id: str):
+def coder_detail(request, login_id: str, when: Query[PeriodQuery]):
+    """`period` or `from`/`to` as on /api/figures/{by}: the coder page's months for that period."""
+    period = when.parsed()
     coder = get_object_or_404(Coder.objects.select_related("vendor"), login_id=login_id)
-    months = figures_for(request.user, "month", vendor=coder.vendor.code, coder=coder.login_id).rows
+    months = figures_for(request.user, "month", vendor=coder.vendor.code, coder=coder.login_id, period=period).rows
     record_access(request, action=AccessEvent.VIEW, object_type="coder", object_id=coder.login_id)
     return {
         "login_id": coder.login_id, "vendor": coder.vendor.code, "credentials": coder.credentials,
@@ -165,3 +174,6 @@ api.add_router("/review/", review_router)
 from codingwatch.web.scorecard.api import router as scorecard_router  # noqa: E402
 
 api.add_router("/scorecard/", scorecard_router)
+from codingwatch.web.dashboard.api import router as saved_views_router  # noqa: E402
+
+api.add_router("/views", saved_views_router)

@@ -182,6 +182,10 @@ API: dict[str, tuple[str, str]] = {
     # scorecard
     "GET /api/scorecard/vendors": (AGGREGATE, "term states and credits per vendor over the period"),
     "GET /api/scorecard/vendors/{code}": (CHART_LEVEL, "one vendor's scorecard: its months, terms and credits"),
+    # saved views: the user's own names, pages and queries (each page opened records its own view)
+    "GET /api/views": (AGGREGATE, "the user's own saved views: names, pages and queries"),
+    "POST /api/views": (AGGREGATE, "saves one of the user's own views of a figure page"),
+    "DELETE /api/views/{view_id}": (AGGREGATE, "deletes one of the user's own saved views"),
 }
 
 

@@ -236,7 +236,7 @@ def case_review(request, pk: int, number: int):
     case = _case(request, pk, number)
     if request.method == "GET":
         lines = case.audited_lines if case.audited_lines is not None else case.coded_lines
-        status = case.audited_discharge_status or case.discharge_status
+        status = case.audited_discharge_status if case.audited_discharge_status is not None else case.discharge_status
         context = _review_context(request, case, review.lines_from_case(lines), "" if status is None else f"{status:02d}")
         return render(request, "audits/case_review.html", context)
     if case.audit.state != DRAFT:

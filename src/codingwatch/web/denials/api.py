@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from codingwatch import periods
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access
 from codingwatch.web.denials import services
+from codingwatch.web.period_query import PeriodQuery
 from codingwatch.web.vendors.models import Coder, Vendor
 
 router = Router(tags=["denials"])
@@ -151,50 +151,48 @@ def _filters(vendor: str | None, coder: str | None) -> dict:
     return filters
 
 
-def _period(period: str | None, start: str | None, end: str | None) -> periods.Period:
-    try:
-        return periods.parse({"period": period or "", "from": start or "", "to": end or ""})
-    except periods.PeriodError as exc:
-        raise HttpError(400, str(exc)) from None
-
-
 @router.get("/rates/{by}", response=RatesOut, summary="Denial and coding-related denial rates by one dimension")
-def rates(request, by: str, vendor: str | None = None, coder: str | None = None, period: str | None = None,
-          start: str | None = Query(None, alias="from"), end: str | None = Query(None, alias="to")):
+def rates(request, by: str, when: Query[PeriodQuery], vendor: str | None = None, coder: str | None = None):
     """`by` is one of vendor, coder, specialty, payer, month; `vendor` (code) and `coder` (login id)
     narrow the claims; naming one you may not see answers 404. `period` (2026-03 or 2026-Q1) or
-    `from`/`to` (YYYY-MM-DD) limit the claims to those paid in it."""
+    `from`/`to` (YYYY-MM-DD) limit the claims to those paid in it, as on the pages; a period that
+    cannot be read answers 400. The other denials endpoints take the same period."""
     if by not in services.DIMENSIONS:
         raise HttpError(400, f"cannot group by {by!r}: choose one of {', '.join(services.DIMENSIONS)}")
-    chosen = _period(period, start, end)
+    chosen = when.parsed()
     return {"by": by, "rows": services.rates(request.user, by, period=chosen, **_filters(vendor, coder))}
 
 
 @router.get("/carcs", response=list[CarcRow], summary="The reason codes (CARC) behind denials, most frequent first")
-def carcs(request, vendor: str | None = None, coder: str | None = None, coding_only: bool = False):
-    return services.pareto(request.user, coding_only=coding_only, **_filters(vendor, coder))
+def carcs(request, when: Query[PeriodQuery], vendor: str | None = None, coder: str | None = None,
+          coding_only: bool = False):
+    period = when.parsed()
+    return services.pareto(request.user, coding_only=coding_only, period=period, **_filters(vendor, coder))
 
 
 @router.get("/summary", response=SummaryOut, summary="Totals, rework cost and amounts recovered")
-def summary(request, vendor: str | None = None):
-    return services.summary(request.user, **_filters(vendor, None))
+def summary(request, when: Query[PeriodQuery], vendor: str | None = None):
+    period = when.parsed()
+    return services.summary(request.user, period=period, **_filters(vendor, None))
 
 
 @router.get("/vendors/{code}", response=SummaryOut, summary="One vendor's denials")
-def vendor(request, code: str):
+def vendor(request, code: str, when: Query[PeriodQuery]):
+    period = when.parsed()
     found = get_object_or_404(Vendor.objects.all(), code=code)
-    result = services.summary(request.user, vendor=found.code)
+    result = services.summary(request.user, vendor=found.code, period=period)
     record_access(request, action=AccessEvent.VIEW, object_type="denials-vendor", object_id=found.code)
     return result
 
 
 @router.get("/coders/{login_id}", response=CoderDenialsOut, summary="One coder's denials and denied claims")
-def coder(request, login_id: str):
+def coder(request, login_id: str, when: Query[PeriodQuery]):
+    period = when.parsed()
     found = get_object_or_404(Coder.objects.select_related("vendor"), login_id=login_id)
     filters = {"vendor": found.vendor.code, "coder": found.login_id}
     result = {"login_id": found.login_id, "vendor": found.vendor.code,
-              "summary": services.summary(request.user, **filters),
-              "claims": services.denied_claims(request.user, **filters)}
+              "summary": services.summary(request.user, period=period, **filters),
+              "claims": services.denied_claims(request.user, period=period, **filters)}
     record_access(request, action=AccessEvent.VIEW, object_type="denials-coder", object_id=found.login_id)
     return result
 

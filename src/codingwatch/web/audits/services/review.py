@@ -117,7 +117,8 @@ def parse_discharge_status(case: AuditCase, text: str) -> tuple[int | None, str]
     text = (text or "").strip()
     if not text:
         return None, ""
-    if not text.isdigit() or not 1 <= int(text) <= 99:
+    low, high = layout.DISCHARGE_STATUS_RANGE  # what the encounters layout (and so the CLI) takes, 00 included
+    if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
         return None, "discharge status is a CMS 2-digit code, e.g. 01"
     status = int(text)
     return (None if status == case.discharge_status else status), ""
