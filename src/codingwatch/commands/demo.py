@@ -13,6 +13,7 @@ from rich.table import Table
 
 from codingwatch.commands.common import FORMAT_OPTION, OutputFormat, UserError, console, print_json, progress
 from codingwatch.commands.web import DEFAULT_SETTINGS, serve
+from codingwatch.reports import format as fmt
 
 DEMO_ADMIN = "demo-admin"
 ORGANIZATION = "Synth Health"
@@ -176,14 +177,14 @@ def demo(
         for column in ("vendor", "encounters", "inpatient", "CMI"):
             table.add_column(column, justify="left" if column == "vendor" else "right")
         for r in rows:
-            table.add_row(r["vendor"], f"{r['encounters']:,}", f"{r['inpatient']:,}", str(r["cmi"] or "-"))
+            table.add_row(r["vendor"], fmt.count(r["encounters"]), fmt.count(r["inpatient"]), str(r["cmi"] or "-"))
         console.print(table)
         denials_table = Table(title="demo: denials by vendor (remitted claims, 835)")
         for column in ("vendor", "claims", "denied", "coding-related", "coding denial rate"):
             denials_table.add_column(column, justify="left" if column == "vendor" else "right")
         for r in denied:
-            denials_table.add_row(r["vendor"], f"{r['claims']:,}", f"{r['denied']:,}", f"{r['coding_denied']:,}",
-                                  f"{r['coding_denial_rate']:.1%}")
+            denials_table.add_row(r["vendor"], fmt.count(r["claims"]), fmt.count(r["denied"]), fmt.count(r["coding_denied"]),
+                                  fmt.percent(r["coding_denial_rate"]))
         console.print(denials_table)
         console.print(results[0].message, highlight=False, soft_wrap=True)
         for kind, report in x12.items():
