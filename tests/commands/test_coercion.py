@@ -7,7 +7,6 @@ from enum import Enum
 from pathlib import Path
 
 import pytest
-import typer
 from typer._click import Context
 from typer._coercion import build_runtime_param
 from typer.core import _TyperParameter
