@@ -18,7 +18,7 @@ The float tail is our own rather than scipy.stats.hypergeom because scipy's (Boo
 up to 0.1 s per call far out in the tails at N in the billions, while this one costs tens of
 microseconds and has an error we can bound; tests hold both to the exact fractions.
 
-A small appraisal (C(N, n) of at most EXACT_BITS bits, e.g. N = 150, n = 100 or n = 60 at any
+A small appraisal (C(N, n) of at most EXACT_BITS bits, e.g. N = 150, n = 100, or n up to 118 at any
 N up to billions) skips the float screen and decides every comparison in integers: at that size
 the exact sums cost no more than the screen, and the answer is the one the screen would reach
 (the screen only ever settles what the integers would). numpy, which the screen needs, is then
