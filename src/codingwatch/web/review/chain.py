@@ -54,7 +54,7 @@ def _month_impact(con, vendor: str, coded_at: str | None, remits: list[dict], ca
         cost, source = rework_cost_per_denial(vendor)
         if cost is not None:
             rework = (cost * len(coding_denials)).quantize(Decimal("0.01"))
-            lines.append(f"rework at ${cost} a denial ({source}): ${rework}")
+            lines.append(f"rework at {fmt.money(cost, cents=True)} a denial ({source}): {fmt.money(rework, cents=True)}")
     counted = [f for f in findings if f["status"] == "upheld"]
     for case in cases:
         if case.audit.state == "final":
