@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from rich.table import Table
 
 from codingwatch.commands.common import FORMAT_OPTION, OutputFormat, UserError, console, print_json, progress
 from codingwatch.commands.web import DEFAULT_SETTINGS, serve
-from codingwatch.reports import format as fmt
 
 DEMO_ADMIN = "demo-admin"
 ORGANIZATION = "Synth Health"
@@ -70,6 +68,7 @@ def demo(
     from codingwatch import config
     from codingwatch.ingest.encounters import ingest_encounter_files
     from codingwatch.lake import metrics, open_lake
+    from codingwatch.reports import format as fmt
     from codingwatch.synth.params import WorldParams
     from codingwatch.synth.world import generate_world
 
@@ -234,6 +233,8 @@ def _demo_admin(shown: Path) -> tuple[str | None, bool]:
     Returns (password, reset): the user is created with a new password; or, when it exists but
     `shown` is missing (a run died between creating it and printing its password), it is given
     a new password (reset True), since the old one was never seen by anybody."""
+    import secrets
+
     from django.db import transaction
 
     from codingwatch.web.accounts import roles

@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from codingwatch.commands.common import FORMAT_OPTION, OutputFormat, UserError, console, print_json, progress
-from codingwatch.reports import format as fmt
 
 
 def synth(
@@ -34,6 +33,7 @@ def synth(
         codingwatch ingest claims var/synth/claims/*.837; codingwatch ingest remits var/synth/remits/*.835
     """
     from codingwatch.codesets import COVERED_FISCAL_YEARS
+    from codingwatch.reports import format as fmt
     from codingwatch.synth.params import WorldParams
     from codingwatch.synth.world import generate_world
 
