@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from codingwatch.commands import common, rich_help
+from codingwatch.commands import coercion, common, rich_help
 from codingwatch.errors import CodingwatchError
 
 
@@ -44,6 +44,7 @@ class Mounted:
             single.command(name, context_settings=self.settings)(obj)
             command = typer.main.get_command(single)
         command.name = name
+        coercion.quicken(command)  # plain option values coerced without importing pydantic
         return command
 
 

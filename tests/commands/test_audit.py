@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from codingwatch.audit import Case
 from codingwatch.cli import app
 from codingwatch.commands.common import UserError
+from codingwatch.reports.format import percent
 from tests.audit.audit_builders import cpt, dx, inpatient, outpatient, rows_of, write_cases, write_csv
 
 runner = CliRunner()
@@ -51,6 +52,16 @@ def test_score_prints_the_promised_figures_as_json(tmp_path):
     assert ("IP-1", "dx_added", None, "J9601") in kinds
     assert ("OP-1", "modifier_changed", "71046-26", "71046-TC") in kinds
     assert {"coder", "specialty", "encounter_type", "month"} <= set(out["by"])
+
+
+def test_score_text_prints_each_accuracy_and_its_limits_as_the_figures_do(tmp_path):
+    coded, audited = write_cases(tmp_path, CASES)
+    out = run("score", "--coded", str(coded), "--audited", str(audited), "--format", "json")
+    text = runner.invoke(app, ["audit", "score", "--coded", str(coded), "--audited", str(audited)],
+                         env={"COLUMNS": "200"}).stdout
+    low, high = out["dx_accuracy_limits"]
+    assert percent(out["dx_accuracy"]) == "66.7%"
+    assert f"{percent(out['dx_accuracy'])} " in text and f"{percent(low)} - {percent(high)}" in text
 
 
 def test_score_extrapolates_with_the_stated_limit_rule(tmp_path):

@@ -14,7 +14,7 @@ import typer
 
 from codingwatch import cli
 
-HEAVY = ("scipy", "pandas", "ibis", "django", "duckdb", "weasyprint")
+HEAVY = ("scipy", "pandas", "ibis", "django", "duckdb", "weasyprint", "numpy", "pydantic")
 SMALL_COMMAND = ["appraise", "attribute", "--universe", "150", "--sample", "100", "--hits", "97", "--format", "json"]
 
 
@@ -56,10 +56,19 @@ def test_help_loads_no_scipy_pandas_ibis_or_django(argv):
 
 
 def test_a_small_command_loads_only_what_it_needs():
+    # numpy and pydantic too: the small appraisal is exact in integers, its options are coerced
+    # without Typer's pydantic adapters (commands/coercion.py)
     result = loaded_after(*SMALL_COMMAND)
     assert result["loaded"] == []
     appraisal = json.loads(result["out"])
     assert (appraisal["universe"], appraisal["sample"], appraisal["hits"]) == (150, 100, 97)
+    assert appraisal["limits"]["95"] == {"lower": 141, "upper": 147}
+
+
+def test_the_small_command_as_text_loads_only_what_it_needs():
+    result = loaded_after(*SMALL_COMMAND[:-2])
+    assert result["loaded"] == []
+    assert "95% two-sided              141           147" in result["out"]
 
 
 def test_each_mounted_help_line_is_the_commands_own():

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from codingwatch.cli import app
 from codingwatch.cost import compare, preset_scenario
+from codingwatch.reports.format import count, percent
 
 runner = CliRunner()
 
@@ -39,6 +40,14 @@ def test_simulate_json_is_reproducible_by_seed():
     assert first == again
     payload = json.loads(first)
     assert set(payload["options"]["offshore"]["percentiles_per_year"]) == {"p5", "p25", "p50", "p75", "p95"}
+
+
+def test_simulate_text_prints_the_draws_and_shares_as_the_figures_do():
+    payload = json.loads(run("simulate", "public-2025", "--draws", "2000", "--seed", "5", "--format", "json").stdout)
+    output = run("simulate", "public-2025", "--draws", "2000", "--seed", "5").stdout
+    assert f"{count(2000)} draws, seed 5" in output
+    for option in payload["options"].values():
+        assert percent(option["probability_cheapest"]) in output
 
 
 def test_sensitivity_json_is_sorted_by_swing():

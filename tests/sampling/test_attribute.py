@@ -37,12 +37,14 @@ def test_limits_are_the_exact_boundaries_of_the_definition(N, data):
     n = data.draw(st.integers(1, N))
     k = data.draw(st.integers(0, n))
     _assert_definition(N, n, k, appraise_attribute(N, n, k))
+    _assert_definition(N, n, k, appraise_attribute(N, n, k, screen=True))
 
 
 @settings(max_examples=25, deadline=None)
 @given(N=st.integers(10**6, 2 * 10**9), n=st.integers(1, 400), data=st.data())
 def test_the_fast_search_equals_the_all_exact_search_at_large_universes(N, n, data):
     k = data.draw(st.integers(0, n))
+    assert appraise_attribute(N, n, k, screen=True).limits == appraise_attribute(N, n, k, exact_only=True).limits
     assert appraise_attribute(N, n, k).limits == appraise_attribute(N, n, k, exact_only=True).limits
 
 

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -192,3 +193,11 @@ def test_no_coder_codes_more_in_a_shift_than_their_productivity_allows(mid_world
     busy = [k for k in charts if charts[k] >= 10]
     assert busy
     assert max(minutes[k] for k in busy) <= 8 * 60 * 1.5
+
+
+def test_the_summary_prints_counts_and_error_shares_as_the_figures_do(tmp_path):
+    result = CliRunner().invoke(app, ["synth", str(tmp_path / "w"), "--encounters", "1200", "--seed", "3"],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "1,200 encounters, " in result.stdout
+    assert re.search(r"\d+\.\d\d%", result.stdout)  # each vendor's error share, percent(rate, 2)

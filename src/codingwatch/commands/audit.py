@@ -25,6 +25,7 @@ from codingwatch.commands.vocabulary import (
     exempt_facilities,
     load_vocabulary,
 )
+from codingwatch.reports.format import percent
 
 if TYPE_CHECKING:
     from codingwatch.audit import Method
@@ -185,8 +186,8 @@ def _print_text(summary: dict[str, object]) -> None:
         limits = summary.get(f"{key}_limits")
         table.add_row(
             key,
-            "n/a" if value is None else f"{value:.1%}",
-            "" if not limits else f"{limits[0]:.1%} - {limits[1]:.1%}",
+            percent(value, missing="n/a"),
+            "" if not limits else f"{percent(limits[0])} - {percent(limits[1])}",
         )
     console.print(table)
     console.print(
@@ -203,7 +204,7 @@ def _print_text(summary: dict[str, object]) -> None:
         coders.add_row(
             row["key"],
             str(row["encounters"]),
-            *("n/a" if row[k] is None else f"{row[k]:.1%}" for k in ("dx_accuracy", "record_accuracy", "drg_accuracy")),
+            *(percent(row[k], missing="n/a") for k in ("dx_accuracy", "record_accuracy", "drg_accuracy")),
             "too few charts" if row["small_sample"] else str(row["rank"]),
         )
     console.print(coders)
@@ -324,7 +325,7 @@ def compare_command(
         table.add_row(
             row["key"],
             str(row["encounters"]),
-            *("n/a" if row[k] is None else f"{row[k]:.1%}" for k in
+            *(percent(row[k], missing="n/a") for k in
               ("dx_agreement", "px_agreement", "record_agreement", "drg_agreement")),
         )
     console.print(table)

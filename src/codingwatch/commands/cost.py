@@ -19,6 +19,7 @@ from codingwatch.commands.common import (
     err_console,
     print_json,
 )
+from codingwatch.reports.format import count, percent
 
 # The engine, imported when a command runs (not for `codingwatch cost --help`).
 cost_engine = engine("codingwatch.cost")
@@ -266,7 +267,7 @@ def simulate_command(
     if fmt is OutputFormat.json:
         print_json(result)
         return
-    table = Table(title=f"{draws:,} draws, seed {seed}: yearly cost (all percentiles: --format json)",
+    table = Table(title=f"{count(draws)} draws, seed {seed}: yearly cost (all percentiles: --format json)",
                   title_justify="left")
     for column in ("option", "p5", "median", "p95", "median per chart", "P(cheapest)",
                    f"P(< {scenario.baseline})"):
@@ -275,7 +276,7 @@ def simulate_command(
         pct = option["percentiles_per_year"]
         cheaper = option["probability_cheaper_than_baseline"]
         table.add_row(name, _usd0(pct["p5"]), _usd0(pct["p50"]), _usd0(pct["p95"]), _usd(option["percentiles_per_chart"]["p50"]),
-                      f"{option['probability_cheapest']:.1%}", "" if cheaper is None else f"{cheaper:.1%}")
+                      percent(option["probability_cheapest"]), percent(cheaper, missing=""))
     console.print(table)
     console.print(f"uncertain inputs drawn: {len(result['uncertain_inputs'])}")
 
@@ -422,8 +423,8 @@ def _apply_lake_actuals(scenario, date_from, date_to, fmt, accuracy=None, denial
     lake = open_lake()
     measured = measure_from_lake(lake, start, end, hours_by_vendor=hours)
     if fmt is not OutputFormat.json:
-        err_console.print(f"read {measured['charts']:,} coded encounters from the lake ({lake.root}) "
-                          f"coded {start} to {end}; {measured['rejected']:,} without a coder id could not be "
+        err_console.print(f"read {count(measured['charts'])} coded encounters from the lake ({lake.root}) "
+                          f"coded {start} to {end}; {count(measured['rejected'])} without a coder id could not be "
                           "timed and were left out of productivity")
     try:
         return apply_actuals(scenario, measured, accuracy=accuracy or {}, denial_rate=denial_rate or {})

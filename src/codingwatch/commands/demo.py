@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,6 +68,7 @@ def demo(
     from codingwatch import config
     from codingwatch.ingest.encounters import ingest_encounter_files
     from codingwatch.lake import metrics, open_lake
+    from codingwatch.reports import format as fmt
     from codingwatch.synth.params import WorldParams
     from codingwatch.synth.world import generate_world
 
@@ -176,14 +176,14 @@ def demo(
         for column in ("vendor", "encounters", "inpatient", "CMI"):
             table.add_column(column, justify="left" if column == "vendor" else "right")
         for r in rows:
-            table.add_row(r["vendor"], f"{r['encounters']:,}", f"{r['inpatient']:,}", str(r["cmi"] or "-"))
+            table.add_row(r["vendor"], fmt.count(r["encounters"]), fmt.count(r["inpatient"]), str(r["cmi"] or "-"))
         console.print(table)
         denials_table = Table(title="demo: denials by vendor (remitted claims, 835)")
         for column in ("vendor", "claims", "denied", "coding-related", "coding denial rate"):
             denials_table.add_column(column, justify="left" if column == "vendor" else "right")
         for r in denied:
-            denials_table.add_row(r["vendor"], f"{r['claims']:,}", f"{r['denied']:,}", f"{r['coding_denied']:,}",
-                                  f"{r['coding_denial_rate']:.1%}")
+            denials_table.add_row(r["vendor"], fmt.count(r["claims"]), fmt.count(r["denied"]), fmt.count(r["coding_denied"]),
+                                  fmt.percent(r["coding_denial_rate"]))
         console.print(denials_table)
         console.print(results[0].message, highlight=False, soft_wrap=True)
         for kind, report in x12.items():
@@ -233,6 +233,8 @@ def _demo_admin(shown: Path) -> tuple[str | None, bool]:
     Returns (password, reset): the user is created with a new password; or, when it exists but
     `shown` is missing (a run died between creating it and printing its password), it is given
     a new password (reset True), since the old one was never seen by anybody."""
+    import secrets
+
     from django.db import transaction
 
     from codingwatch.web.accounts import roles

@@ -33,6 +33,7 @@ def synth(
         codingwatch ingest claims var/synth/claims/*.837; codingwatch ingest remits var/synth/remits/*.835
     """
     from codingwatch.codesets import COVERED_FISCAL_YEARS
+    from codingwatch.reports import format as fmt
     from codingwatch.synth.params import WorldParams
     from codingwatch.synth.world import generate_world
 
@@ -72,12 +73,12 @@ def synth(
     for col in ("encounters", "inpatient", "errors", "CMI coded", "CMI audited"):
         table.add_column(col, justify="right", no_wrap=True)
     for name, v in counts["by_vendor"].items():
-        table.add_row(name, f"{v['encounters']:,}", f"{v['encounters_by_type']['inpatient']:,}",
-                      f"{v['observed_error_rate']:.2%}", v["cmi_coded"], v["cmi_audited"])
+        table.add_row(name, fmt.count(v["encounters"]), fmt.count(v["encounters_by_type"]["inpatient"]),
+                      fmt.percent(v["observed_error_rate"], 2), v["cmi_coded"], v["cmi_audited"])
     console.print(table)
     tk = summary["takeover"]
-    console.print(f"{counts['encounters']:,} encounters, {counts['coded_lines']:,} code lines as coded, "
-                  f"{counts['errors']:,} injected errors, {counts['logins']} logins, {counts['work_queues']} work queues")
+    console.print(f"{fmt.count(counts['encounters'])} encounters, {fmt.count(counts['coded_lines'])} code lines as coded, "
+                  f"{fmt.count(counts['errors'])} injected errors, {counts['logins']} logins, {counts['work_queues']} work queues")
     console.print(f"takeover: login {tk['login_id']} ({tk['vendor']}) used by another person from {tk['date']}")
     console.print(f"split vendor: {summary['split_vendor']['name']} declares "
                   f"{', '.join(summary['split_vendor']['declared_locations'])}; really "

@@ -14,6 +14,7 @@ import numpy as np
 from codingwatch.cost.inputs import OPTION_INPUTS, SCENARIO_INPUTS
 from codingwatch.cost.model import all_totals, compare, money, option_costs, resolve_values
 from codingwatch.cost.scenario import Scenario, ScenarioError
+from codingwatch.reports import format as fmt
 
 PERCENTILES = (5, 25, 50, 75, 95)
 
@@ -280,8 +281,8 @@ def breakeven(scenario: Scenario, path: str, pair: tuple[str, str] | None = None
     else:
         cheaper = b if at_low > 0 else a
         result["message"] = (f"no break-even for {path} between {lo} and {hi} {spec.unit}: {cheaper} is "
-                             f"cheaper throughout (by ${money(abs(at_low)):,} a year at {lo}, "
-                             f"${money(abs(at_high)):,} at {hi})")
+                             f"cheaper throughout (by {fmt.money(abs(at_low))} a year at {lo}, "
+                             f"{fmt.money(abs(at_high))} at {hi})")
     return result
 
 

@@ -10,20 +10,35 @@
 - exports to CSV and XLSX (export.py)
 """
 
-from codingwatch.sampling.attribute import AppraisalError, AttributeAppraisal, appraise_attribute
-from codingwatch.sampling.draws import (
-    DrawError,
-    RandomDraw,
-    SetsDraw,
-    StratifiedDraw,
-    StratumRequest,
-    random_number_sets,
-    random_numbers,
-    stratified_random_numbers,
-)
-from codingwatch.sampling.frames import Frame, FrameError, build_frame, draw_sample, read_frame, write_frame
-from codingwatch.sampling.size import attribute_sample_size, variable_sample_size
-from codingwatch.sampling.variable import appraise_stratified_variable, appraise_variable
+import importlib
+
+# Each name is imported from its module on first use (PEP 562), so that a small command such as
+# `codingwatch appraise attribute` pays for attribute.py alone, not for the draws' numpy or the
+# frames' CSV and lake code.
+_HOMES = {
+    "AppraisalError": "attribute", "AttributeAppraisal": "attribute", "appraise_attribute": "attribute",
+    "DrawError": "draws", "RandomDraw": "draws", "SetsDraw": "draws", "StratifiedDraw": "draws",
+    "StratumRequest": "draws", "random_number_sets": "draws", "random_numbers": "draws",
+    "stratified_random_numbers": "draws",
+    "Frame": "frames", "FrameError": "frames", "build_frame": "frames", "draw_sample": "frames",
+    "read_frame": "frames", "write_frame": "frames",
+    "attribute_sample_size": "size", "variable_sample_size": "size",
+    "appraise_stratified_variable": "variable", "appraise_variable": "variable",
+}
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
 
 __all__ = [
     "AppraisalError",

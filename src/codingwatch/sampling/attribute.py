@@ -17,6 +17,12 @@ boundary the probability can equal alpha exactly, and the strict comparison then
 The float tail is our own rather than scipy.stats.hypergeom because scipy's (Boost's) CDF takes
 up to 0.1 s per call far out in the tails at N in the billions, while this one costs tens of
 microseconds and has an error we can bound; tests hold both to the exact fractions.
+
+A small appraisal (C(N, n) of at most EXACT_BITS bits, e.g. N = 150, n = 100, or n up to 118 at any
+N up to billions) skips the float screen and decides every comparison in integers: at that size
+the exact sums cost no more than the screen, and the answer is the one the screen would reach
+(the screen only ever settles what the integers would). numpy, which the screen needs, is then
+not imported at all, so `codingwatch appraise attribute` answers without it.
 """
 
 from __future__ import annotations
@@ -26,13 +32,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-import numpy as np
-
 from codingwatch.errors import CodingwatchError
 
 # Two-sided confidence (percent) -> alpha in each tail.
 LEVELS: dict[str, Fraction] = {"80": Fraction(1, 10), "90": Fraction(1, 20), "95": Fraction(1, 40)}
-
+EXACT_BITS = 3000
+"""Up to this size of C(N, n) (in bits) every comparison is made exactly, without the float screen."""
 
 
 class AppraisalError(CodingwatchError, ValueError):
@@ -98,6 +103,8 @@ def _exceeds_exact(total: int, N: int, n: int, alpha: Fraction) -> bool:
 # ---- float tails in log space ---------------------------------------------------------------
 def _log_pmf(N: int, K: int, n: int, x: int) -> float:
     """log P(X = x): log C(n, x) + sum log((K-i)/(N-i)) + sum log((N-K-j)/(N-x-j))."""
+    import numpy as np
+
     i = np.arange(x, dtype=np.float64)
     j = np.arange(n - x, dtype=np.float64)
     hits = np.log((K - i) / (N - i)).sum() if x else 0.0
@@ -112,6 +119,8 @@ def log_tail(N: int, K: int, n: int, k: int, side: str) -> tuple[float, float]:
     ratio until terms fall below e**-50 of the largest, so few terms are added and the error
     stays near n units in the last place.
     """
+    import numpy as np
+
     low, high = _support(N, K, n)
     if side == "le":
         if k < low:
@@ -271,9 +280,18 @@ def check_attribute_inputs(universe: int, sample: int, hits: int) -> None:
         raise AppraisalError(f"{hits} items with the attribute is more than the sample size {sample}")
 
 
-def appraise_attribute(universe: int, sample: int, hits: int, *, exact_only: bool = False) -> AttributeAppraisal:
-    """Exact two-sided 80/90/95% limits on the universe count, RAT-STATS' unrestricted attribute appraisal."""
+def appraise_attribute(universe: int, sample: int, hits: int, *, exact_only: bool = False,
+                       screen: bool | None = None) -> AttributeAppraisal:
+    """Exact two-sided 80/90/95% limits on the universe count, RAT-STATS' unrestricted attribute appraisal.
+
+    `screen`: None (the default) screens comparisons in floating point only where C(N, n) has
+    more than EXACT_BITS bits; True always screens first; False (or `exact_only=True`) never
+    does. The limits are the same every way.
+    """
     check_attribute_inputs(universe, sample, hits)
+    if screen is None:
+        screen = _comb(universe, sample).bit_length() > EXACT_BITS
+    exact_only = exact_only or not screen
     limits = {
         level: (
             lower_limit(universe, sample, hits, alpha, exact_only=exact_only),

@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from codingwatch.errors import CodingwatchError
+from codingwatch.reports import format as fmt
 from codingwatch.sampling.draws import DrawError, RandomDraw, random_numbers
 from codingwatch.spreadsheet import csv_writer, restore
 from codingwatch.vocabulary import name_key
@@ -366,16 +367,16 @@ def empty_frame_reason(frame: Frame) -> str:
     funnel = frame.meta.get("funnel") or []
     parts = []
     for before, step in zip([None, *funnel], funnel, strict=False):
-        parts.append(f"{step['label']}: {step['encounters']:,}")
+        parts.append(f"{step['label']}: {fmt.count(step['encounters'])}")
         if step.get("present"):
             names = ", ".join(step["present"]) + (", ..." if step.get("more_present") else "")
-            parts[-1] += f" (the {before['encounters']:,} before it have {step['filter'].replace('_', ' ')} {names})"
+            parts[-1] += f" (the {fmt.count(before['encounters'])} before it have {step['filter'].replace('_', ' ')} {names})"
         if step["encounters"] == 0:
             break
     text = "; ".join(parts) or "no count was kept"
     lake = funnel[0] if funnel else {}
     if lake.get("encounters") == 0 and lake.get("other_origins"):
-        text += (f" (the lake holds {lake['other_origins']:,} encounters of another origin, such as claims as "
+        text += (f" (the lake holds {fmt.count(lake['other_origins'])} encounters of another origin, such as claims as "
                  f"billed; a frame counts the coded encounters that `codingwatch ingest encounters` loads)")
     return text
 

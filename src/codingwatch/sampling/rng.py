@@ -25,10 +25,14 @@ from __future__ import annotations
 import math
 import struct
 from decimal import Decimal, InvalidOperation
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from codingwatch.errors import CodingwatchError
+
+if TYPE_CHECKING:
+    import numpy as np
+# numpy is imported by the vectorised functions below, so that the plain generator and the
+# modules that only name a draw's types (exports, appraisals) start without it.
 
 VB_MULTIPLIER = 1140671485
 VB_INCREMENT = 12820163
@@ -176,6 +180,8 @@ def _check_frame(count: int, low: int, high: int) -> None:
 # ---- the same sequence, vectorised -----------------------------------------------------------
 def _powers(multiplier: int, modulus: int, length: int) -> np.ndarray:
     """multiplier**1 .. multiplier**length modulo `modulus`, by doubling (no Python loop per item)."""
+    import numpy as np
+
     out = np.empty(length, dtype=np.int64)
     out[0] = multiplier % modulus
     filled = 1
@@ -193,6 +199,8 @@ def wichmann_hill_block(a: int, b: int, c: int, length: int) -> tuple[np.ndarray
     times the i-th power of the multiplier. The sum is formed in the loop's order, so every u is
     the same double the loop produces.
     """
+    import numpy as np
+
     pa = _powers(171, 30269, length) * a % 30269
     pb = _powers(172, 30307, length) * b % 30307
     pc = _powers(170, 30323, length) * c % 30323
@@ -203,6 +211,8 @@ def wichmann_hill_block(a: int, b: int, c: int, length: int) -> tuple[np.ndarray
 
 def draw_distinct_fast(seed: float | str, count: int, low: int, high: int) -> list[int]:
     """`draw_distinct` computed in numpy blocks: the same values, for frames of millions."""
+    import numpy as np
+
     _check_frame(count, low, high)
     if count == 0:
         return []

@@ -22,6 +22,8 @@ from decimal import Decimal
 import ibis
 import pyarrow as pa
 
+from codingwatch.reports import format as fmt
+
 LOCAL_PHI_EVENTS = ("export", "print", "download")
 EVIDENCE_LIMIT = 50  # evidence ids kept per discrepancy (the count is always whole)
 
@@ -125,7 +127,7 @@ def compare(declaration: Declaration, *, encounters: ibis.Table, access_events: 
         if country in declared_countries or country == "unknown":
             continue
         found.append({"kind": "undeclared_country", "subject": country,
-                      "detail": f"{row['events']:,} access events on {row['charts']:,} charts by {row['logins']} "
+                      "detail": f"{fmt.count(row['events'])} access events on {fmt.count(row['charts'])} charts by {row['logins']} "
                                 f"login{'s' if row['logins'] != 1 else ''} from {country}, declared "
                                 f"{', '.join(sorted(declared_countries)) or 'no country'}",
                       "evidence_type": "access_events",
@@ -133,11 +135,11 @@ def compare(declaration: Declaration, *, encounters: ibis.Table, access_events: 
     for login, row in sorted(coding.items()):
         if login not in roster:
             found.append({"kind": "login_not_on_roster", "subject": login,
-                          "detail": f"{login} coded {int(row['charts']):,} of the vendor's charts and is on no roster",
+                          "detail": f"{login} coded {fmt.count(row['charts'])} of the vendor's charts and is on no roster",
                           "evidence_type": "encounters", "evidence": [row["first"]]})
         if declaration.coders and login not in declaration.coders:
             found.append({"kind": "login_not_declared", "subject": login,
-                          "detail": f"{login} coded {int(row['charts']):,} charts but is not among the "
+                          "detail": f"{login} coded {fmt.count(row['charts'])} charts but is not among the "
                                     f"{len(declaration.coders)} coders the vendor named",
                           "evidence_type": "encounters", "evidence": [row["first"]]})
     for login, credentials in sorted(declaration.coders.items()):

@@ -29,6 +29,8 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from codingwatch.reports import format as fmt
+
 # kind -> label
 DOCUMENT_KINDS: dict[str, str] = {
     "baa": "Business associate agreement (BAA)",
@@ -245,8 +247,8 @@ def score_vendor(vendor: str, criteria: tuple[Criterion, ...] | list[Criterion],
                 amounts = [d for d in mine if d.state(on) in ("valid", "expiring") and d.amount is not None]
                 top = max(amounts, key=lambda d: d.amount, default=None)
                 if top is None or top.amount < c.minimum:
-                    shown = "no amount stated" if top is None else f"${top.amount:,.0f}"
-                    points.append(Point(c, False, Decimal(0), f"{shown}, below the ${c.minimum:,.0f} minimum",
+                    shown = "no amount stated" if top is None else fmt.money(top.amount, cents=False)
+                    points.append(Point(c, False, Decimal(0), f"{shown}, below the {fmt.money(c.minimum, cents=False)} minimum",
                                         evidence))
                     continue
                 best = top
@@ -254,7 +256,7 @@ def score_vendor(vendor: str, criteria: tuple[Criterion, ...] | list[Criterion],
             reason = f"{best.title or DOCUMENT_KINDS[best.kind]}, " + (
                 f"valid until {until.isoformat()}" if until else "no expiry")
             if c.rule == "minimum":
-                reason += f", ${best.amount:,.0f}"
+                reason += f", {fmt.money(best.amount, cents=False)}"
             points.append(Point(c, True, weight, reason, evidence))
         elif c.rule == "observed":
             hits = [d for d in discrepancies if d.get("kind") in c.discrepancies]

@@ -16,9 +16,9 @@ from codingwatch.ingest.x12.load import ingest_remits
 from codingwatch.lake import open_lake
 from codingwatch.lake.keys import source_key
 from codingwatch.lake.schema import CODE_LINES, ENCOUNTERS
+from codingwatch.reports import charts
 from codingwatch.synth.x12_writer import write_835
 from codingwatch.web.accounts.models import AccessEvent
-from codingwatch.web.denials import charts
 from codingwatch.web.vendors.models import Contract
 from tests.web.conftest import encounter_row
 
@@ -178,9 +178,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, denials_lake):
 def test_the_chart_specs_are_valid_vega_lite(login, director, denials_lake):
     client = login(director)
     rows = client.get("/api/denials/rates/month").json()["rows"]
-    charts.rates_chart(rows, "Month", month=True, validate=True)
-    charts.rates_chart(rows, "Month", validate=True)
-    charts.pareto_chart(client.get("/api/denials/carcs").json(), validate=True)
+    charts.denial_rates_spec(rows, "Month", month=True, validate=True)
+    charts.denial_rates_spec(rows, "Month", validate=True)
+    charts.denial_reasons_spec(client.get("/api/denials/carcs").json(), validate=True)
     assert json.dumps(rows)
 
 

@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from codingwatch.audit import repayment_due
 from codingwatch.lake.keys import decrypt_source_id
+from codingwatch.reports import charts
 from codingwatch.web.accounts.access import module_view
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access, records_view
-from codingwatch.web.audits import charts
 from codingwatch.web.audits.forms import AuditForm, ImportForm
 from codingwatch.web.audits.models import (
     DRAFT,
@@ -161,7 +161,7 @@ def audit_detail(request, pk: int):
         "can_edit": audit.state == DRAFT and request.user.role in AUDITOR_ROLES,
         "plan_lock_reason": plan_service.lock_reason(audit),
         "import_form": ImportForm(),
-        "pareto": charts.pareto_chart(report.pareto) if report and report.pareto else None,
+        "pareto": charts.pareto_spec(report.pareto) if report and report.pareto else None,
     })
 
 

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from codingwatch import config
 from codingwatch.lake.metrics import DIMENSIONS
+from codingwatch.reports import charts
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access, records_view
-from codingwatch.web.dashboard import charts
 from codingwatch.web.dashboard.figures import (
     coverage_for,
     figures_for,
@@ -64,7 +64,7 @@ def _section(request, by: str, *, filters: dict, sort_default: str = "key", link
         "by": by,
         "label": DIMENSIONS[by],
         "rows": sorted_rows(figures.rows, column, descending),
-        "chart": chart_spec("figures", [figures.rows, by], lambda: charts.figures_chart(figures.rows, by)),
+        "chart": chart_spec("figures", [figures.rows, by], lambda: charts.figures_spec(figures.rows, DIMENSIONS[by], month=by == "month")),
         "sort_column": column,
         "sort_descending": descending,
         "query": query,

@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from codingwatch.reports import charts
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access, records_view
 from codingwatch.web.dashboard.figures import sorted_rows
-from codingwatch.web.denials import charts, services
+from codingwatch.web.denials import services
 from codingwatch.web.figure_page import period_context, request_period, with_period
 from codingwatch.web.lake_cache import chart_spec
 from codingwatch.web.paging import page_of
@@ -54,7 +55,7 @@ def _section(request, by: str, *, filters: dict, links: dict | None = None) -> d
     return {
         "by": by, "label": label, "rows": sorted_rows(rows, column, descending),
         "chart": chart_spec("denials.rates", [rows, label, by == "month"],
-                            lambda: charts.rates_chart(rows, label, month=by == "month")),
+                            lambda: charts.denial_rates_spec(rows, label, month=by == "month")),
         "sort_column": column, "sort_descending": descending, "query": query,
         "table_url": reverse("denials-table", args=[by]),
         "csv_url": reverse("denials-csv", args=[by]) + (f"?{query}" if query else ""),
@@ -66,7 +67,7 @@ def _pareto(request, filters: dict) -> dict:
     period = request_period(request)
     rows = services.pareto(request.user, period=period, **filters)
     query = urlencode({**filters, **period.query()})
-    return {"rows": rows, "chart": chart_spec("denials.pareto", rows, lambda: charts.pareto_chart(rows)),
+    return {"rows": rows, "chart": chart_spec("denials.pareto", rows, lambda: charts.denial_reasons_spec(rows)),
             "csv_url": reverse("denials-carcs-csv") + (f"?{query}" if query else "")}
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from codingwatch.reports import format as fmt
+
 
 def contract_in_force(vendor, on: dt.date | None = None):
     """The vendor's contract in force on the day: the latest that has started (else the first), as the scan reads it."""
@@ -22,7 +24,7 @@ def _possessive(name: str) -> str:
 
 
 def _share(value: float) -> str:
-    return f"{value:.0%}" if value >= 0.01 or value == 0 else "under 1%"
+    return fmt.percent(value, 0) if value >= 0.01 or value == 0 else "under 1%"
 
 
 def contract_statement(section: dict, vendor) -> dict:
@@ -44,5 +46,5 @@ def contract_statement(section: dict, vendor) -> dict:
     places = ", ".join(f"{r['key']} ({_share(r[share_key])} of {what})" for r in outside)
     return {"breach": True,
             "text": (f"{name} breaks its contract: the contract allows work from {where} only, but "
-                     f"{_share(share)} of its {what} ({count:,} of {section[key]:,}) were "
+                     f"{_share(share)} of its {what} ({fmt.count(count)} of {fmt.count(section[key])}) were "
                      f"{'reached' if what == 'charts' else 'recorded'} from {places}.")}

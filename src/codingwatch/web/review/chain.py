@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from codingwatch.lake.schema import TABLES
 from codingwatch.lake.store import cached_connection
+from codingwatch.reports import format as fmt
 from codingwatch.scorecard import chain as engine
 from codingwatch.web.dashboard.figures import visible_vendors
 from codingwatch.web.review.findings import _cases, findings_on
@@ -33,7 +34,7 @@ def _month_impact(con, vendor: str, coded_at: str | None, remits: list[dict], ca
                        & (enc.coded_at < end))
     charts = int(month.encounter_key.nunique().to_pyarrow().as_py())
     lines = []
-    lines.append(f"one of {charts:,} charts {vendor} coded in {start:%Y-%m}")
+    lines.append(f"one of {fmt.count(charts)} charts {vendor} coded in {start:%Y-%m}")
     coding_denials = [r for r in remits if r.get("coding_related")]
     month_denials = None
     if "remit_claims" in TABLES:
@@ -45,15 +46,15 @@ def _month_impact(con, vendor: str, coded_at: str | None, remits: list[dict], ca
         month_denials = int(mine.coding_related.sum().fill_null(0).to_pyarrow().as_py())
         claims = int(mine.count().to_pyarrow().as_py())
         if coding_denials:
-            lines.append(f"{len(coding_denials)} of the month's {month_denials:,} coding-related denials "
-                         f"({claims:,} remitted claims): coding-denial rate "
-                         f"{month_denials / claims:.2%}" if claims else "coding-related denial")
+            lines.append(f"{len(coding_denials)} of the month's {fmt.count(month_denials)} coding-related denials "
+                         f"({fmt.count(claims)} remitted claims): coding-denial rate "
+                         f"{fmt.percent(month_denials / claims, 2)}" if claims else "coding-related denial")
     rework = None
     if coding_denials:
         cost, source = rework_cost_per_denial(vendor)
         if cost is not None:
             rework = (cost * len(coding_denials)).quantize(Decimal("0.01"))
-            lines.append(f"rework at ${cost} a denial ({source}): ${rework}")
+            lines.append(f"rework at {fmt.money(cost, cents=True)} a denial ({source}): {fmt.money(rework, cents=True)}")
     counted = [f for f in findings if f["status"] == "upheld"]
     for case in cases:
         if case.audit.state == "final":

@@ -19,6 +19,7 @@ from codingwatch.codesets import carc as carc_catalog
 from codingwatch.cost.actuals import price_measured
 from codingwatch.lake.schema import TABLES
 from codingwatch.lake.store import cached_connection
+from codingwatch.reports import format as fmt
 from codingwatch.scorecard import qbr
 from codingwatch.web.vendors.models import Coder, Contract, Vendor
 
@@ -92,9 +93,9 @@ def _compute_lake_months(code: str, months: list[dt.date], hours_by_type: dict, 
                 counted += int(r["charts"])
                 share = inside / int(r["charts"])
                 sla.append({"month": f"{month:%Y-%m}", "term": f"turnaround {r['encounter_type']} within {limit:g} h",
-                            "target": f"{TURNAROUND_SHARE:.0%}", "measured": f"{share:.1%}",
+                            "target": fmt.percent(TURNAROUND_SHARE, 0), "measured": fmt.percent(share),
                             "state": "met" if share >= TURNAROUND_SHARE else "breached",
-                            "evidence": f"{inside:,} of {int(r['charts']):,} charts; median {r['median']:.1f} h, "
+                            "evidence": f"{fmt.count(inside)} of {fmt.count(r['charts'])} charts; median {r['median']:.1f} h, "
                                         f"90th percentile {r['p90']:.1f} h"})
             row["turnaround_within"] = round(within / counted, 4) if counted else None
         if linked is not None:
@@ -142,11 +143,11 @@ def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None
                 s = scoring.score(cases, scoring.Method())
                 low, high = s.record.limits
                 state, more = qbr.accuracy_state(s.record.value, low, high, target)
-                measured = f"{s.record.value:.1%} ({low:.1%}–{high:.1%})"
+                measured = f"{fmt.percent(s.record.value)} ({fmt.percent(low)}–{fmt.percent(high)})"
                 evidence = f"{len(cases)} audited charts, record level, Wilson 95%"
             else:
                 state, more, measured, evidence = "not enough evidence", None, "—", "no audited chart"
-            sla.append({"month": row["month"], "term": f"accuracy {specialty}", "target": f"{target:.0%}",
+            sla.append({"month": row["month"], "term": f"accuracy {specialty}", "target": fmt.percent(target, 0),
                         "measured": measured, "state": state, "charts_needed": more, "evidence": evidence})
         rows.append(row)
     return rows, sla
@@ -225,11 +226,11 @@ def _cost(vendor: Vendor, contract: Contract | None, months: list[dict], weight_
     promised = {a.specialty: a.minimum_accuracy for a in contract.accuracy_slas.all()}
     rows = [{"figure": "accuracy (record)", "promised": (f"{min(promised.values())}% (lowest SLA)" if promised
                                                          else None),
-             "measured": None if accuracy is None else f"{accuracy:.1%}",
+             "measured": fmt.percent(accuracy, missing=None),
              "basis": f"{audited} audited charts in final audits"},
-            {"figure": "coding-related denials", "promised": None, "measured": f"{coding:,}",
+            {"figure": "coding-related denials", "promised": None, "measured": fmt.count(coding),
              "basis": "835 remittances paid in the quarter"}]
-    rows += [{"figure": line["line"], "promised": None, "measured": f"${line['amount']:,}", "basis": line["basis"]}
+    rows += [{"figure": line["line"], "promised": None, "measured": fmt.money(line["amount"]), "basis": line["basis"]}
              for line in priced["lines"]]
     return {"rows": rows, "per_correct_paid_chart": priced["per_correct_paid_chart"],
             "per_correct_paid_basis": priced["basis"], "priced": priced}
@@ -242,7 +243,7 @@ def _scorecard_months(vendor: Vendor, start: dt.date, end: dt.date):
 
 
 def _pct(x) -> str:
-    return "—" if x is None else f"{float(x):.1%}"
+    return fmt.percent(x)
 
 
 def _from_scorecard(evaluated, fallback: list[dict]) -> tuple[list[dict], list[dict], dict]:
@@ -276,7 +277,7 @@ def _from_scorecard(evaluated, fallback: list[dict]) -> tuple[list[dict], list[d
             rows.append({"month": key, "term": r.label,
                          "target": f"{r.target:g} days" if r.kind == "dnfb" else _pct(r.target),
                          "measured": measured, "state": r.state, "charts_needed": more,
-                         "evidence": f"{r.evidence:,} {'charts audited' if sample else 'measured'}"})
+                         "evidence": f"{fmt.count(r.evidence)} {'charts audited' if sample else 'measured'}"})
         for line in ev.credits.lines:
             lines.append({"month": key, "term": line.kind, "amount": line.amount,
                           "inputs": f"{line.formula}: " + ", ".join(f"{k} {v}" for k, v in line.inputs.items())})
@@ -299,7 +300,7 @@ def quarterly_review(vendor: Vendor, quarter: str, *, staff: bool = True) -> dic
     credits = {"rows": [], "total": None, "note": "no contract in force in the quarter"}
     method = ("Accuracy is record-level from final audits, Wilson 95% limits over charts: breached only "
               "when the upper limit is below the SLA, met only when the lower limit is above it. Turnaround: "
-              f"met when {TURNAROUND_SHARE:.0%} of the month's charts were coded within the SLA hours.")
+              f"met when {fmt.percent(TURNAROUND_SHARE, 0)} of the month's charts were coded within the SLA hours.")
     measured = None
     if evaluated:
         from codingwatch.cost.actuals import measured_from_scorecard
