@@ -69,6 +69,9 @@ RULES = [
     ("ENC-1", None, {"sex": ""}, "sex", 2),
     ("ENC-1", None, {"age": "130"}, "age", 2),
     ("ENC-1", None, {"age": ""}, "age", 2),
+    ("ENC-1", None, {"age": "72.5"}, "age", 2),  # a cast alone would read 73
+    ("ENC-1", None, {"age": "+7"}, "age", 2),
+    ("ENC-1", None, {"age": "0x10"}, "age", 2),
     ("ENC-1", None, {"discharge_status": ""}, "discharge_status", 2),
     ("ENC-1", None, {"discharge_status": "100"}, "discharge_status", 2),
     ("ENC-1", None, {"discharge_status": "1.5"}, "discharge_status", 2),
@@ -78,6 +81,8 @@ RULES = [
     ("ENC-1", None, {"received_at": "2026-01-05T10:00:00"}, "received_at", 2),
     ("ENC-1", None, {"coded_at": "2026-01-04T10:00:00+00:00"}, "coded_at", 2),
     ("ENC-1", None, {"drg": "1000"}, "drg", 2),
+    ("ENC-1", None, {"drg": "291.5"}, "drg", 2),  # a cast alone would read 292
+    ("ENC-1", None, {"drg": "+291"}, "drg", 2),
     ("ENC-1", 1, {"coder_id": "c9"}, "coder_id", 3),
     ("ENC-2", 0, {"code_system": "SNOMED"}, "code_system", 4),
     ("ENC-2", 0, {"code_system": ""}, "code_system", 4),
@@ -113,6 +118,22 @@ def test_a_file_breaking_a_rule_is_refused_by_both_readers_naming_line_and_field
     assert (str(line), field) in listed
     loaded = {r["encounter_key"] for r in lake_rows("encounters")} if result.status == "loaded" else set()
     assert len(loaded) == 2 - result.encounters_rejected
+
+
+@pytest.mark.parametrize(("fields", "problem"), [
+    ({"age": "72.5"}, "field age: must be a whole number of years in digits, 0-124 (no decimals or signs) "
+                      "(got '72.5')"),
+    ({"drg": "291.5"}, "field drg: must be an MS-DRG number from 001 to 999, in digits (no decimals or signs) "
+                       "(got '291.5')"),
+])
+def test_an_age_or_drg_with_a_fraction_is_refused_not_rounded(lake_root, tmp_path, validator, fields, problem):
+    path = write_csv(tmp_path / "coded.csv", changed(base_rows(), "ENC-1", **fields))
+    with pytest.raises(EncounterFileError) as refused:
+        read_encounter_file(path, validator)
+    assert f"{path} line 2, {problem}" in refused.value.problems
+    whole = write_csv(tmp_path / "whole.csv", changed(base_rows(), "ENC-1", age="072", drg="291"))
+    [enc] = [e for e in read_encounter_file(whole, validator).encounters.values() if e.encounter.age == 72]
+    assert enc.stated_drg == 291
 
 
 def test_a_file_the_audit_reader_accepts_is_loaded_whole_with_the_same_values(lake_root, tmp_path, validator):

@@ -106,7 +106,7 @@ COLUMN_DOCS: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "discharge not before admit"),
     (("service_date",), "outpatient, ed, profee", "`YYYY-MM-DD`; for inpatient, optional and inside the stay"),
     (("sex",), "yes", _spellings("sex")),
-    (("age",), "yes", "whole years, 0-124"),
+    (("age",), "yes", "whole years in digits, 0-124 (`72.5` or `+7` is refused)"),
     (("discharge_status",), "inpatient", "CMS patient discharge status code (`01` home, `20` expired, ...)"),
     (("coder_id",), "yes", "the login of the coder who coded the chart"),
     (("vendor",), "yes", "the vendor's name (the in-house team's name for employees)"),
@@ -121,7 +121,7 @@ COLUMN_DOCS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("poa",), "inpatient diagnoses", "present on admission: " + _spellings("poa") + "; `1` is exempt"),
     (("modifiers",), "no", "CPT/HCPCS modifiers, 2 letters or digits each, separated by `;` or `,` (`25;59`)"),
     (("units",), "no", "positive number, default 1"),
-    (("drg",), "no", "the MS-DRG the source system stated (001-999); if it differs from the CMS grouper's, "
+    (("drg",), "no", "the MS-DRG the source system stated (001-999, in digits: `291.5` is refused); if it differs from the CMS grouper's, "
      "the encounter is flagged (`drg_mismatch`)"),
     (("priority",), "no", "the chart's coding priority, measured against the contract's turnaround "
      "SLA of that priority: " + _spellings("priority") + "; blank or no column: `standard`"),
@@ -232,6 +232,11 @@ def _offset_too_wide(column: str) -> str:
     return f"coalesce({offset_minutes(column)} > {MAX_OFFSET_MINUTES}, false)"
 
 
+def _digits(column: str) -> str:
+    """A whole number written in digits alone: a bare cast would take 72.5 as 73, 0x10 as 16, +1 as 1."""
+    return f"regexp_full_match(trim({column}), '[0-9]+')"
+
+
 def encounter_checks() -> list[tuple[str, str, str, str]]:
     """(field, value, condition, reason) checks of an encounter, on `encounters_parsed`."""
     return [
@@ -258,11 +263,13 @@ def encounter_checks() -> list[tuple[str, str, str, str]]:
          "AND discharge_date IS NOT NULL AND (service_date < admit_date OR service_date > discharge_date)",
          "'outside the stay ' || admit_date::VARCHAR || ' to ' || discharge_date::VARCHAR"),
         ("sex", "sex", f"sex NOT IN {in_list(SEXES)}", "'must be M, F or U'"),
-        ("age", "age_raw", "age IS NULL OR age < 0 OR age > 124", "'must be a whole number of years, 0-124'"),
+        # digits only, as the discharge status: a cast alone would read 72.5 as 73
+        ("age", "age_raw", f"age IS NULL OR NOT {_digits('age_raw')} OR age < 0 OR age > 124",
+         "'must be a whole number of years in digits, 0-124 (no decimals or signs)'"),
         ("discharge_status", "discharge_status_raw",
          # digits only: a cast alone would read 1.5 as 2 and 0x10 as 16
          f"discharge_status_raw <> '' AND (discharge_status IS NULL "
-         f"OR NOT regexp_full_match(trim(discharge_status_raw), '[0-9]+') "
+         f"OR NOT {_digits('discharge_status_raw')} "
          f"OR discharge_status < {DISCHARGE_STATUS_RANGE[0]} OR discharge_status > {DISCHARGE_STATUS_RANGE[1]})",
          "'must be a CMS discharge status code such as 01'"),
         ("discharge_status", "discharge_status_raw",
@@ -279,8 +286,9 @@ def encounter_checks() -> list[tuple[str, str, str, str]]:
         ("coded_at", "coded_at_raw", "coded_at < received_at", "'before received_at ' || received_at_raw"),
         ("priority", "priority_raw", f"priority NOT IN {in_list(PRIORITIES)}",
          f"'must be one of {', '.join(PRIORITIES)} (or blank for standard)'"),
-        ("drg", "drg_raw", "drg_raw IS NOT NULL AND (drg_given IS NULL OR drg_given < 1 OR drg_given > 999)",
-         "'must be an MS-DRG number from 001 to 999'"),
+        ("drg", "drg_raw",
+         f"drg_raw IS NOT NULL AND (drg_given IS NULL OR NOT {_digits('drg_raw')} OR drg_given < 1 OR drg_given > 999)",
+         "'must be an MS-DRG number from 001 to 999, in digits (no decimals or signs)'"),
     ]
 
 

@@ -102,7 +102,7 @@ def test_another_organizations_user_saves_no_view_of_this_ones_vendor(login, out
     assert SavedView.objects.get().user == outsider
 
 
-@pytest.mark.parametrize(("body", "detail"), [
+REFUSED = [
     ({"name": "  ", "page": "/"}, "name: empty: name the view"),
     ({"name": "x" * 121, "page": "/"}, "name: 121 characters, at most 120"),
     ({"name": "x", "page": "https://elsewhere.example/"},
@@ -119,7 +119,10 @@ def test_another_organizations_user_saves_no_view_of_this_ones_vendor(login, out
     ({"name": "x", "page": "/", "query": "from=2026-03-01&to=2026-02-01"},
      "query: to: 2026-02-01 is before the start, 2026-03-01"),
     ({"name": "x", "page": "/", "query": "a" * 2001}, "query: 2001 characters, at most 2000"),
-])
+]
+
+
+@pytest.mark.parametrize(("body", "detail"), REFUSED)
 def test_a_view_that_cannot_be_saved_is_a_400_naming_the_field(login, director, lake, body, detail):
     answer = _save(login(director), body)
     assert (answer.status_code, answer.json()) == (400, {"detail": detail})
@@ -144,3 +147,16 @@ def test_the_read_only_executive_lists_but_neither_saves_nor_deletes(login, user
 def test_the_saved_views_api_needs_a_login(client, lake):
     assert client.get("/api/views").status_code == 401
     assert _save(client, MARCH).status_code == 401
+
+
+@pytest.mark.parametrize(("body", "detail"), [(b, d) for b, d in REFUSED if b["page"].startswith(("/", "/audits/"))
+                                              and b["page"] != "/no/such/page/" and not b["page"].startswith("//")])
+def test_the_pages_save_form_refuses_what_the_api_refuses_and_says_why(login, director, lake, body, detail):
+    import html
+
+    client = login(director)
+    answer = client.post("/views/save/", {"query": "", **body}, follow=True)
+    assert answer.status_code == 200 and answer.redirect_chain[-1][0] == body["page"]
+    page = html.unescape(answer.content.decode())
+    assert f'<li class="error">The view was not saved: {detail}.</li>' in page
+    assert not SavedView.objects.exists()

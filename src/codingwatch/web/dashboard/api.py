@@ -13,22 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import QueryDict
 from django.shortcuts import get_object_or_404
-from django.urls import Resolver404, resolve
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from codingwatch import periods
+from codingwatch.web.dashboard import saved_views as views_check
 from codingwatch.web.dashboard.models import SavedView
-from codingwatch.web.vendors.models import Coder, Vendor
 
 router = Router(tags=["saved views"])
 
-# the URL names of the pages that list saved views (each shows the period picker and "My views")
-FIGURE_PAGES = ("dashboard", "vendors", "vendor", "coder", "denials", "denials-vendor", "denials-coder")
-NAME_LENGTH = SavedView._meta.get_field("name").max_length
-QUERY_LENGTH = SavedView._meta.get_field("query").max_length
 
 
 class SavedViewOut(Schema):
@@ -51,36 +44,6 @@ def _out(view: SavedView) -> dict:
             "saved_at": view.saved_at}
 
 
-def _figure_page(path: str) -> str:
-    """The path when it is a figure page the user may see; 400 when it is not a figure page,
-    404 when it names a vendor or coder outside the user's scope (the scoped managers decide)."""
-    if not path.startswith("/") or path.startswith("//"):
-        raise HttpError(400, f"page: {path!r} is not a path of this site: give a figure page's path, e.g. /denials/")
-    try:
-        match = resolve(path)
-    except Resolver404:
-        match = None
-    if match is None or match.url_name not in FIGURE_PAGES:
-        raise HttpError(400, f"page: {path!r} is not a figure page: give the path of the dashboard (/), the "
-                             "vendors (/vendors/), a vendor, a coder or a denials page")
-    if "code" in match.kwargs:
-        get_object_or_404(Vendor.objects.all(), code=match.kwargs["code"])
-    if "login_id" in match.kwargs:
-        get_object_or_404(Coder.objects.all(), login_id=match.kwargs["login_id"])
-    return path
-
-
-def _query(text: str) -> str:
-    query = text.strip().removeprefix("?")
-    if len(query) > QUERY_LENGTH:
-        raise HttpError(400, f"query: {len(query)} characters, at most {QUERY_LENGTH}")
-    try:
-        periods.parse(QueryDict(query))
-    except periods.PeriodError as exc:
-        raise HttpError(400, f"query: {exc}") from None
-    return query
-
-
 @router.get("", response=list[SavedViewOut], summary="Your saved views, by page and name")
 def saved_views(request, page: str | None = None):
     """Only yours. `page` (a path, e.g. /denials/) lists the views of that page alone."""
@@ -95,15 +58,10 @@ def saved_views(request, page: str | None = None):
 def save_view(request, body: SavedViewIn):
     """201 with the new view; 200 when your view of that name on that page was replaced; 400
     naming `name`, `page` or `query` when one cannot be saved."""
-    name = body.name.strip()
-    if not name:
-        raise HttpError(400, "name: empty: name the view")
-    if len(name) > NAME_LENGTH:
-        raise HttpError(400, f"name: {len(name)} characters, at most {NAME_LENGTH}")
-    page = _figure_page(body.page.strip())
-    query = _query(body.query)
-    view, created = SavedView.objects.update_or_create(user=request.user, page=page, name=name,
-                                                       defaults={"query": query})
+    try:
+        view, created = views_check.save(request.user, name=body.name, page=body.page, query=body.query)
+    except views_check.ViewError as exc:
+        raise HttpError(400, str(exc)) from None
     return Status(201 if created else 200, _out(view))
 
 

@@ -19,6 +19,7 @@ from codingwatch.lake.metrics import DIMENSIONS
 from codingwatch.reports import charts
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access, records_view
+from codingwatch.web.dashboard import saved_views
 from codingwatch.web.dashboard.figures import (
     coverage_for,
     figures_for,
@@ -183,16 +184,17 @@ def _figure_page(path: str) -> str:
 @require_POST
 def save_view(request):
     """Saves the page as the user sees it (its period and sorts) under a name, then returns to it;
-    the same name on the same page replaces the earlier view."""
+    the same name on the same page replaces the earlier view. The view is checked as the API
+    checks it (`saved_views.save`): what cannot be saved is said on the page, and nothing is saved."""
     page = _figure_page(request.POST.get("page", ""))
-    query = request.POST.get("query", "")[:2000]
-    name = request.POST.get("name", "").strip()[:120]
-    if not name:
-        messages.error(request, "Name the view to save it.")
-    else:
-        SavedView.objects.update_or_create(user=request.user, page=page, name=name, defaults={"query": query})
-        messages.success(request, f"Saved the view “{name}”.")
-    return redirect(page + (f"?{query}" if query else ""))
+    query = request.POST.get("query", "")
+    try:
+        view, _ = saved_views.save(request.user, name=request.POST.get("name", ""), page=page, query=query)
+    except saved_views.ViewError as exc:
+        messages.error(request, f"The view was not saved: {exc}.")
+        return redirect(page)
+    messages.success(request, f"Saved the view “{view.name}”.")
+    return redirect(view.url)
 
 
 @require_POST

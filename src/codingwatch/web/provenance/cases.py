@@ -41,13 +41,15 @@ def _who(alert) -> tuple[str, str]:
 
 
 @scopes_disabled()
-def group_alerts() -> list[AlertCase]:
-    """Put every alert not in a case into one; returns the cases created (for notifications)."""
+def group_alerts(alert_model=None, case_model=None) -> list[AlertCase]:
+    """Put every alert not in a case into one; returns the cases created (for notifications).
+    The models are the app's own unless a data migration passes its historical ones."""
+    alert_model, case_model = alert_model or ProvenanceAlert, case_model or AlertCase
     created: list[AlertCase] = []
     touched: dict[int, AlertCase] = {}
     with transaction.atomic():
         # Locked: of two scans grouping at once, the second waits and finds them grouped.
-        loose = list(ProvenanceAlert.objects.select_for_update().filter(case__isnull=True).order_by(
+        loose = list(alert_model.objects.select_for_update().filter(case__isnull=True).order_by(
             "organization_id", "rule", "login", "vendor_code", "window_start", "pk"))
         if not loose:
             return []
@@ -58,13 +60,13 @@ def group_alerts() -> list[AlertCase]:
             key = (alert.organization_id, alert.rule, login, vendor, status)
             case = current.get(key)
             if case is None and status != AlertCase.RESOLVED:
-                same = AlertCase.objects.filter(organization_id=alert.organization_id, rule=alert.rule, login=login,
+                same = case_model.objects.filter(organization_id=alert.organization_id, rule=alert.rule, login=login,
                                                 status=status)
                 if not login:
                     same = same.filter(vendor_code=vendor)
                 case = same.order_by("-last_seen").first()
             if case is None or alert.window_start - case.last_seen > EPISODE_GAP:
-                case = AlertCase.objects.create(
+                case = case_model.objects.create(
                     organization_id=alert.organization_id, rule=alert.rule, severity=alert.severity,
                     priority=priority(alert.rule, alert.severity), login=login, vendor_code=alert.vendor_code or "",
                     first_seen=alert.window_start, last_seen=alert.window_end, status=status,
@@ -74,15 +76,15 @@ def group_alerts() -> list[AlertCase]:
             case.last_seen = max(case.last_seen, alert.window_end)
             alert.case = case
             touched[case.pk] = case
-        ProvenanceAlert.objects.bulk_update(loose, ["case"], batch_size=500)
+        alert_model.objects.bulk_update(loose, ["case"], batch_size=500)
         for case in touched.values():
-            _recount(case)
+            _recount(case, alert_model)
     return created
 
 
-def _recount(case: AlertCase) -> None:
+def _recount(case: AlertCase, alert_model=None) -> None:
     """The case's counts, dates, worst severity, countries and latest detail from its alerts."""
-    alerts = ProvenanceAlert.objects.filter(case=case)
+    alerts = (alert_model or ProvenanceAlert).objects.filter(case=case)
     agg = alerts.aggregate(events=Sum("event_count"), first=Min("window_start"), last=Max("window_end"),
                            worst=Min("severity_rank"))
     case.alert_count = alerts.count()

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from codingwatch.scorecard.terms import month_end
+from codingwatch import periods
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access
+from codingwatch.web.scorecard import period as scorecard_period
 from codingwatch.web.scorecard import services
 from codingwatch.web.vendors.models import Vendor
 
@@ -20,9 +21,13 @@ router = Router(tags=["scorecard"])
 
 
 class Period(Schema):
-    first: str | None = Field(None, alias="from", description="first month, YYYY-MM (default: six months "
-                                                                "up to the lake's latest service month)")
-    last: str | None = Field(None, alias="to", description="last month, YYYY-MM")
+    period: str | None = Field(None, description="a month (2026-03) or a quarter (2026-Q1); "
+                                                 "`custom` or nothing reads `from` and `to`")
+    first: str | None = Field(None, alias="from", description="first day, YYYY-MM-DD (or a month, YYYY-MM); the "
+                                                                "scorecard counts whole months: a month is in when "
+                                                                "its first day is within the range (default: six "
+                                                                "months up to the lake's latest service month)")
+    last: str | None = Field(None, alias="to", description="last day, YYYY-MM-DD (or a month, YYYY-MM)")
 
 
 class States(Schema):
@@ -88,16 +93,10 @@ class VendorScorecardOut(Schema):
 
 
 def _period(period: Period):
-    first, last = services.parse_month(period.first), services.parse_month(period.last)
-    for text, parsed, name in ((period.first, first, "from"), (period.last, last, "to")):
-        if text and parsed is None:
-            raise HttpError(400, f"{name}: {text!r} is not a month (YYYY-MM)")
-    default_first, default_last = services.default_period()
-    first = first or default_first
-    last = month_end(last) if last else default_last
-    if last < first:
-        raise HttpError(400, f"to ({last:%Y-%m}) is before from ({first:%Y-%m})")
-    return first, last
+    try:
+        return scorecard_period.months({"period": period.period, "from": period.first, "to": period.last})
+    except periods.PeriodError as exc:
+        raise HttpError(400, str(exc)) from None
 
 
 def _summary(vendor: Vendor, months, first, last) -> dict:

@@ -6,28 +6,35 @@ in the request's scope, so another vendor's code is not found (404).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from codingwatch import periods
 from codingwatch.web.accounts.models import AccessEvent
 from codingwatch.web.accounts.trail import record_access, records_view
+from codingwatch.web.scorecard import period as scorecard_period
 from codingwatch.web.scorecard import services
 from codingwatch.web.vendors.models import Vendor
 
 
 def _period(request) -> tuple:
-    first = services.parse_month(request.GET.get("from"))
-    last = services.parse_month(request.GET.get("to"))
-    default_first, default_last = services.default_period()
-    first = first or default_first
-    from codingwatch.scorecard.terms import month_end
-
-    last = month_end(last) if last else default_last
-    if last < first:
-        first, last = last.replace(day=1), month_end(first)
+    """The period's whole months, read as the API reads them; a period that cannot be read
+    shows the default six months, and the page says why (`request.scorecard_period`)."""
+    default = services.default_period()
+    error = None
+    try:
+        first, last = scorecard_period.months(request.GET, default)
+    except periods.PeriodError as exc:
+        (first, last), error = default, str(exc)
+    raw = (request.GET.get("period") or "").strip()
+    request.scorecard_period = {
+        "value": raw if raw != "custom" and not error else "", "error": error,
+        "choices": periods.choices(dt.date(default[1].year - 2, default[1].month, 1), default[1]),
+    }
     return first, last
 
 
