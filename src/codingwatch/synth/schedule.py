@@ -19,9 +19,9 @@ urgent) changes how it is worked, so that turnaround differs by priority as cont
   the queue (it is taken up `COMPLEX_DEFER_SHIFTS` shifts after it is ready, unless the
   person's last day is that close).
 
-In the default world this makes the median outpatient turnaround about 10 h for urgent charts,
-30 h standard and 45 h complex (inpatient about 24, 75 and 95 h); `scorecard_truth.json`
-holds each priority's share within its contract hours.
+In the default world (20,000 encounters, seed 2026) the median turnaround of outpatient charts
+is about 12 h urgent, 28 h standard and 67 h complex (inpatient 28, 75 and 113 h);
+`scorecard_truth.json` holds each priority's share within its contract hours.
 """
 
 from __future__ import annotations
