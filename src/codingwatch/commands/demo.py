@@ -54,7 +54,9 @@ def demo(
     (`codingwatch ingest encounters`), its claims and remittances (`codingwatch ingest claims`,
     `codingwatch ingest remits`) and its roster into the app (vendors, coders, work queues),
     with a demo contract per vendor; load its access logs (`codingwatch ingest access`) and store
-    the provenance alerts (`codingwatch provenance scan`); print encounters and CMI by vendor; then serve the web app
+    the provenance alerts (`codingwatch provenance scan`); audit each contracted vendor's accuracy SLA
+    specialty month by month through the audit workflow (commands/demo_audits.py), so the scorecard
+    measures accuracy from final audits; print encounters and CMI by vendor; then serve the web app
     on http://127.0.0.1:8000. Running it again is safe: every step that is already done is
     skipped.
 
