@@ -81,6 +81,7 @@ class _AuditedLines:
 
 def make_demo_audits(world: Path, organization_name: str) -> dict:
     """The monthly audits of every vendor with an accuracy SLA in the world's contracts; returns what was done."""
+    from django.db import transaction
     from django_scopes import scope, scopes_disabled
 
     from codingwatch.scorecard.terms import load_yaml
@@ -162,7 +163,9 @@ def make_demo_audits(world: Path, organization_name: str) -> dict:
                             import_audited(audit, auditor, path, display_name="audited.csv")
                     workflow.transition(audit, auditor, "route")
             if audit.state == ROUTED:
-                with scope(vendor=vendor.pk, organization=organization.pk):
+                # the vendor's answers to one audit in one transaction (each still its own step of
+                # the trail): the app database commits once, not once per finding
+                with scope(vendor=vendor.pk, organization=organization.pk), transaction.atomic():
                     for n, finding in enumerate(Finding.objects.filter(case__audit=audit).order_by("case__number", "id")):
                         if finding.status != OPEN:
                             continue
@@ -172,7 +175,7 @@ def make_demo_audits(world: Path, organization_name: str) -> dict:
                         else:
                             workflow.act_on_finding(finding, vendor_user, "agree")
                     workflow.transition(audit, vendor_user, "submit_responses")
-            with scopes_disabled():
+            with scopes_disabled(), transaction.atomic():
                 if audit.state == AUDITOR_REVIEW:
                     for finding in Finding.objects.filter(case__audit=audit, status=REBUTTED):
                         workflow.act_on_finding(finding, auditor, "uphold",
