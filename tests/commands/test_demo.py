@@ -9,18 +9,68 @@ import sys
 
 import pytest
 
+# A world small enough to build quickly in which the demo's monthly audits still settle accuracy
+# months both ways: each contracted vendor's SLA specialty has about 20-50 charts a month (the
+# contract's minimum before a month is judged is 30).
+ENCOUNTERS = "4000"
 
-def run_demo(var, *extra):
+
+def _env(var):
     env = {**os.environ, "CODINGWATCH_VAR": str(var)}
     env.pop("CODINGWATCH_LAKE", None)
     env.pop("DATABASE_URL", None)
+    return env
+
+
+def run_demo(var, *extra):
     done = subprocess.run(
-        [sys.executable, "-m", "codingwatch.cli", "demo", "--no-serve", "--encounters", "600", "--seed", "5",
+        [sys.executable, "-m", "codingwatch.cli", "demo", "--no-serve", "--encounters", ENCOUNTERS, "--seed", "5",
          "--format", "json", *extra],
-        env=env, capture_output=True, text=True, timeout=300,
+        env=_env(var), capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout), done
+
+
+# Reads the demo's web scorecard as its admin would (the API and the vendor page), in a process
+# of its own on the demo's app database: the admin's second factor passed as a login would.
+WEB_SCORECARD = """
+import json, sys
+from urllib.parse import quote
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from codingwatch.web.accounts.models import User
+
+setup_test_environment()
+admin = User.objects.get(username="demo-admin")
+device = (TOTPDevice.objects.filter(user=admin, confirmed=True).first()
+          or TOTPDevice.objects.create(user=admin, name="authenticator", confirmed=True))
+client = Client()
+client.force_login(admin)
+session = client.session
+session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+session.save()
+period = {"from": sys.argv[1], "to": sys.argv[2]}
+out = {}
+for code in json.loads(sys.argv[3]):
+    api = client.get("/api/scorecard/vendors/" + quote(code), period)
+    page = client.get("/scorecard/vendors/" + quote(code) + "/", period)
+    out[code] = {"api": api.json() if api.status_code == 200 else api.status_code,
+                 "page": [page.status_code, page.content.decode()]}
+print(json.dumps(out))
+"""
+
+
+def web_scorecard(var, first: str, last: str, vendors: list[str]) -> dict:
+    env = {**_env(var), "DJANGO_SETTINGS_MODULE": "codingwatch.web.settings"}
+    done = subprocess.run([sys.executable, "-c", WEB_SCORECARD, first, last, json.dumps(vendors)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +106,7 @@ def test_demo_refuses_a_world_made_with_other_settings(demo_twice):
     var, _, _ = demo_twice
     env = {**os.environ, "CODINGWATCH_VAR": str(var)}
     done = subprocess.run([sys.executable, "-m", "codingwatch.cli", "demo", "--no-serve", "--seed", "6",
-                           "--encounters", "600"], env=env, capture_output=True, text=True, timeout=300)
+                           "--encounters", ENCOUNTERS], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2
     assert "holds a world made with other settings" in done.stderr
     assert "Traceback" not in done.stderr
@@ -125,3 +175,51 @@ def test_the_demo_admin_and_alerts_belong_to_the_demo_organization(demo_twice):
         alerts = db.execute("select count(*) from provenance_provenancealert").fetchone()
     assert admin == [("Synth Health",)]
     assert orphans == (0,) and alerts[0] > 0
+
+
+def test_the_demo_makes_final_monthly_audits_through_the_workflow_once(demo_twice):
+    import sqlite3
+
+    var, first, second = demo_twice
+    audits = first["audits"]
+    assert audits["audits_made"] == audits["audits_final"] == 24  # two contracted vendors, twelve months
+    assert audits["findings"] > 0
+    assert second["audits"]["audits_made"] == 0 and second["audits"]["skipped"] == 24
+    with sqlite3.connect(var / "codingwatch.sqlite3") as db:
+        states = db.execute("select state, count(*) from audits_audit group by state").fetchall()
+        steps = dict(db.execute("select action, count(*) from audits_auditevent group by action").fetchall())
+        roles = dict(db.execute("select e.action, group_concat(distinct e.role) from audits_auditevent e "
+                                "group by e.action").fetchall())
+        findings = dict(db.execute("select status, count(*) from audits_finding group by status").fetchall())
+        cases = db.execute("select count(*), count(reviewed_at) from audits_auditcase").fetchone()
+    assert states == [("final", 24)]
+    # the trail as the workflow writes it: drawn, routed, answered by the vendor, decided, final
+    assert steps["draw_sample"] == steps["route"] == steps["submit_responses"] == steps["finalize"] == 24
+    assert steps["finding_agree"] + steps["finding_rebut"] == audits["findings"]
+    assert steps["finding_uphold"] == steps["finding_rebut"] > 0
+    assert roles["route"] == roles["finalize"] == "auditor" and roles["submit_responses"] == "vendor"
+    assert findings == {"upheld": audits["findings"]}
+    assert cases == (audits["charts"], audits["charts"])  # every sampled chart reviewed
+
+
+def test_the_demo_web_scorecard_calls_accuracy_months_as_the_truth_has_them(demo_twice):
+    var, _, _ = demo_twice
+    truth = json.loads((var / "demo" / "world" / "scorecard_truth.json").read_text())["vendors"]
+    shown = web_scorecard(var, "2025-10", "2026-09", sorted(truth))
+    states = []
+    for vendor, found in shown.items():
+        assert found["page"][0] == 200
+        for month in found["api"]["months"]:
+            [accuracy] = [r for r in month["results"] if r["kind"] == "accuracy"]
+            true = truth[vendor][month["month"][:7]]["accuracy"]
+            assert accuracy["evidence"] > 0, (vendor, month["month"])  # audited charts, not the empty default
+            states.append((vendor, month["month"], accuracy["state"], true["breached"], accuracy["needed"]))
+    assert len(states) == 24
+    # no month called against the truth; met, breached and undecided months all shown
+    assert [s for s in states if (s[2] == "breached" and not s[3]) or (s[2] == "met" and s[3])] == []
+    called = {s[2] for s in states}
+    assert {"met", "breached", "not enough evidence"} <= called, called
+    assert all(s[4]["additional"] > 0 for s in states if s[2] == "not enough evidence")
+    for vendor, found in shown.items():  # the vendor's page shows the same states
+        for state in {s[2] for s in states if s[0] == vendor}:
+            assert f"<strong>{state}</strong>" in found["page"][1], (vendor, state)

@@ -59,11 +59,48 @@ def test_accuracy_states_never_contradict_the_truth_and_find_the_breaches(evalua
     assert len(found) >= 0.8 * len(true_breaches)
 
 
-def test_turnaround_and_query_response_breach_exactly_in_the_true_months(evaluated):
+def test_query_response_breaches_exactly_in_the_true_months(evaluated):
     months, truth, _, _ = evaluated
-    for kind in ("turnaround", "query_response"):
-        verdicts = _verdicts(months, truth, kind)
-        assert [v for v in verdicts if (v[2] == sla.BREACHED) != v[3]] == [], kind
+    verdicts = _verdicts(months, truth, "query_response")
+    assert [v for v in verdicts if (v[2] == sla.BREACHED) != v[3]] == []
+
+
+def test_turnaround_is_measured_per_priority_and_recovers_each_prioritys_truth_exactly(evaluated):
+    months, truth, contracts, _ = evaluated
+    for c in contracts:  # each period of each contract has a term per priority
+        assert sorted(t.priority for t in c.turnaround) == ["complex", "complex", "standard", "standard", "urgent",
+                                                          "urgent"]
+    seen = {"standard": 0, "complex": 0, "urgent": 0}
+    breaches = dict.fromkeys(seen, 0)
+    for m in months:
+        true = truth[m.vendor][m.month.strftime("%Y-%m")]["turnaround"]
+        results = [r for r in m.results if r.kind == "turnaround"]
+        assert sorted(r.key["priority"] for r in results) == sorted(true)
+        for r in results:
+            t = true[r.key["priority"]]
+            assert r.key["encounter_type"] == t["encounter_type"]
+            assert r.target == pytest.approx(t["percent"] / 100)
+            assert (r.inputs["within"], r.inputs["charts"]) == (t["within"], t["charts"])
+            assert round(r.value, 6) == t["true_value"]
+            assert (r.state == sla.BREACHED) == t["breached"], (m.vendor, m.month, r.key)
+            seen[r.key["priority"]] += 1
+            breaches[r.key["priority"]] += t["breached"]
+    # every priority is judged every month, and each truly breaches in some months but not all
+    assert set(seen.values()) == {len(months)}
+    assert all(0 < b < len(months) for b in breaches.values()), breaches
+
+
+def test_urgent_charts_are_coded_fastest_and_complex_ones_slowest(evaluated):
+    months, truth, _, root = evaluated
+    e = open_lake(root / "lake").connect().table("encounters")
+    e = e.filter(e.origin == "coded").mutate(hours=(e.coded_at.epoch_seconds() - e.received_at.epoch_seconds()) / 3600)
+    for vendor, by_month in truth.items():
+        terms = next(iter(by_month.values()))["turnaround"]
+        assert terms["urgent"]["hours"] < terms["standard"]["hours"] < terms["complex"]["hours"]
+        mine = e.filter((e.vendor == vendor) & (e.encounter_type == terms["standard"]["encounter_type"]))
+        median = {r["priority"]: r["p50"] for r in
+                  mine.group_by("priority").aggregate(p50=mine.hours.median()).to_pyarrow().to_pylist()}
+        assert median["urgent"] < median["standard"] < median["complex"], (vendor, median)
 
 
 def test_breach_months_owe_credits_with_their_inputs(evaluated):

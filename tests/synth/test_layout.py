@@ -76,6 +76,7 @@ def test_required_fields_and_dates_follow_the_layout(small_world):
 def test_turnaround_follows_the_published_ranges(mid_world):
     _, outdir = mid_world
     hours = defaultdict(list)
+    by_priority = defaultdict(list)
     seen = set()
     for row in _rows(outdir / "encounters.csv"):
         if row["encounter_id"] in seen:
@@ -83,9 +84,14 @@ def test_turnaround_follows_the_published_ranges(mid_world):
         seen.add(row["encounter_id"])
         delta = dt.datetime.fromisoformat(row["coded_at"]) - dt.datetime.fromisoformat(row["received_at"])
         hours[row["encounter_type"]].append(delta.total_seconds() / 3600)
+        by_priority[row["encounter_type"], row["priority"]].append(delta.total_seconds() / 3600)
     median = {t: sorted(v)[len(v) // 2] for t, v in hours.items()}
     assert 24 <= median["outpatient"] <= 48, median
     assert median["inpatient"] >= 72, median
+    # urgent charts are coded fastest, complex ones slowest (docs/synth.md, Timing)
+    for etype in hours:
+        p50 = {p: sorted(by_priority[etype, p])[len(by_priority[etype, p]) // 2] for p in ("urgent", "standard", "complex")}
+        assert p50["urgent"] < p50["standard"] < p50["complex"], (etype, p50)
 
 
 def test_charts_are_coded_inside_the_coders_working_hours(small_world):

@@ -53,7 +53,9 @@ def demo(
     (`codingwatch ingest encounters`), its claims and remittances (`codingwatch ingest claims`,
     `codingwatch ingest remits`) and its roster into the app (vendors, coders, work queues),
     with a demo contract per vendor; load its access logs (`codingwatch ingest access`) and store
-    the provenance alerts (`codingwatch provenance scan`); print encounters and CMI by vendor; then serve the web app
+    the provenance alerts (`codingwatch provenance scan`); audit each contracted vendor's accuracy SLA
+    specialty month by month through the audit workflow (commands/demo_audits.py), so the scorecard
+    measures accuracy from final audits; print encounters and CMI by vendor; then serve the web app
     on http://127.0.0.1:8000. Running it again is safe: every step that is already done is
     skipped.
 
@@ -78,7 +80,7 @@ def demo(
     quiet = output is OutputFormat.json
     password = None
     with progress(quiet=quiet) as bar:
-        steps = bar.add_task("demo", total=8)
+        steps = bar.add_task("demo", total=9)
 
         bar.update(steps, description="migrating the app database")
         call_command("migrate", interactive=False, verbosity=0)
@@ -156,6 +158,12 @@ def demo(
         scanned = provenance.scan(started_by="codingwatch demo")
         bar.advance(steps)
 
+        bar.update(steps, description="auditing each contracted vendor's months (the audit workflow)")
+        from codingwatch.commands.demo_audits import make_demo_audits
+
+        audits = make_demo_audits(world, ORGANIZATION)
+        bar.advance(steps)
+
         bar.update(steps, description="summarizing")
         con = lake.connect()
         by_vendor = metrics.figures(con.table("encounters"), "vendor")
@@ -167,7 +175,7 @@ def demo(
     if output is OutputFormat.json:
         print_json({"encounters_by_vendor": rows, "ingest": results[0].as_dict(), "claims": x12["claims"],
                     "remits": x12["remits"], "denials_by_vendor": denied, "world": str(world),
-                    "access_ingest": access.as_dict(), "provenance": scanned.as_dict(),
+                    "access_ingest": access.as_dict(), "provenance": scanned.as_dict(), "audits": audits,
                     "admin": DEMO_ADMIN, "admin_password": password, "admin_password_reset": reset})
         if password:
             _mark_shown(shown)
@@ -191,6 +199,9 @@ def demo(
                           f"{report['claims']} claims", highlight=False)
         console.print(access.message, highlight=False, soft_wrap=True)
         console.print(f"provenance scan: {scanned.found} alerts, {scanned.new} new; open them at /provenance/",
+                      highlight=False, soft_wrap=True)
+        console.print(f"audits: {audits['audits_final']} final monthly accuracy audits ({audits['charts']} charts, "
+                      f"{audits['findings']} findings), {audits['skipped']} already final; the scorecard at /scorecard/",
                       highlight=False, soft_wrap=True)
         if password:
             console.print(f"demo admin: {DEMO_ADMIN}, password printed above (shown once)", highlight=False)

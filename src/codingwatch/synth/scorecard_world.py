@@ -6,9 +6,11 @@ Files (docs/synth.md, docs/scorecard.md):
   with an amendment on April 1: a code-over-code accuracy SLA on the vendor's largest
   specialty set 3 points above its true accuracy (at most 99%) or 5 points below it (the
   split vendor promised more than it delivers until the amendment, then a level it meets;
-  the domestic vendor the other way round), a turnaround SLA "P% within H hours" on its largest encounter type with P the
-  share its median month reaches (so about half its months run slow), a query response
-  term, and a credit schedule.
+  the domestic vendor the other way round), a turnaround SLA "P% within H hours" for each
+  priority (standard, complex, urgent) on its largest encounter type, H from
+  `TURNAROUND_HOURS` and P the share of that priority's charts its median month reaches (so
+  about half its months run slow; urgent charts are coded fastest and complex ones slowest,
+  synth/schedule.py), a query response term, and a credit schedule.
 - `queries.csv`: CDI / physician queries on about 8% of the outside vendors' facility charts
   (the `ingest queries` layout); answers slow down for the domestic vendor in January and
   February, when its query term is truly breached.
@@ -17,7 +19,8 @@ Files (docs/synth.md, docs/scorecard.md):
   the injected errors as the audit engine would count them (docs/scorecard.md, the
   audited-charts layout).
 - `scorecard_truth.json`: per vendor and month, every term's true value over all the month's
-  charts (not the sample) and whether it is truly breached.
+  charts (not the sample) and whether it is truly breached; turnaround per priority, with the
+  month's charts of that type and priority and how many were coded within H hours.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import numpy as np
 
 from codingwatch.synth.encounters import IP
 from codingwatch.synth.errors import KINDS
-from codingwatch.synth.writer import chart_priorities
+from codingwatch.synth.writer import PRIORITY_VALUES, chart_priorities
 from codingwatch.vocabulary import ENCOUNTER_TYPES, SPECIALTIES
 
 # Error kinds after which an auditor's code has no exact match among the coder's codes
@@ -43,7 +46,14 @@ AMENDMENT_MONTH = 7  # April: the 7th month of the fiscal year
 MARGIN_MET, MARGIN_BREACH, HIGHEST_SLA = 5, 3, 99
 QUERY_SHARE = 0.08
 QUERY_HOURS, QUERY_PERCENT = 72, 90
-TURNAROUND_HOURS = {"inpatient": 96, "outpatient": 48, "ed": 48, "profee": 48}
+# Turnaround SLA hours per encounter type and priority (writer.PRIORITY_VALUES): urgent work
+# within a day (two for a stay), complex work given twice the standard hours.
+TURNAROUND_HOURS = {
+    "inpatient": {"standard": 96, "complex": 192, "urgent": 48},
+    "outpatient": {"standard": 48, "complex": 96, "urgent": 24},
+    "ed": {"standard": 48, "complex": 96, "urgent": 24},
+    "profee": {"standard": 48, "complex": 96, "urgent": 24},
+}
 TERMS = {
     # vendor key: (price per chart, accuracy SLA before / after the amendment relative to the truth,
     #              accuracy % per point, cap %, credit per turnaround breach day)
@@ -104,30 +114,38 @@ def write_scorecard_files(world, outdir: Path) -> list[str]:
         level = int(round(overall * 100))
         sla = {i: (level - MARGIN_MET if side == "met" else min(HIGHEST_SLA, level + MARGIN_BREACH))
                for i, side in enumerate((before, after))}
-        h = TURNAROUND_HOURS[ENCOUNTER_TYPES[etype]]
-        standard = chart_priorities(len(enc)) == 0  # the turnaround SLA is on standard charts
-        shares = []
-        for m in range(12):
-            sel = mine & (enc.etype == etype) & standard & (month == m)
-            if sel.sum():
-                shares.append(float((hours[sel] <= h).mean()))
-        percent = int(np.floor(np.median(shares) * 100)) if shares else 90
+        priority = chart_priorities(len(enc))
+        tat = {}  # priority -> (hours, percent): the turnaround SLA of each priority
+        for p, pname in enumerate(PRIORITY_VALUES):
+            h = TURNAROUND_HOURS[ENCOUNTER_TYPES[etype]][pname]
+            shares = []
+            for m in range(12):
+                sel = mine & (enc.etype == etype) & (priority == p) & (month == m)
+                if sel.sum():
+                    shares.append(float((hours[sel] <= h).mean()))
+            tat[pname] = (h, int(np.floor(np.median(shares) * 100)) if shares else 90)
         truth[names[key]] = {}
         for m, first in enumerate(months):
             period = 0 if m < AMENDMENT_MONTH - 1 else 1
             sel = in_spec & (month == m)
             true_acc = counts["matched"][sel].sum() / counts["audited"][sel].sum() if sel.any() else None
-            tsel = mine & (enc.etype == etype) & standard & (month == m)
-            share = float((hours[tsel] <= h).mean()) if tsel.any() else None
+            turnaround = {}
+            for p, pname in enumerate(PRIORITY_VALUES):
+                h, percent = tat[pname]
+                tsel = mine & (enc.etype == etype) & (priority == p) & (month == m)
+                within = int((hours[tsel] <= h).sum())
+                share = within / int(tsel.sum()) if tsel.any() else None
+                turnaround[pname] = {"encounter_type": ENCOUNTER_TYPES[etype], "priority": pname, "percent": percent,
+                                     "hours": h, "charts": int(tsel.sum()), "within": within,
+                                     "true_value": None if share is None else round(share, 6),
+                                     "breached": None if share is None else bool(share * 100 < percent)}
             q = queries[(queries["vendor"] == key) & (queries["month"] == m)] if len(queries) else queries
             qshare = float(q["within"].mean()) if len(q) else None
             truth[names[key]][first.strftime("%Y-%m")] = {
                 "accuracy": {"specialty": SPECIALTIES[spec], "rule": "code_over_code", "sla_percent": sla[period],
                              "true_value": None if true_acc is None else round(float(true_acc), 6),
                              "breached": None if true_acc is None else bool(true_acc * 100 < sla[period])},
-                "turnaround": {"encounter_type": ENCOUNTER_TYPES[etype], "percent": percent, "hours": h,
-                               "true_value": None if share is None else round(share, 6),
-                               "breached": None if share is None else bool(share * 100 < percent)},
+                "turnaround": turnaround,
                 "query_response": {"percent": QUERY_PERCENT, "hours": QUERY_HOURS,
                                    "true_value": None if qshare is None else round(qshare, 6),
                                    "breached": None if qshare is None else bool(qshare * 100 < QUERY_PERCENT)},
@@ -139,7 +157,7 @@ def write_scorecard_files(world, outdir: Path) -> list[str]:
                     sample_rows.append(_sample_row(world, params, i, names[key], counts, len(idx), first))
         amendment = months[AMENDMENT_MONTH - 1]
         contracts.append(_contract_yaml(names[key], params, price, SPECIALTIES[spec], sla,
-                                        ENCOUNTER_TYPES[etype], percent, h, per_point, cap, per_day, amendment))
+                                        ENCOUNTER_TYPES[etype], tat, per_point, cap, per_day, amendment))
 
     (outdir / "contracts.yaml").write_text(
         "# The synthetic world's vendor contracts (codingwatch manage import_contract_terms FILE).\n"
@@ -215,10 +233,11 @@ def _write_queries(path: Path, queries, params) -> None:
             handle.write(f"Q{n:07d},E{row.index + 1:09d},{row.coder},{_stamp(row.sent)},{answered},{row.kind}\n")
 
 
-def _contract_yaml(name, params, price, specialty, sla, etype, percent, hours, per_point, cap, per_day,
-                   amendment) -> str:
+def _contract_yaml(name, params, price, specialty, sla, etype, tat, per_point, cap, per_day, amendment) -> str:
     start = params.fiscal_year_start()
     last_before = amendment - dt.timedelta(days=1)
+    turnaround = "".join(f"        - {{encounter_type: {etype}, priority: {p}, percent: {percent}, hours: {hours}}}\n"
+                         for p, (hours, percent) in tat.items())
 
     def period(frm, to, minimum):
         until = f"\n      effective_to: {to.isoformat()}" if to else ""
@@ -226,8 +245,7 @@ def _contract_yaml(name, params, price, specialty, sla, etype, percent, hours, p
       accuracy:
         - {{specialty: {specialty}, rule: code_over_code, minimum: {minimum}}}
       turnaround:
-        - {{encounter_type: {etype}, priority: standard, percent: {percent}, hours: {hours}}}
-      dnfb_days: 5
+{turnaround}      dnfb_days: 5
       coding_denial_rate: 10
       query_response: {{percent: {QUERY_PERCENT}, hours: {QUERY_HOURS}}}
       min_charts: 30
