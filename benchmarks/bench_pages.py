@@ -200,6 +200,12 @@ def pages_of(client) -> list[str]:
         if parent in pages:
             found = links(client.get(parent).content.decode(), below)
             pages += found[:1]
+    # every vendor's latest quarterly review and every alert case, not only the first of each
+    if "/review/" in pages:
+        found = links(client.get("/review/").content.decode(), r"/review/[^/\"]+/[^/\"]+/")
+        pages += list({page.split("/")[2]: page for page in reversed(found)}.values())
+    if "/provenance/cases/" in pages:
+        pages += links(client.get("/provenance/cases/").content.decode(), r"/provenance/cases/\d+/")
     for page in list(pages):
         if page.startswith("/denials/vendors/"):
             coders = links(client.get(page).content.decode(), r"/denials/coders/[^/\"]+/")
