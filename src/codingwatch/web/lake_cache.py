@@ -13,6 +13,8 @@ the load (the cache's own expiry clears the old entries).
 - `materialized(name, build)`: a table that the lake's views cannot answer fast (the denials'
   claim outcomes join five tables and the reason-code catalog), computed once per connection
   and generation into a DuckDB temporary table.
+- `fragment_key(name, parts)`: the key of a piece of a page drawn only from the lake's answers,
+  for Django's `{% cache %}` tag (a new load draws it afresh).
 """
 
 from __future__ import annotations
