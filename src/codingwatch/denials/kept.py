@@ -118,7 +118,9 @@ def keep_figures(lake, today=None, con=None) -> Path:
     today = today or dt.datetime.now(dt.UTC).date()
     snapshot = lake.snapshot()
     con = con or lake.connect()
-    linked = con.read_parquet(keep_linked(lake, con))
+    # read once into memory, as the pages do (each figure below is a pass over every claim)
+    linked = con.create_table(f"_{FIGURES}_linked", con.read_parquet(keep_linked(lake, con)), temp=True,
+                              overwrite=True)
     vendors = sorted(v for v in linked.select("vendor").distinct().to_pyarrow().column("vendor").to_pylist()
                      if v is not None)
     scoped = finished.in_period(linked.filter(linked.vendor.isin(vendors) if vendors else False), periods.ALL)
