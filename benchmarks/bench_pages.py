@@ -14,8 +14,9 @@ in place of the demo's lake and the denials pages are measured the same way; tar
 
 Baseline, measured in the same run: the first request of each page after a load (the lake's
 answers not yet kept), against the steady state the later requests show; and, for the denials
-pages at the big size, the first request with the claim outcomes computed on the request
-(`cold_computed_on_request_ms`) against those the load linked when it committed (`cold_ms`).
+pages at the big size, the first request with the claim outcomes (and the overview's figures)
+computed on the request (`cold_computed_on_request_ms`) against those the load kept when it
+committed (`cold_ms`).
 
     uv run python benchmarks/bench_pages.py [--encounters 20000] [--big 1000000] [--repeat 5]
         [--var DIR (reuse a demo world built there)] [--output benchmarks/results/pages.json]
@@ -199,6 +200,12 @@ def pages_of(client) -> list[str]:
         if parent in pages:
             found = links(client.get(parent).content.decode(), below)
             pages += found[:1]
+    # every vendor's latest quarterly review and every alert case, not only the first of each
+    if "/review/" in pages:
+        found = links(client.get("/review/").content.decode(), r"/review/[^/\"]+/[^/\"]+/")
+        pages += list({page.split("/")[2]: page for page in reversed(found)}.values())
+    if "/provenance/cases/" in pages:
+        pages += links(client.get("/provenance/cases/").content.decode(), r"/provenance/cases/\d+/")
     for page in list(pages):
         if page.startswith("/denials/vendors/"):
             coders = links(client.get(page).content.decode(), r"/denials/coders/[^/\"]+/")
@@ -312,6 +319,9 @@ def main() -> None:
             kept = kept_linked_path(open_lake(root))
             if kept is not None:
                 kept.unlink()
+            from codingwatch.denials.kept import figures_path
+
+            figures_path(open_lake(root)).unlink(missing_ok=True)  # the overview's figures, kept beside them
             lake_cache._local.tables = None  # the temporary table goes with it, as on a new connection
             big_cold_computed = cold(first_role, denials_pages)
             big = measure(wanted, args.repeat, only=lambda page: page.startswith("/denials/"))

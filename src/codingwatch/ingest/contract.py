@@ -198,14 +198,19 @@ def commit(result: IngestResult, lake: Lake, path: Path, *, tables: dict, summar
 
 
 def keep_outcomes(lake: Lake) -> None:
-    """Link the claim outcomes of the lake as it now is (codingwatch.denials.kept), so the first
-    denials page after the load reads them instead of computing them. The load has committed
-    whatever happens here: a failure leaves the pages to compute them on their first request."""
-    from codingwatch.denials.kept import keep_linked
+    """Link the claim outcomes of the lake as it now is and the denials overview's figures
+    (codingwatch.denials.kept), so the first denials page after the load reads them instead of
+    computing them. The load has committed whatever happens here: a failure leaves the pages to
+    compute them on their first request."""
+    from codingwatch.denials.kept import keep_figures, keep_linked
 
     try:
         keep_linked(lake)
     except Exception:  # noqa: BLE001 - a speed aid after the commit, never a reason to fail the load
+        return
+    try:
+        keep_figures(lake)  # and the denials overview's figures, for its first visit
+    except Exception:  # noqa: BLE001 - as above: the page then computes them on its first request
         pass
 
 

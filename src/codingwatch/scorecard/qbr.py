@@ -115,9 +115,6 @@ def build(**sections) -> dict:
 
 def charts(review: dict) -> dict[str, dict]:
     """Vega-Lite specs by name: KPI trends by month, the findings and denial Paretos, work by country."""
-    import altair as alt
-
-    out = {}
     trend = []
     for m in review.get("months", []):
         for name, value in (("accuracy", m.get("accuracy")), ("coding denial rate", m.get("coding_denial_rate")),
@@ -125,36 +122,48 @@ def charts(review: dict) -> dict[str, dict]:
                             ("within turnaround SLA", m.get("turnaround_within"))):
             if value is not None:
                 trend.append({"month": m["month"], "measure": name, "value": float(value)})
+    volume = [{"month": m["month"], "charts": m.get("charts", 0)} for m in review.get("months", [])]
+    paretos = [[{"key": str(r[field]), "count": int(r["count"])} for r in rows[:12]]
+               for rows, field in ((review.get("findings_pareto", []), "kind"), (review.get("denial_pareto", []), "carc"))]
+    countries = [{"country": r["key"], "share": r["chart_share"]}
+                 for r in (review.get("provenance") or {}).get("by_country", [])]
+    # altair takes 50-100 ms to write each spec; the same figures give the same specs, so
+    # they are written once per distinct set of figures (a copy each time: callers may change it)
+    key = json.dumps([trend, volume, paretos, countries], default=str)
+    return json.loads(_specs(key))
+
+
+@functools.lru_cache(maxsize=256)
+def _specs(key: str) -> str:
+    import altair as alt
+
+    trend, volume, paretos, countries = json.loads(key)
+    out = {}
     if trend:
         out["trend"] = alt.Chart(alt.Data(values=trend)).mark_line(point=True).encode(
             x=alt.X("month:O", title="month"), y=alt.Y("value:Q", title="share", axis=alt.Axis(format="%")),
             color=alt.Color("measure:N", title=""),
             tooltip=["month:O", "measure:N", alt.Tooltip("value:Q", format=".1%")],
         ).properties(width=520, height=200, title="KPIs by month").to_dict(validate=False)
-    volume = [{"month": m["month"], "charts": m.get("charts", 0)} for m in review.get("months", [])]
     if volume:
         out["volume"] = alt.Chart(alt.Data(values=volume)).mark_bar(color="#3b6ea5").encode(
             x=alt.X("month:O", title="month"), y=alt.Y("charts:Q", title="charts coded"),
             tooltip=["month:O", "charts:Q"]).properties(width=260, height=160,
                                                         title="Volume").to_dict(validate=False)
-    for key, rows, label, field in (("findings", review.get("findings_pareto", []), "finding", "kind"),
-                                    ("denials", review.get("denial_pareto", []), "CARC", "carc")):
-        values = [{"key": str(r[field]), "count": int(r["count"])} for r in rows[:12]]
+    for (key, label), values in zip((("findings", "finding"), ("denials", "CARC")), paretos, strict=True):
         if values:
             out[key] = alt.Chart(alt.Data(values=values)).mark_bar(color="#a5543b").encode(
                 x=alt.X("count:Q", title="count"), y=alt.Y("key:N", sort="-x", title=label),
                 tooltip=["key:N", "count:Q"]).properties(
                 width=300, height=max(40, 22 * len(values)),
                 title=f"{'Findings' if key == 'findings' else 'Denials'} by {label}").to_dict(validate=False)
-    countries = (review.get("provenance") or {}).get("by_country", [])
     if countries:
-        values = [{"country": r["key"], "share": r["chart_share"]} for r in countries]
-        out["countries"] = alt.Chart(alt.Data(values=values)).mark_bar(color="#3b6ea5").encode(
+        out["countries"] = alt.Chart(alt.Data(values=countries)).mark_bar(color="#3b6ea5").encode(
             x=alt.X("share:Q", title="share of charts reached", axis=alt.Axis(format="%")),
             y=alt.Y("country:N", sort="-x", title="country"),
             tooltip=["country:N", alt.Tooltip("share:Q", format=".1%")]).properties(
-            width=300, height=max(40, 24 * len(values)), title="Work by country").to_dict(validate=False)
-    return out
+            width=300, height=max(40, 24 * len(countries)), title="Work by country").to_dict(validate=False)
+    return json.dumps(out)
 
 
 def _svg(spec: dict) -> str:

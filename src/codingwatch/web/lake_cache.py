@@ -13,6 +13,8 @@ the load (the cache's own expiry clears the old entries).
 - `materialized(name, build)`: a table that the lake's views cannot answer fast (the denials'
   claim outcomes join five tables and the reason-code catalog), computed once per connection
   and generation into a DuckDB temporary table.
+- `fragment_key(name, parts)`: the key of a piece of a page drawn only from the lake's answers,
+  for Django's `{% cache %}` tag (a new load draws it afresh).
 """
 
 from __future__ import annotations
@@ -108,3 +110,12 @@ def chart_spec(name: str, inputs, build):
         found = build()
         cache.set(key, found, TIMEOUT_SECONDS)
     return found
+
+
+def fragment_key(name: str, parts) -> str:
+    """A key for a rendered piece of a page drawn only from the lake's answers (for Django's
+    `{% cache %}` tag): the lake's root and generation, the name and the parts, so a new load
+    renders it afresh."""
+    lake = open_lake()
+    return hashlib.sha256(json.dumps([str(lake.root), generation(lake)[0], name, parts], sort_keys=True,
+                                     default=str).encode()).hexdigest()

@@ -68,7 +68,24 @@ def scoped_linked(user, *, vendor: str | None = None, coder: str | None = None,
 
 def _kept(name: str, user, vendor, coder, period: periods.Period, compute, *extra):
     parts = [_scope(user, vendor, coder), period.query(), *extra]
-    return remember(f"denials.{name}", parts, compute)
+    return remember(f"denials.{name}", parts, lambda: _from_load(name, parts, compute))
+
+
+def _from_load(name: str, parts: list, compute):
+    """The figure as the load wrote it when it committed (`denials.kept.keep_figures`: every
+    vendor of the lake, the whole period), when this question asks the same of the same lake
+    snapshot over a scope holding every one of those vendors; else compute()."""
+    from codingwatch.denials.kept import kept_figures
+    from codingwatch.lake import open_lake
+
+    (vendors, coder), query, *extra = parts
+    if coder is None and not query and vendors is not None:
+        kept = kept_figures(open_lake())
+        if kept is not None and set(kept["vendors"]) <= set(vendors) and name in kept["figures"]:
+            asked, answer = kept["figures"][name]
+            if asked == list(extra):
+                return answer
+    return compute()
 
 
 def _today() -> dt.date:

@@ -5,6 +5,7 @@ the lake, in the request's scope."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 from codingwatch import config
@@ -13,6 +14,7 @@ from codingwatch.lake.schema import TABLES
 from codingwatch.lake.store import cached_connection
 from codingwatch.scorecard import declared as declared_engine
 from codingwatch.scorecard import diligence as engine
+from codingwatch.web import lake_cache
 from codingwatch.web.diligence.models import (
     Assessment,
     CoderCredential,
@@ -125,18 +127,27 @@ def declared_vs_observed(vendor: Vendor, declaration: Declaration | None = None)
     declaration = declaration or declaration_for(vendor)
     if declaration is None:
         return None
-    tables = _lake_tables()
     d = declared_engine.Declaration(
         vendor.code, declaration.period_start, declaration.period_end, tuple(declaration.work_countries),
         {k: tuple(v) for k, v in declaration.coders.items()}, declaration.claimed_accuracy,
         tuple(declaration.subcontractors), declaration.vdi_only)
     accuracy = audited_accuracy(vendor, declaration.period_start, declaration.period_end)
     roster = roster_of(vendor, declaration.period_end)
-    if tables is None:
+    if not {"encounters", "access_events"} <= set(TABLES):
         return {"vendor": vendor.code, "period": [d.period_start.isoformat(), d.period_end.isoformat()],
                 "declared": {}, "observed": None, "discrepancies": [], "note": "the lake holds no encounters "
                 "or access events yet"}
-    out = declared_engine.compare(d, encounters=tables[0], access_events=tables[1], roster=roster, accuracy=accuracy)
+
+    def compare() -> dict:
+        encounters, access_events = _lake_tables()
+        return declared_engine.compare(d, encounters=encounters, access_events=access_events, roster=roster,
+                                       accuracy=accuracy)
+
+    # the lake's answer kept per load generation and per everything read from the database
+    # (the declaration, the roster's credentials, the audited accuracy): the quarterly review
+    # and the diligence pages then compare each declaration once per load, not once per page
+    inputs = hashlib.sha256(repr((d, roster, accuracy)).encode()).hexdigest()
+    out = lake_cache.remember("declared-vs-observed", [inputs], compare)
     out["declaration_id"] = declaration.pk
     return out
 

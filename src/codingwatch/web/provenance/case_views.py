@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from codingwatch.web import lake_cache
 from codingwatch.web.accounts import roles
 from codingwatch.web.accounts.access import module_view
 from codingwatch.web.accounts.models import User
@@ -86,7 +87,8 @@ def case_queue(request):
 def case_detail(request, pk: int):
     case = get_object_or_404(AlertCase.objects.select_related("assigned_to", "resolved_by"), pk=pk)
     alerts = list(case.alerts.order_by("window_start", "pk"))
-    events = services.evidence_events(SimpleNamespace(evidence=case_service.evidence_ids(case)))
+    evidence = case_service.evidence_ids(case)
+    events = services.evidence_events(SimpleNamespace(evidence=evidence))
     # a takeover alert's charts: each signal that moved, with the change date
     charts = [{"id": f"chart-{a.pk}-{name}", "spec_id": f"chart-{a.pk}-{name}-spec",
                "title": name.replace("_", " "), "spec": spec}
@@ -94,6 +96,8 @@ def case_detail(request, pk: int):
     return render(request, "provenance/case.html", {
         "case": case, "alerts": alerts, "events": events, "charts": charts, "workers": _workers(request.user),
         "may_change": roles.may_change(request.user.role, MODULE), "rule_labels": RULE_LABELS,
+        # the evidence table (up to 500 rows) is drawn once per load and set of evidence events
+        "evidence_key": lake_cache.fragment_key("provenance-case-evidence", evidence),
     })
 
 

@@ -40,8 +40,17 @@ def contract_in_force(vendor: Vendor, on: dt.date) -> Contract | None:
             or contracts.order_by("start_date").first())
 
 
-def _audited_cases(vendor: Vendor, start: dt.date, end: dt.date):
-    """(case, CaseResult) of the vendor's final audits, for charts discharged/served in [start, end]."""
+def _audited_cases(vendor: Vendor, start: dt.date, end: dt.date, within=None):
+    """(case, CaseResult) of the vendor's final audits, for charts discharged/served in [start, end].
+    `within`: those of a longer period (`_audited_of`), read once for the quarter, to pick from."""
+    found = within if within is not None else _audited_of(vendor, start, end)
+    return [(case, result) for period_from, period_to, day, case, result in found
+            if period_from <= end and period_to >= start and start <= day <= end]
+
+
+def _audited_of(vendor: Vendor, start: dt.date, end: dt.date) -> list[tuple]:
+    """(audit period from, to, chart day, case, CaseResult) of the vendor's final audits, for
+    charts discharged/served in [start, end]: one read of the audits for the whole quarter."""
     from codingwatch.web.audits.models import FINAL, Audit
     from codingwatch.web.audits.services.scores import case_results
 
@@ -51,7 +60,7 @@ def _audited_cases(vendor: Vendor, start: dt.date, end: dt.date):
         for case, result in zip(cases, case_results(audit), strict=False):
             day = case.discharge_date or case.service_date
             if day is not None and start <= day <= end:
-                out.append((case, result))
+                out.append((audit.period_from, audit.period_to, day, case, result))
     return out
 
 
@@ -112,9 +121,10 @@ def _compute_lake_months(code: str, months: list[dt.date], hours_by_type: dict, 
 
 
 def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None, *,
-                with_lake: bool = True) -> tuple[list[dict], list[dict]]:
+                with_lake: bool = True, audited_within=None) -> tuple[list[dict], list[dict]]:
     """Month rows and SLA rows; `with_lake=False`: only the final audits' accuracy (the
-    scorecard engine measures the rest)."""
+    scorecard engine measures the rest). `audited_within`: the audited cases of the months'
+    whole period (`_audited_of`), else read month by month."""
     names = set(TABLES) if with_lake else set()
     rows, sla = [], []
     hours_by_type = {t.encounter_type: float(t.maximum_hours) for t in contract.turnaround_slas.all()} if contract else {}
@@ -128,7 +138,7 @@ def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None
             part, turnaround = from_lake[row["month"]]
             row.update(part)
             sla.extend(turnaround)
-        audited = _audited_cases(vendor, month, end)
+        audited = _audited_cases(vendor, month, end, audited_within)
         row["audited_charts"] = len(audited)
         if audited:
             s = scoring.score([r for _, r in audited], scoring.Method())
@@ -153,9 +163,9 @@ def _month_rows(vendor: Vendor, months: list[dt.date], contract: Contract | None
     return rows, sla
 
 
-def _findings_pareto(vendor: Vendor, start: dt.date, end: dt.date) -> list[dict]:
+def _findings_pareto(vendor: Vendor, start: dt.date, end: dt.date, audited_within=None) -> list[dict]:
     counts = Counter()
-    for case, _ in _audited_cases(vendor, start, end):
+    for case, _ in _audited_cases(vendor, start, end, audited_within):
         for f in case.findings.all():
             if f.status == "upheld":
                 counts[f.kind] += 1
@@ -296,7 +306,8 @@ def quarterly_review(vendor: Vendor, quarter: str, *, staff: bool = True) -> dic
     contract = contract_in_force(vendor, end)
     month_starts = qbr.months_of(quarter)
     evaluated = _scorecard_months(vendor, start, end)
-    months, sla = _month_rows(vendor, month_starts, contract, with_lake=not evaluated)
+    audited = _audited_of(vendor, start, end)
+    months, sla = _month_rows(vendor, month_starts, contract, with_lake=not evaluated, audited_within=audited)
     credits = {"rows": [], "total": None, "note": "no contract in force in the quarter"}
     method = ("Accuracy is record-level from final audits, Wilson 95% limits over charts: breached only "
               "when the upper limit is below the SLA, met only when the lower limit is above it. Turnaround: "
@@ -330,7 +341,7 @@ def quarterly_review(vendor: Vendor, quarter: str, *, staff: bool = True) -> dic
         contract=None if contract is None else {"start_date": contract.start_date.isoformat()},
         months=months, sla=sla,
         sla_method=method, credits=credits,
-        findings_pareto=_findings_pareto(vendor, start, end), denial_pareto=_denial_pareto(vendor, start, end),
+        findings_pareto=_findings_pareto(vendor, start, end, audited), denial_pareto=_denial_pareto(vendor, start, end),
         provenance=summary[0] if summary else None, provenance_note=provenance_note,
         logins_not_on_roster=_not_on_roster(vendor, start, end),
         declared=None if declaration is None else diligence.declared_vs_observed(vendor, declaration),
