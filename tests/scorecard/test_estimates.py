@@ -51,6 +51,26 @@ def test_stratified_charts_combine_with_their_weights_by_hand():
     assert abs(est.value - 33 / 39) > 0.05
 
 
+def test_two_simple_random_audits_of_one_month_are_pooled_as_one_sample():
+    # two final audits of the same vendor-month, each a simple random sample (no N_h known)
+    first, second = [(9, 10), (4, 5), (8, 8)], [(5, 7), (6, 6)]
+    points = [ChartPoint(y, x, "12/all") for y, x in first] + [ChartPoint(y, x, "13/all") for y, x in second]
+    est = ratio_estimate(points, "95")
+    one = ratio_estimate([ChartPoint(y, x) for y, x in first + second], "95")
+    assert (est.value, est.std_error, est.lower, est.upper) == (one.value, one.std_error, one.lower, one.upper)
+    assert est.value == pytest.approx(32 / 36) and est.charts == 5
+    assert est.quantile == pytest.approx(stats.t.ppf(0.975, 4))  # one sample of 5 charts: Student's t, 4 df
+    assert "pooled as one simple random sample (N_h not known for 2 of them)" in est.method
+
+
+def test_a_simple_random_audit_beside_a_stratified_one_is_pooled_and_says_so():
+    points = [ChartPoint(9, 10, "12/A", 30), ChartPoint(7, 8, "12/A", 30), ChartPoint(3, 5, "12/B", 200),
+              ChartPoint(4, 6, "12/B", 200), ChartPoint(5, 7, "13/all")]
+    est = ratio_estimate(points, "95")
+    assert est.value == pytest.approx(28 / 36) and est.universe is None
+    assert "3 samples or strata pooled as one simple random sample (N_h not known for 1 of them)" in est.method
+
+
 def test_the_standard_error_agrees_with_a_bootstrap_over_charts():
     rng = np.random.default_rng(7)
     audited = rng.integers(3, 20, 400)

@@ -107,14 +107,24 @@ def ratio_estimate(points: Iterable[ChartPoint], confidence: str = DEFAULT_CONFI
     y_sum = sum(p.y for v in by_stratum.values() for p in v)
     x_sum = sum(p.x for v in by_stratum.values() for p in v)
     stratified = len(by_stratum) > 1
+    pooled = ""
+    if stratified and any(v[0].universe is None for v in by_stratum.values()):
+        # Charts of several samples (two simple random audits of one vendor-month, or one beside a
+        # stratified audit) whose strata cannot all be weighted, N_h not being known for each:
+        # they are taken as one simple random sample of all their charts. For independent simple
+        # random draws that is what they are; beside a stratified audit it gives up its weights,
+        # and the method says so.
+        unknown = sum(1 for v in by_stratum.values() if v[0].universe is None)
+        pooled = (f", the charts of {len(by_stratum)} samples or strata pooled as one simple random sample "
+                  f"(N_h not known for {unknown} of them)")
+        by_stratum = {"pooled": [ChartPoint(p.y, p.x, "pooled", None) for v in by_stratum.values() for p in v]}
+        stratified = False
     method = (f"combined ratio estimate over charts (Cochran 6.11), {len(by_stratum)} strata weighted N_h/n_h, "
-              if stratified else "ratio estimate over charts (Cochran 6.3), ")
+              if stratified else f"ratio estimate over charts (Cochran 6.3){pooled}, ")
     method += f"{CONFIDENCE_LEVELS.get(confidence, 0):.0%} two-sided limits"
     if n == 0 or x_sum <= 0:
         return RatioEstimate(None, None, None, None, n, y_sum, x_sum, confidence, None, None, None, None, {}, method)
     universes = {h: v[0].universe for h, v in by_stratum.items()}
-    if stratified and any(u is None for u in universes.values()):
-        raise ValueError("a stratified sample needs every stratum's universe size N_h to weight it")
     weights = {h: (universes[h] / len(v) if universes[h] else 1.0) for h, v in by_stratum.items()}
     y_hat = sum(weights[h] * p.y for h, v in by_stratum.items() for p in v)
     x_hat = sum(weights[h] * p.x for h, v in by_stratum.items() for p in v)
