@@ -136,7 +136,15 @@ def declared_vs_observed(vendor: Vendor, declaration: Declaration | None = None)
         return {"vendor": vendor.code, "period": [d.period_start.isoformat(), d.period_end.isoformat()],
                 "declared": {}, "observed": None, "discrepancies": [], "note": "the lake holds no encounters "
                 "or access events yet"}
-    out = declared_engine.compare(d, encounters=tables[0], access_events=tables[1], roster=roster, accuracy=accuracy)
+    # kept per lake generation and per everything read from the database (the declaration, the
+    # roster, the audited accuracy), for every process: the diligence pages compare every
+    # declaration of every vendor, and a load warms them (`web.scorecard.warm`)
+    from codingwatch.web import lake_cache
+
+    out = dict(lake_cache.kept(
+        "declared-vs-observed", [vendor.pk, repr(d), sorted(roster.items()), repr(accuracy)],
+        lambda: declared_engine.compare(d, encounters=tables[0], access_events=tables[1], roster=roster,
+                                        accuracy=accuracy)))
     out["declaration_id"] = declaration.pk
     return out
 
