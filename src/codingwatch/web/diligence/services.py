@@ -125,26 +125,29 @@ def declared_vs_observed(vendor: Vendor, declaration: Declaration | None = None)
     declaration = declaration or declaration_for(vendor)
     if declaration is None:
         return None
-    tables = _lake_tables()
     d = declared_engine.Declaration(
         vendor.code, declaration.period_start, declaration.period_end, tuple(declaration.work_countries),
         {k: tuple(v) for k, v in declaration.coders.items()}, declaration.claimed_accuracy,
         tuple(declaration.subcontractors), declaration.vdi_only)
     accuracy = audited_accuracy(vendor, declaration.period_start, declaration.period_end)
     roster = roster_of(vendor, declaration.period_end)
-    if tables is None:
-        return {"vendor": vendor.code, "period": [d.period_start.isoformat(), d.period_end.isoformat()],
-                "declared": {}, "observed": None, "discrepancies": [], "note": "the lake holds no encounters "
-                "or access events yet"}
+
+    def compare() -> dict:
+        tables = _lake_tables()  # the lake is asked only when the answer is not kept
+        if tables is None:
+            return {"vendor": vendor.code, "period": [d.period_start.isoformat(), d.period_end.isoformat()],
+                    "declared": {}, "observed": None, "discrepancies": [], "note": "the lake holds no encounters "
+                    "or access events yet"}
+        return declared_engine.compare(d, encounters=tables[0], access_events=tables[1], roster=roster,
+                                       accuracy=accuracy)
+
     # kept per lake generation and per everything read from the database (the declaration, the
     # roster, the audited accuracy), for every process: the diligence pages compare every
     # declaration of every vendor, and a load warms them (`web.scorecard.warm`)
     from codingwatch.web import lake_cache
 
-    out = dict(lake_cache.kept(
-        "declared-vs-observed", [vendor.pk, repr(d), sorted(roster.items()), repr(accuracy)],
-        lambda: declared_engine.compare(d, encounters=tables[0], access_events=tables[1], roster=roster,
-                                        accuracy=accuracy)))
+    out = dict(lake_cache.kept("declared-vs-observed",
+                               [vendor.pk, repr(d), sorted(roster.items()), repr(accuracy)], compare))
     out["declaration_id"] = declaration.pk
     return out
 

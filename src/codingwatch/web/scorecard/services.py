@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 
 import ibis
+from django.core.cache import cache
 
 from codingwatch.scorecard import kpis, sla
 from codingwatch.scorecard.kpis import AuditedChart, RosterCoder
@@ -27,25 +28,39 @@ def audited_charts(vendor: Vendor) -> list[AuditedChart]:
     Each audit's strata stay strata of their own (audit/stratum), weighted by the stratum's size
     in that audit's frame when the design was stratified; a simple random sample is taken
     without a finite population correction (its frame spans more than one month)."""
+    from codingwatch.web.audits.models import FINAL, Audit
+
+    out = []
+    for audit in Audit.objects.filter(vendor=vendor, state=FINAL, reopened_as__isnull=True):
+        # a final audit is never rewritten (the database refuses it: web.immutability), so its
+        # charts are read once per process (the key names the row by its creation too)
+        key = f"scorecard:audited-charts:{audit.pk}:{audit.created_at.isoformat() if audit.created_at else ''}"
+        charts = cache.get(key)
+        if charts is None:
+            charts = _charts_of(audit)
+            cache.set(key, charts, lake_cache.TIMEOUT_SECONDS)
+        out += charts
+    return out
+
+
+def _charts_of(audit) -> list[AuditedChart]:
     from codingwatch.audit import Method
     from codingwatch.scorecard.audited import chart_of
-    from codingwatch.web.audits.models import FINAL, UPHELD, Audit
+    from codingwatch.web.audits.models import UPHELD
     from codingwatch.web.audits.services.scores import case_results
 
     out = []
-    audits = Audit.objects.filter(vendor=vendor, state=FINAL, reopened_as__isnull=True)
-    for audit in audits:
-        method = Method(audit.principal_dx_weight, audit.payment_error_weight, (UPHELD,))
-        strata = audit.frame_strata or {}
-        cases = {f"case-{c.number}": c for c in audit.cases.all()}
-        for result in case_results(audit):
-            case = cases.get(result.encounter.encounter_id)
-            stratum = case.stratum if case else "all"
-            universe = None
-            if audit.design == "stratified" and stratum in strata:
-                universe = int(strata[stratum][0])
-            out.append(chart_of(result, method, stratum=f"{audit.pk}/{stratum}", stratum_universe=universe,
-                                audit=str(audit.pk), encounter_key=case.encounter_key if case else ""))
+    method = Method(audit.principal_dx_weight, audit.payment_error_weight, (UPHELD,))
+    strata = audit.frame_strata or {}
+    cases = {f"case-{c.number}": c for c in audit.cases.all()}
+    for result in case_results(audit):
+        case = cases.get(result.encounter.encounter_id)
+        stratum = case.stratum if case else "all"
+        universe = None
+        if audit.design == "stratified" and stratum in strata:
+            universe = int(strata[stratum][0])
+        out.append(chart_of(result, method, stratum=f"{audit.pk}/{stratum}", stratum_universe=universe,
+                            audit=str(audit.pk), encounter_key=case.encounter_key if case else ""))
     return out
 
 
@@ -84,15 +99,22 @@ def parse_month(text: str | None) -> dt.date | None:
         return None
 
 
-def _inputs(vendor: Vendor, months: list[dt.date]) -> tuple | None:
-    """What the vendor's months are evaluated from in the database: its contracts in force over
-    the months, its final audits' charts and its roster; None without a contract in force."""
-    mine = [terms_of(c) for c in Contract.objects.filter(vendor=vendor).prefetch_related(
-        "accuracy_slas", "turnaround_slas", "service_terms", "credit_schedules")]
-    mine = [c for c in mine if any(c.in_force(m) for m in months)]
-    if not mine:
-        return None
-    return mine, audited_charts(vendor), roster(vendor)
+def _inputs(vendors: list[Vendor], months: list[dt.date]) -> dict[int, tuple | None]:
+    """What each vendor's months are evaluated from in the database (by vendor pk): its contracts
+    in force over the months, its final audits' charts and its roster; None without a contract
+    in force. The contracts and coders of all the vendors are read in one query each."""
+    contracts: dict[int, list] = {v.pk: [] for v in vendors}
+    for c in Contract.objects.filter(vendor__in=vendors).prefetch_related(
+            "accuracy_slas", "turnaround_slas", "service_terms", "credit_schedules"):
+        terms = terms_of(c)
+        if any(terms.in_force(m) for m in months):
+            contracts[c.vendor_id].append(terms)
+    coders: dict[int, list[RosterCoder]] = {v.pk: [] for v in vendors}
+    codes = {v.pk: v.code for v in vendors}
+    for c in Coder.objects.filter(vendor__in=vendors):
+        coders[c.vendor_id].append(RosterCoder(c.login_id, codes[c.vendor_id], tuple(c.credentials), c.start_date,
+                                               c.end_date))
+    return {v.pk: (contracts[v.pk], audited_charts(v), coders[v.pk]) if contracts[v.pk] else None for v in vendors}
 
 
 def _own(months: list[sla.MonthEvaluation], contracts, period: list[dt.date]) -> list[sla.MonthEvaluation]:
@@ -131,8 +153,9 @@ def scorecards(vendors: list[Vendor], first: dt.date, last: dt.date) -> dict[str
     # so the months the load warmed (`scorecard.warm`) serve every process; the home page, the
     # scorecard and the reviews then do not evaluate the same months again.
     wanted = {}
+    inputs_of = _inputs(vendors, months)
     for vendor in vendors:
-        inputs = _inputs(vendor, months)
+        inputs = inputs_of[vendor.pk]
         if inputs is None:
             continue
         parts = [vendor.pk, vendor.code, str(first), str(last), hashlib.sha256(repr(inputs).encode()).hexdigest()]
