@@ -113,11 +113,15 @@ class Sources:
         """The sources of a lake connection (`Lake.connect()`): every lake table it has. With
         the `lake` the connection reads, the claim outcomes its last load kept are read from
         their file (when the file is of the loads the connection reads) instead of computed."""
-        def table(name):
-            try:
-                return con.table(name)
-            except Exception:  # a backend or lake without this table: the KPIs it feeds stay empty
-                return None
+        found: dict = {}
+
+        def table(name):  # each looked up once (a lookup reads the table's schema)
+            if name not in found:
+                try:
+                    found[name] = con.table(name)
+                except Exception:  # a backend or lake without this table: the KPIs it feeds stay empty
+                    found[name] = None
+            return found[name]
 
         if table("encounters") is None:
             raise KpiError("the lake holds no encounters yet: load them with `codingwatch ingest encounters`")
@@ -129,7 +133,7 @@ class Sources:
 
             outcomes = kept_outcomes(lake, con)
         return cls(
-            encounters=con.table("encounters"), claims=table("claims"),
+            encounters=table("encounters"), claims=table("claims"),
             remit_claims=table("remit_claims") if remits else None,
             remit_adjustments=table("remit_adjustments") if remits else None,
             remit_remarks=table("remit_remarks") if remits else None,
