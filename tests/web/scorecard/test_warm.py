@@ -133,3 +133,32 @@ def test_a_failed_warm_never_fails_the_load(roster, lake, terms, tmp_path, monke
     assert ingest_query_file(path, lake=lake).status == "loaded"
     assert lake.loads()[-1].kind == "queries"
     assert list(kept_files(lake)) == [lake.snapshot()]  # the steps after the failing one still ran
+
+
+def test_an_audit_made_final_after_the_load_is_evaluated_afresh(reviewed_audit, auditor, acme_user, lake_root):
+    from codingwatch.lake import open_lake
+    from codingwatch.scorecard.terms import month_end
+    from codingwatch.web.audits.models import Finding
+    from codingwatch.web.audits.services.workflow import act_on_finding, transition
+    from codingwatch.web.scorecard import services
+
+    lake = open_lake(lake_root)
+    cases = {c.encounter_key for c in reviewed_audit.cases.all()}
+    encounters = lake.connect().table("encounters").to_pyarrow().to_pylist()
+    days = [r["discharge_date"] or r["service_date"] for r in encounters if r["encounter_key"] in cases]
+    first, last = min(days).replace(day=1), month_end(max(days))
+    acme = reviewed_audit.vendor
+    contract.after_commit(lake)  # as after a load: the months kept for this generation
+
+    def charts_audited():
+        months = services.scorecard(acme, first, last)
+        assert months
+        return sum(m.kpi.accuracy["record"].charts for m in months if m.kpi and m.kpi.accuracy)
+
+    assert charts_audited() == 0  # a draft is no evidence
+    transition(reviewed_audit, auditor, "route")
+    for f in Finding.objects.filter(case__audit=reviewed_audit):
+        act_on_finding(f, acme_user, "agree")
+    transition(reviewed_audit, acme_user, "submit_responses")
+    transition(reviewed_audit, auditor, "finalize")
+    assert charts_audited() == reviewed_audit.cases.count() == len(services.audited_charts(acme)) > 0
