@@ -162,3 +162,25 @@ def test_an_audit_made_final_after_the_load_is_evaluated_afresh(reviewed_audit, 
     transition(reviewed_audit, acme_user, "submit_responses")
     transition(reviewed_audit, auditor, "finalize")
     assert charts_audited() == reviewed_audit.cases.count() == len(services.audited_charts(acme)) > 0
+
+
+def test_a_batch_of_files_runs_the_steps_after_its_last_load_only(lake_root, tmp_path, monkeypatch):
+    import csv
+
+    from codingwatch.ingest.encounters import ingest_encounter_files
+    from codingwatch.lake import open_lake
+    from tests.web.audit_fixtures import CODED
+
+    with open(CODED, newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["encounter_id"] == "IP-1001"]
+    other = tmp_path / "other.csv"
+    with open(other, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerow(rows[0] | {"encounter_id": "OTHER-1"})
+    seen = []
+    monkeypatch.setattr(contract, "AFTER_COMMIT", [lambda lake: seen.append(lake.snapshot())])
+    lake = open_lake(lake_root)
+    results = ingest_encounter_files([CODED, other], lake=lake)
+    assert [r.status for r in results] == ["loaded", "loaded"]
+    assert seen == [lake.snapshot()]  # once, for the lake with both loads
