@@ -44,7 +44,7 @@ ENCOUNTER_ROWS = [
 
 
 @pytest.fixture(scope="module")
-def sources(tmp_path_factory):
+def world_lake(tmp_path_factory):
     lake = open_lake(tmp_path_factory.mktemp("lake"))
     encounters = table(ENCOUNTERS, [
         {"encounter_key": k, "origin": "coded", "vendor": v, "coder_id": c, "encounter_type": t, "facility": "F1",
@@ -89,6 +89,12 @@ def sources(tmp_path_factory):
     lake.commit_load(kind="test", source_name="world", sha256="x", tables={
         "encounters": encounters, "claims": claims, "remit_claims": remit_claims, "remit_payments": payments,
         "remit_adjustments": adjustments, "queries": queries, "access_events": access})
+    return lake
+
+
+@pytest.fixture(scope="module")
+def sources(world_lake):
+    lake = world_lake
     roster = [RosterCoder("ac1", "acme", ("CCS",), dt.date(2025, 1, 1), None),
               RosterCoder("ac2", "acme", (), dt.date(2025, 6, 1), dt.date(2025, 11, 15))]
     audited = [AuditedChart("acme", NOV, 10, 9, False, None, "ac1", "cardiology", "F1", "outpatient"),
@@ -174,3 +180,36 @@ def test_a_remittance_counts_in_its_own_month_whatever_the_charts_service_month(
     assert december.denials["claims"] == 1 and december.denials["denied"] == 1
     assert december.denials["coding_denied"] == 0
     assert december.first_pass == {"encounters": 1, "clean": 0, "rate": 0.0}
+
+
+def test_the_claim_outcomes_a_load_kept_give_the_same_figures(tmp_path, world_lake):
+    """A load that commits remittances keeps their outcomes (`denials.kept`); the KPIs read that
+    file, when it is of the loads the connection reads, and come out as when computed afresh."""
+    import shutil
+
+    from codingwatch.denials.kept import keep_linked, kept_outcomes
+    from codingwatch.lake.schema import CODE_LINES
+
+    lake = open_lake(tmp_path / "lake")
+    shutil.copytree(world_lake.root, lake.root, dirs_exist_ok=True)
+    ask = TurnaroundAsk("outpatient", "standard", 48.0)
+
+    def figures(source):
+        return [r.as_dict() for r in kpis.monthly(source, NOV, dt.date(2025, 12, 31), turnaround=[ask],
+                                                  breach_percent={ask.name: [90]}, query_hours=[72])]
+
+    computed = figures(kpis.Sources.from_lake(lake.connect()))
+    assert kpis.Sources.from_lake(lake.connect(), lake=lake).outcomes is None  # nothing kept yet
+    keep_linked(lake)
+    kept = kpis.Sources.from_lake(lake.connect(), lake=lake)
+    assert kept.outcomes is not None
+    assert figures(kept) == computed
+    acme_november = next(r for r in computed if r["vendor"] == "acme" and r["month"] == "2025-11")
+    assert acme_november["denials"]["coding_denied"] == 1 and acme_november["first_pass"]["encounters"] == 3
+    # a connection made before a new load never reads the file that load keeps, nor one made after it the older
+    before = lake.connect()
+    lake.commit_load(kind="test", source_name="more", sha256="y", tables={"code_lines": CODE_LINES.empty_table()})
+    after = lake.connect()
+    assert kept_outcomes(lake, after) is None
+    keep_linked(lake)
+    assert kept_outcomes(lake, before) is None and kept_outcomes(lake, after) is not None

@@ -89,7 +89,8 @@ def months(
         if not contracts:
             raise UserError(f"{terms} has no contract of vendor {vendor!r}")
     start, end = _month(first, "--from"), month_end(_month(last, "--to"))
-    sources = kpis.Sources.from_lake(open_lake().connect(), audited=charts)
+    lake = open_lake()
+    sources = kpis.Sources.from_lake(lake.connect(), audited=charts, lake=lake)
     evaluated = sla.evaluate_contracts(sources, contracts, start, end)
     if output is OutputFormat.json:
         print_json({"months": [m.as_dict() for m in evaluated]})

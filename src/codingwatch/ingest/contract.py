@@ -35,6 +35,8 @@ A new reader needs four calls (see docs/ingest.md, "Writing a new reader"):
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -194,6 +196,7 @@ def commit(result: IngestResult, lake: Lake, path: Path, *, tables: dict, summar
     result.load_id = record.load_id
     if result.kind == "remits":
         keep_outcomes(lake)
+    after_commit(lake)
     return record
 
 
@@ -212,6 +215,45 @@ def keep_outcomes(lake: Lake) -> None:
         keep_figures(lake)  # and the denials overview's figures, for its first visit
     except Exception:  # noqa: BLE001 - as above: the page then computes them on its first request
         pass
+
+
+# Steps that follow every committed load, registered by the layers above the engines (the web app
+# keeps its pages' answers for the new generation: `web.scorecard.warm`). Each takes the lake.
+AFTER_COMMIT: list[Callable[[Lake], None]] = []
+_batch = threading.local()
+
+
+def after_commit(lake: Lake) -> None:
+    """Run the AFTER_COMMIT steps for the lake as it now is; within a `batched` call (several
+    files loaded in a row) they run once, when it returns. The load has committed whatever
+    happens here: a failing step only leaves its answers to be computed on their first request."""
+    if getattr(_batch, "depth", 0):
+        _batch.pending[str(lake.root)] = lake
+        return
+    for step in list(AFTER_COMMIT):
+        try:
+            step(lake)
+        except Exception:  # noqa: BLE001 - a speed aid after the commit, never a reason to fail the load
+            pass
+
+
+def batched(load_many):
+    """A loader of several files: the AFTER_COMMIT steps run once after its last file, not after each."""
+    @functools.wraps(load_many)
+    def wrapper(*args, **kwargs):
+        depth = getattr(_batch, "depth", 0)
+        if depth == 0:
+            _batch.pending = {}
+        _batch.depth = depth + 1
+        try:
+            return load_many(*args, **kwargs)
+        finally:
+            _batch.depth = depth
+            if depth == 0:
+                pending, _batch.pending = _batch.pending, {}
+                for lake in pending.values():
+                    after_commit(lake)
+    return wrapper
 
 
 def rejects_path(path: Path, sha256: str, rejects_dir: Path | None = None) -> Path:

@@ -75,6 +75,7 @@ FileResult = EncountersResult  # the name before the ingest contract
 PROBLEMS_KEPT = 1000
 
 
+@contract.batched
 def ingest_encounter_files(
     paths: list[Path],
     *,
@@ -170,6 +171,7 @@ def ingest_encounter_file(
         from codingwatch.ingest.contract import keep_outcomes
 
         keep_outcomes(lake)
+        contract.after_commit(lake)
         result.encounters_loaded = encounters.num_rows
         result.lines_loaded = code_lines.num_rows
         result.drg_computed = summary["drg_computed"]

@@ -192,6 +192,9 @@ def ingest_query_file(path: Path, *, lake: Lake) -> QueryFileResult:
                                   summary={"queries": table.num_rows, "open": open_count}, load_id=load_id)
     result.status = "loaded"
     result.load_id = record.load_id
+    from codingwatch.ingest.contract import after_commit
+
+    after_commit(lake)
     result.queries_loaded = table.num_rows
     result.open_queries = open_count
     result.message = f"{path.name}: loaded {table.num_rows} queries ({open_count} still open)"

@@ -103,28 +103,43 @@ class Sources:
     access_events: ir.Table | None = None
     audited: Sequence[AuditedChart] = ()
     roster: Sequence[RosterCoder] = ()
+    # the claim outcomes (`denials.analytics.claim_outcomes` of the remit tables) when already
+    # computed, e.g. the ones a load kept when it committed (`denials.kept`); else computed here
+    outcomes: ir.Table | None = None
 
     @classmethod
-    def from_lake(cls, con, *, audited: Sequence[AuditedChart] = (), roster: Sequence[RosterCoder] = ()) -> Sources:
-        """The sources of a lake connection (`Lake.connect()`): every lake table it has."""
-        def table(name):
-            try:
-                return con.table(name)
-            except Exception:  # a backend or lake without this table: the KPIs it feeds stay empty
-                return None
+    def from_lake(cls, con, *, audited: Sequence[AuditedChart] = (), roster: Sequence[RosterCoder] = (),
+                  lake=None) -> Sources:
+        """The sources of a lake connection (`Lake.connect()`): every lake table it has. With
+        the `lake` the connection reads, the claim outcomes its last load kept are read from
+        their file (when the file is of the loads the connection reads) instead of computed."""
+        found: dict = {}
+
+        def table(name):  # each looked up once (a lookup reads the table's schema)
+            if name not in found:
+                try:
+                    found[name] = con.table(name)
+                except Exception:  # a backend or lake without this table: the KPIs it feeds stay empty
+                    found[name] = None
+            return found[name]
 
         if table("encounters") is None:
             raise KpiError("the lake holds no encounters yet: load them with `codingwatch ingest encounters`")
         remits = all(table(n) is not None for n in ("remit_claims", "remit_adjustments", "remit_remarks",
                                                     "remit_payments"))
+        outcomes = None
+        if remits and lake is not None:
+            from codingwatch.denials.kept import kept_outcomes
+
+            outcomes = kept_outcomes(lake, con)
         return cls(
-            encounters=con.table("encounters"), claims=table("claims"),
+            encounters=table("encounters"), claims=table("claims"),
             remit_claims=table("remit_claims") if remits else None,
             remit_adjustments=table("remit_adjustments") if remits else None,
             remit_remarks=table("remit_remarks") if remits else None,
             remit_payments=table("remit_payments") if remits else None,
             queries=table("queries"), access_events=table("access_events"),
-            audited=tuple(audited), roster=tuple(roster),
+            audited=tuple(audited), roster=tuple(roster), outcomes=outcomes,
         )
 
     @property
@@ -397,18 +412,21 @@ def _coder_hours(sources, t, keys, first, last, row) -> None:
 def _denials(sources, t, keys, first, last, row) -> None:
     from codingwatch.denials import analytics as denials
 
-    outcomes = denials.claim_outcomes(sources.remit_claims, sources.remit_adjustments, sources.remit_remarks,
-                                      sources.remit_payments)
+    outcomes = sources.outcomes
+    if outcomes is None:
+        outcomes = denials.claim_outcomes(sources.remit_claims, sources.remit_adjustments, sources.remit_remarks,
+                                          sources.remit_payments)
     outcomes = outcomes.select("encounter_key", "payment_date", "month", "denied", "coding_related",
                                "coding_adjusted")
+    # the coded encounters of the vendors asked for (encounter keys are unique among coded encounters),
+    # joined to their remitted claims once: both the denials and the first pass read this table
+    charts = t.select("encounter_key", "vendor", "coder_id", "specialty", "facility", "encounter_type", "bills")
+    remitted = outcomes.join(charts, "encounter_key")
     try:
-        outcomes = outcomes.cache()
+        remitted = remitted.cache()
     except Exception:  # a backend without temporary tables: recomputed per query
         pass
-    # the coded encounters of the vendors asked for (encounter keys are unique among coded encounters)
-    charts = t.select("encounter_key", "vendor", "coder_id", "specialty", "facility", "encounter_type", "bills")
-    linked = outcomes.join(charts, "encounter_key")
-    linked = linked.filter((linked.month >= first.replace(day=1)) & (linked.month <= last))
+    linked = remitted.filter((remitted.month >= first.replace(day=1)) & (remitted.month <= last))
     grouped = linked.group_by(keys).aggregate(
         claims=linked.count(), denied=linked.denied.sum(), coding_denied=linked.coding_related.sum(),
         coding_adjusted=linked.coding_adjusted.sum())
@@ -420,9 +438,12 @@ def _denials(sources, t, keys, first, last, row) -> None:
             "coding_denial_rate": _round(r["coding_denied"] / claims if claims else None, 6),
             "rework": int(r["coding_denied"]), "coding_adjusted": round(float(r["coding_adjusted"] or 0), 2)}
     # first pass: the first remittance of each encounter, and how many 837s it was billed on
-    o = outcomes.group_by("encounter_key").aggregate(first_date=outcomes.payment_date.min(),
-                                                     first_denied=outcomes.denied.argmin(outcomes.payment_date))
-    o = o.join(charts, "encounter_key")
+    # (the chart's columns are the same on every claim of its encounter: taken from any of them)
+    same = {c: remitted[c].arbitrary() for c in ("vendor", "coder_id", "specialty", "facility", "encounter_type",
+                                                  "bills")}
+    o = remitted.group_by("encounter_key").aggregate(first_date=remitted.payment_date.min(),
+                                                     first_denied=remitted.denied.argmin(remitted.payment_date),
+                                                     **same)
     o = o.mutate(month=o.first_date.truncate("M"), bills=ibis.ifelse(o.bills == 0, 1, o.bills))
     o = o.filter((o.month >= first.replace(day=1)) & (o.month <= last))
     fp = o.group_by(keys).aggregate(encounters=o.count(), clean=o.count(where=(o.bills == 1) & ~o.first_denied))

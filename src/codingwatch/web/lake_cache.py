@@ -26,7 +26,7 @@ import threading
 
 from django.core.cache import cache
 
-from codingwatch.lake.store import cached_connection, open_lake
+from codingwatch.lake.store import LakeError, cached_connection, open_lake
 
 TIMEOUT_SECONDS = 6 * 3600
 
@@ -119,3 +119,79 @@ def fragment_key(name: str, parts) -> str:
     lake = open_lake()
     return hashlib.sha256(json.dumps([str(lake.root), generation(lake)[0], name, parts], sort_keys=True,
                                      default=str).encode()).hexdigest()
+# ---- answers kept beside the lake, for every process -----------------------------------------
+# Django's cache is each process's own (the default local-memory cache), so an answer computed
+# by the load that warms it (`web.scorecard.warm`) or by one server worker would not reach the
+# others. These keep the answer in Django's cache and in a file under
+# `<lake>/_derived/pages-<generation>/`, named by the digest of the generation, the name and the
+# parts: a new load makes a new folder, so nothing is ever read from before it; the folders of
+# earlier generations are removed when a newer one is written. The files are pickles: written
+# and read only by codingwatch itself, in the lake's own folder, which holds the PHI they are
+# computed from (a reader who can write there can change the data itself).
+KEPT_PREFIX = "pages-"
+
+
+def _kept_key(lake, name: str, parts) -> tuple[str, str]:
+    gen = generation(lake)[0]
+    digest = hashlib.sha256(json.dumps([gen, name, parts], sort_keys=True, default=str).encode()).hexdigest()
+    return gen, digest
+
+
+def _kept_folder(lake, gen: str):
+    from codingwatch.lake.store import DERIVED_DIR
+
+    return lake.root / DERIVED_DIR / f"{KEPT_PREFIX}{gen}"
+
+
+def kept_get(name: str, parts, lake=None):
+    """The answer kept for (the lake's generation, name, parts), from this process's cache or the
+    lake's `_derived` folder; None when none is kept."""
+    import pickle
+
+    lake = lake or open_lake()
+    gen, digest = _kept_key(lake, name, parts)
+    key = f"kept:{lake.root}:{digest}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    try:
+        found = pickle.loads((_kept_folder(lake, gen) / f"{digest}.pickle").read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None  # not kept (or removed by a newer load meanwhile): the caller computes it
+    cache.set(key, found, TIMEOUT_SECONDS)
+    return found
+
+
+def kept_put(name: str, parts, value, lake=None) -> None:
+    """Keep `value` for (the lake's generation, name, parts) in this process and beside the lake.
+    Writing the file is a speed aid: a failure (a read-only lake folder) only leaves it unwritten."""
+    import os
+    import pickle
+    import shutil
+    import uuid
+
+    lake = lake or open_lake()
+    gen, digest = _kept_key(lake, name, parts)
+    cache.set(f"kept:{lake.root}:{digest}", value, TIMEOUT_SECONDS)
+    folder = _kept_folder(lake, gen)
+    try:
+        if lake.snapshot() != gen:  # a load committed meanwhile: never write (nor clean up) for an old one
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{digest}-{uuid.uuid4().hex}.tmp"
+        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, folder / f"{digest}.pickle")  # readers see the whole file or none
+        for old in folder.parent.glob(f"{KEPT_PREFIX}*"):
+            if old != folder and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+    except (OSError, LakeError):
+        pass
+
+
+def kept(name: str, parts, compute, lake=None):
+    """compute() once per lake generation and parts, for every process (`kept_get`, `kept_put`)."""
+    found = kept_get(name, parts, lake)
+    if found is None:
+        found = compute()
+        kept_put(name, parts, found, lake)
+    return found

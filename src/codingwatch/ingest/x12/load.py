@@ -170,6 +170,7 @@ def remit_tables(data: bytes, load_id: str, *, warnings: list | None = None,
         raise X12Reject(0, f"a value does not fit the lake's columns (e.g. an amount too large): {exc}") from None
 
 
+@contract.batched
 def ingest_remits(paths: Iterable[Path], *, lake: Lake | None = None, lenient: bool = False,
                   progress: Progress | None = None, vocabulary: Vocabulary | None = None) -> IngestReport:
     """`vocabulary`: the organization's names; a payer (N1*PR N102) it maps is stored under its
@@ -324,6 +325,7 @@ def _claim_tables(data: bytes, load_id: str, *, warnings: list | None, lenient: 
         raise X12Reject(0, f"a value does not fit the lake's columns (e.g. an amount too large): {exc}") from None
 
 
+@contract.batched
 def ingest_claims(paths: Iterable[Path], *, lake: Lake | None = None, lenient: bool = False,
                   progress: Progress | None = None) -> IngestReport:
     report = IngestReport(kind="claims")

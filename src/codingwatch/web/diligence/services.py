@@ -5,7 +5,6 @@ the lake, in the request's scope."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 from codingwatch import config
@@ -133,21 +132,21 @@ def declared_vs_observed(vendor: Vendor, declaration: Declaration | None = None)
         tuple(declaration.subcontractors), declaration.vdi_only)
     accuracy = audited_accuracy(vendor, declaration.period_start, declaration.period_end)
     roster = roster_of(vendor, declaration.period_end)
-    if not {"encounters", "access_events"} <= set(TABLES):
-        return {"vendor": vendor.code, "period": [d.period_start.isoformat(), d.period_end.isoformat()],
-                "declared": {}, "observed": None, "discrepancies": [], "note": "the lake holds no encounters "
-                "or access events yet"}
 
     def compare() -> dict:
-        encounters, access_events = _lake_tables()
-        return declared_engine.compare(d, encounters=encounters, access_events=access_events, roster=roster,
+        tables = _lake_tables()  # the lake is asked only when the answer is not kept
+        if tables is None:
+            return {"vendor": vendor.code, "period": [d.period_start.isoformat(), d.period_end.isoformat()],
+                    "declared": {}, "observed": None, "discrepancies": [], "note": "the lake holds no encounters "
+                    "or access events yet"}
+        return declared_engine.compare(d, encounters=tables[0], access_events=tables[1], roster=roster,
                                        accuracy=accuracy)
 
-    # the lake's answer kept per load generation and per everything read from the database
-    # (the declaration, the roster's credentials, the audited accuracy): the quarterly review
-    # and the diligence pages then compare each declaration once per load, not once per page
-    inputs = hashlib.sha256(repr((d, roster, accuracy)).encode()).hexdigest()
-    out = lake_cache.remember("declared-vs-observed", [inputs], compare)
+    # kept per lake generation and per everything read from the database (the declaration, the
+    # roster, the audited accuracy), for every process: the diligence pages compare every
+    # declaration of every vendor, and a load warms them (`web.scorecard.warm`)
+    out = dict(lake_cache.kept("declared-vs-observed",
+                               [vendor.pk, repr(d), sorted(roster.items()), repr(accuracy)], compare))
     out["declaration_id"] = declaration.pk
     return out
 

@@ -144,8 +144,10 @@ def _sla_items(services, today: dt.date) -> list[Item]:
 
     first, last = services.default_period(today)
     items = []
-    for vendor in Vendor.objects.order_by("name"):
-        for month in sorted(services.scorecard(vendor, first, last), key=lambda m: m.month, reverse=True):
+    vendors = list(Vendor.objects.order_by("name"))
+    by_vendor = services.scorecards(vendors, first, last)  # one pass for the vendors not yet kept
+    for vendor in vendors:
+        for month in sorted(by_vendor[vendor.code], key=lambda m: m.month, reverse=True):
             for result in month.results:
                 if result.state in (sla.BREACHED, sla.NOT_ENOUGH):
                     items.append(Item(f"{vendor.name}, {month.month:%B %Y}: {result.label}",
