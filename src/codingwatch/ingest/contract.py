@@ -36,6 +36,7 @@ A new reader needs four calls (see docs/ingest.md, "Writing a new reader"):
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -233,8 +234,9 @@ def after_commit(lake: Lake) -> None:
     for step in list(AFTER_COMMIT):
         try:
             step(lake)
-        except Exception:  # noqa: BLE001 - a speed aid after the commit, never a reason to fail the load
-            pass
+        except Exception as exc:  # noqa: BLE001 - a speed aid after the commit, never a reason to fail the load
+            logging.getLogger(__name__).warning("after the load into %s, %s failed (its answers are computed "
+                                                "on their first request): %s", lake.root, step.__qualname__, exc)
 
 
 def batched(load_many):

@@ -44,6 +44,10 @@ def after_load(lake) -> None:
     (a load into another folder, e.g. a test's or a benchmark's scratch lake, is left alone)."""
     from codingwatch.lake import open_lake
 
+    from django.db import transaction
+
     if Path(lake.root).resolve() != Path(open_lake().root).resolve():
         return
-    warm()
+    # in a savepoint: a database error while warming leaves the caller's transaction usable
+    with transaction.atomic():
+        warm()
