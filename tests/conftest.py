@@ -59,6 +59,10 @@ def spark(tmp_path_factory):
         .config("spark.default.parallelism", "1")
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "1000")  # list files on the driver
+        # A test session's JVM lives minutes over small tables: the quick JIT tier alone and the
+        # single-threaded collector start and warm up in half the time on two cores, without
+        # changing what any query computes.
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
