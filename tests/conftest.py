@@ -38,6 +38,39 @@ def shared_dir() -> Path:
     return SHARED
 
 
+def built_once(tmp_path_factory, worker_id: str, name: str, build):
+    """A folder that `build(folder)` fills, built once for the whole test run and shared by its
+    test processes (pytest-xdist workers): the first to ask builds it under a file lock, the
+    others wait and reuse it. Read-only for its users: copy it before changing anything."""
+    if worker_id == "master":  # one process: a session fixture is once already
+        folder = tmp_path_factory.mktemp(name)
+        build(folder)
+        return folder
+    import shutil
+
+    from filelock import FileLock
+
+    folder = tmp_path_factory.getbasetemp().parent / name  # the run's folder, above every worker's
+    with FileLock(str(folder) + ".lock"):
+        if not (folder / ".built").is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that died while building left
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def full_lake(tmp_path_factory, worker_id):
+    """The lake as the demo fills it (tests/full_lake.py: a 2,000-encounter world's encounters,
+    claims, remittances and access logs through the real ingest), built once per test run:
+    a WorldLake(world=the synth folder, lake_root). Read-only: copy it before loading more."""
+    from tests.full_lake import WorldLake, build_world_lake
+
+    folder = built_once(tmp_path_factory, worker_id, "full_lake", build_world_lake)
+    return WorldLake(world=folder / "world", lake_root=folder / "lake")
+
+
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory):
     """One PySpark session in local mode for the whole test session (the cross-backend suite,
