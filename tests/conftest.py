@@ -38,6 +38,35 @@ def shared_dir() -> Path:
     return SHARED
 
 
+@pytest.fixture(scope="session")
+def _lake_templates(tmp_path_factory):
+    return {}
+
+
+@pytest.fixture
+def lake_from_template(_lake_templates, tmp_path_factory):
+    """`lake_from_template(name, build, lake_root)`: the lake `build(root, folder)` fills, built
+    once per test process (under the secret in force: keys and encrypted ids depend on it) and
+    copied to `lake_root` for each test, which may change its copy. For the per-test lakes that
+    go through the real ingest (a remittance load alone takes a second): the copy holds the same
+    files, manifests and kept outcomes as a fresh load of the same inputs."""
+    import shutil
+
+    from codingwatch import config
+    from codingwatch.lake import open_lake
+
+    def make(name: str, build, lake_root: Path):
+        key = (name, config.secret_key())
+        if key not in _lake_templates:
+            folder = tmp_path_factory.mktemp(f"lake-template-{name}")
+            build(folder / "lake", folder)
+            _lake_templates[key] = folder / "lake"
+        shutil.copytree(_lake_templates[key], lake_root)
+        return open_lake(lake_root)
+
+    return make
+
+
 def built_once(tmp_path_factory, worker_id: str, name: str, build):
     """A folder that `build(folder)` fills, built once for the whole test run and shared by its
     test processes (pytest-xdist workers): the first to ask builds it under a file lock, the
