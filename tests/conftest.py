@@ -101,6 +101,17 @@ def full_lake(tmp_path_factory, worker_id):
 
 
 @pytest.fixture(scope="session")
+def synth_world_600(tmp_path_factory, worker_id) -> Path:
+    """The folder `codingwatch synth --encounters 600 --seed 5` writes, generated once per test
+    run (the web diligence and provenance tests read it). Read-only."""
+    from codingwatch.synth.params import WorldParams
+    from codingwatch.synth.world import generate_world
+
+    return built_once(tmp_path_factory, worker_id, "synth_world_600",
+                      lambda folder: generate_world(WorldParams(encounters=600, seed=5), folder))
+
+
+@pytest.fixture(scope="session")
 def spark(tmp_path_factory):
     """One PySpark session in local mode for the whole test session (the cross-backend suite,
     marker `spark`); skips where there is no Java runtime to start it."""
