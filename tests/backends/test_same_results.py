@@ -27,7 +27,6 @@ from codingwatch.lake import metrics, open_lake
 from codingwatch.provenance import inputs, rules, takeover
 from codingwatch.sampling import frames
 from codingwatch.synth import access_logs as al
-from tests.full_lake import build_world_lake
 
 pytestmark = [pytest.mark.spark,
               # PySpark 4.3's own pandas conversions, not ours to fix
@@ -155,13 +154,13 @@ CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.start
 # ---- the world, on both backends ------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """A small health system's lake (encounters, claims, remittances through the real ingest)
-    and a small access log with one of each provenance breach."""
+def world(tmp_path_factory, full_lake):
+    """A small health system's lake (encounters, claims, remittances through the real ingest: a
+    copy of the run's full lake) and a small access log with one of each provenance breach."""
     folder = tmp_path_factory.mktemp("world")
-    built = build_world_lake(folder, encounters=250)
+    lake_root = shutil.copytree(full_lake.lake_root, folder / "lake")
     # an orphan of a crashed load beside the committed files: no backend may read it
-    committed = sorted((built.lake_root / "encounters").glob("*.parquet"))
+    committed = sorted((lake_root / "encounters").glob("*.parquet"))
     shutil.copy(committed[0], committed[0].with_name("20990101T000000000000-orphan.parquet"))
     w = al.example_world(8, seed=5, start=dt.date(2026, 3, 2), days=15)
     s = al.generate(w["roster"], w["contracts"], w["assignments"], seed=5, start=dt.date(2026, 3, 2), days=15,
@@ -177,7 +176,7 @@ def world(tmp_path_factory):
                   "offsets": inputs.tz_offsets(roster.column("timezone").to_pylist(),
                                                dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
                                                dt.datetime(2026, 4, 1, tzinfo=dt.UTC))}
-    return {"lake": open_lake(built.lake_root), "events": events, "provenance": provenance}
+    return {"lake": open_lake(lake_root), "events": events, "provenance": provenance}
 
 
 @pytest.fixture(scope="module")

@@ -21,15 +21,10 @@ from codingwatch.denials import coding_denial_keys_from_lake
 from codingwatch.lake import open_lake
 from codingwatch.lake.keys import source_key
 from codingwatch.sampling.frames import draw_sample, empty_frame_reason, read_frame
-from tests.full_lake import QUARTER, build_world_lake, coding_denied, encounters, in_scope, vendors
+from tests.full_lake import QUARTER, coding_denied, encounters, in_scope, vendors
 from tests.lake_frames import build_frame
 
 YEAR = (dt.date(2025, 10, 1), dt.date(2026, 9, 30))
-
-
-@pytest.fixture(scope="session")
-def full_lake(tmp_path_factory):
-    return build_world_lake(tmp_path_factory.mktemp("full_lake"))
 
 
 @pytest.fixture

@@ -28,8 +28,12 @@ AUDITED = EXAMPLES / "audited.csv"
 
 
 @pytest.fixture
-def audit_lake(lake_root, tmp_path):
+def audit_lake(lake_root, lake_from_template):
     """The example charts in a fresh lake: Acme's nine, and IP-1001 again as Bayside's BX-1."""
+    return lake_from_template("audit", build_audit_lake, lake_root)
+
+
+def build_audit_lake(lake_root, tmp_path):
     with open(CODED, newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["encounter_id"] == "IP-1001"]
     bayside = tmp_path / "bayside.csv"

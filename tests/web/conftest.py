@@ -193,6 +193,77 @@ def browser_login(page, base_url: str, username: str, *, next_path: str = "", wa
         page.wait_for_url(wait_for)
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, launched once per test process (a launch costs seconds; a fresh browser
+    context per test costs a fraction of one): (browser, the Playwright event loop)."""
+    import asyncio
+    import shutil
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    loop = asyncio.get_running_loop()  # Playwright's own loop, marked running between its calls
+    state = {"browser": None}
+
+    def browser():
+        if state["browser"] is None or not state["browser"].is_connected():  # relaunched after a crash
+            state["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        return state["browser"]
+
+    # Between browser tests the loop is not marked running, so that the tests without a browser
+    # in this process see no event loop, as if Playwright had stopped (Django refuses its sync
+    # calls beside a running loop). `browser_page` marks it running again for its test.
+    asyncio._set_running_loop(None)
+    try:
+        yield browser, loop
+    finally:
+        asyncio._set_running_loop(loop)
+        playwright.stop()
+        asyncio._set_running_loop(None)
+
+
+@pytest.fixture
+def browser_page(chromium, monkeypatch):
+    """A page in a fresh browser context (its own cookies and storage, as a new browser's) of the
+    process's Chromium; `page.problems` collects console errors, page errors and failed requests."""
+    import asyncio
+
+    browser, loop = chromium
+    # Playwright's sync API runs an event loop; Django must allow its sync calls beside it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    asyncio._set_running_loop(loop)
+    try:
+        context = browser().new_context()
+        page = context.new_page()
+        problems = []
+        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda err: problems.append(str(err)))
+        page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.problems = problems
+        try:
+            yield page
+        finally:
+            # Let the requests the page still has in flight (charts, htmx) finish before the test
+            # database is flushed under the live server: a request answered mid-flush fails.
+            try:
+                page.wait_for_load_state("networkidle", timeout=10_000)
+            except Exception:  # noqa: BLE001 - a page that never settles is closed all the same
+                pass
+            context.close()
+    finally:
+        asyncio._set_running_loop(None)
+
+
 @pytest.fixture
 def login(client):
     def as_(user):

@@ -17,15 +17,10 @@ from codingwatch.web.accounts import roles
 from codingwatch.web.audits.models import Audit
 from codingwatch.web.audits.services.draw import DrawRefused, draw
 from codingwatch.web.vendors.models import Vendor
-from tests.full_lake import QUARTER, build_world_lake, encounters, in_scope, vendors
+from tests.full_lake import QUARTER, encounters, in_scope, vendors
 from tests.web.conftest import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="session")
-def full_lake(tmp_path_factory):
-    return build_world_lake(tmp_path_factory.mktemp("web_full_lake"))
 
 
 @pytest.fixture

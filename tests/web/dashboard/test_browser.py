@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
+from tests.web import conftest as web_conftest
 from tests.web.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    # Playwright's sync API runs an event loop; Django must allow its sync calls beside it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page()
-        problems = []
-        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda err: problems.append(str(err)))
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        page.problems = problems
-        try:
-            yield page
-        finally:
-            # Let the requests the page still has in flight (charts, htmx) finish before the test
-            # database is flushed under the live server: a request answered mid-flush fails.
-            try:
-                page.wait_for_load_state("networkidle", timeout=10_000)
-            except Exception:  # noqa: BLE001 - a page that never settles is closed all the same
-                pass
-            browser.close()
+# The shared Chromium page fixture (one browser per test process, a fresh context per test) lives
+# in tests/web/conftest.py; it is named here too, where the other browser tests import it from.
+browser_page = web_conftest.browser_page
 
 
 def test_a_user_logs_in_and_sees_the_dashboard_charts_drawn(live_server, browser_page, director, lake):

@@ -36,9 +36,13 @@ def _denied(claim_id, carc, remarks=(), charge="200.00"):
 
 
 @pytest.fixture
-def denials_lake(lake_root, tmp_path):
+def denials_lake(lake_root, lake_from_template):
     """Acme: A1 denied for coding (CARC 11) then paid on resubmission, A2 paid, A3 denied for
     eligibility (CARC 27). Bayside: B1 denied for coding (CARC 16 + M76), B2 paid."""
+    return lake_from_template("denials", build_denials_lake, lake_root)
+
+
+def build_denials_lake(lake_root, tmp_path):
     lake = open_lake(lake_root)
     rows = [
         encounter_row(source_key("A1"), vendor="acme", coder="ac1", drg=291),

@@ -14,8 +14,6 @@ from codingwatch.ingest.access import ingest_access_file
 from codingwatch.ingest.encounters import ingest_encounter_files
 from codingwatch.ingest.ipmap import IpCountryMap
 from codingwatch.lake import open_lake
-from codingwatch.synth.params import WorldParams
-from codingwatch.synth.world import generate_world
 
 pytestmark = [pytest.mark.django_db]
 
@@ -23,10 +21,8 @@ YEAR_END = dt.date(2026, 9, 30)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp("diligence-world")
-    generate_world(WorldParams(encounters=600, seed=5), outdir)
-    return outdir
+def world(synth_world_600):
+    return synth_world_600
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ from django_scopes import scopes_disabled
 from codingwatch.ingest.access import ingest_access_file
 from codingwatch.ingest.ipmap import IpCountryMap
 from codingwatch.lake import open_lake
-from codingwatch.synth.params import WorldParams
-from codingwatch.synth.world import generate_world
 from codingwatch.web.provenance import services
 from codingwatch.web.provenance.models import ProvenanceAlert
 
@@ -22,10 +20,8 @@ pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp("provenance-world")
-    generate_world(WorldParams(encounters=600, seed=5), outdir)
-    return outdir
+def world(synth_world_600):
+    return synth_world_600
 
 
 @pytest.fixture
