@@ -42,9 +42,9 @@ def warm(today: dt.date | None = None) -> int:
 def after_load(lake) -> None:
     """The AFTER_COMMIT step: warm the pages' answers when the load is of the lake the pages read
     (a load into another folder, e.g. a test's or a benchmark's scratch lake, is left alone)."""
-    from codingwatch.lake import open_lake
-
     from django.db import transaction
+
+    from codingwatch.lake import open_lake
 
     if Path(lake.root).resolve() != Path(open_lake().root).resolve():
         return
