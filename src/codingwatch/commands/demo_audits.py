@@ -33,14 +33,6 @@ AUDITOR = "demo-auditor"
 TITLE = "Monthly accuracy audit, {specialty}, {month:%Y-%m}"
 
 
-def _months(first: dt.date, last: dt.date) -> list[dt.date]:
-    out, m = [], first.replace(day=1)
-    while m <= last:
-        out.append(m)
-        m = (m + dt.timedelta(days=32)).replace(day=1)
-    return out
-
-
 def _user(username: str, role: str, organization, vendor=None):
     from codingwatch.web.accounts.models import User
 
@@ -84,7 +76,7 @@ def make_demo_audits(world: Path, organization_name: str) -> dict:
     from django.db import transaction
     from django_scopes import scope, scopes_disabled
 
-    from codingwatch.scorecard.terms import load_yaml
+    from codingwatch.scorecard.terms import load_yaml, month_range
     from codingwatch.web.accounts import roles
     from codingwatch.web.audits.forms import AuditForm
     from codingwatch.web.audits.models import (
@@ -105,7 +97,7 @@ def make_demo_audits(world: Path, organization_name: str) -> dict:
     from codingwatch.web.vendors.models import Vendor
 
     period = json.loads((world / "world.json").read_text())["period"]
-    months = _months(dt.date.fromisoformat(period[0]), dt.date.fromisoformat(period[1]))
+    months = month_range(dt.date.fromisoformat(period[0]), dt.date.fromisoformat(period[1]))
     done = {"audits_final": 0, "audits_made": 0, "charts": 0, "findings": 0, "skipped": 0}
     if not (world / "contracts.yaml").exists():  # a world written before the scorecard files
         return done
