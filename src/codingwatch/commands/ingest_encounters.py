@@ -19,6 +19,7 @@ from codingwatch.commands.common import (
 from codingwatch.commands.vocabulary import (
     ORGANIZATION_OPTION,
     VOCABULARY_OPTION,
+    app_database,
     exempt_facilities,
     load_vocabulary,
 )
@@ -59,6 +60,7 @@ def ingest_encounters(
     from codingwatch.ingest.encounters import ingest_encounter_files
     from codingwatch.lake import open_lake
 
+    app_database()  # the app's pages are warmed for the new load, when there is an app
     vocabulary = load_vocabulary(vocabulary_file, organization)
     exempt = exempt_facilities(poa_exempt_facility)
     lake = open_lake()

@@ -55,6 +55,9 @@ def ingest_access(
             mapping = IpCountryMap.from_csv(ip_map)
         except IpMapError as exc:
             raise UserError(str(exc)) from None
+    from codingwatch.commands.vocabulary import app_database
+
+    app_database()  # the app's pages are warmed for the new load, when there is an app
     lake = open_lake()
     results = []
     with progress(quiet=output is OutputFormat.json) as bar:

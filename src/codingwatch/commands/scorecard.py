@@ -35,9 +35,11 @@ def ingest_queries(
 
     Example: codingwatch ingest queries var/demo/world/queries.csv
     """
+    from codingwatch.commands.vocabulary import app_database
     from codingwatch.ingest.queries import ingest_query_file
     from codingwatch.lake import open_lake
 
+    app_database()  # the app's pages are warmed for the new load, when there is an app
     lake = open_lake()
     results = [ingest_query_file(path, lake=lake) for path in files]
     if output is OutputFormat.json:

@@ -40,8 +40,10 @@ def load_vocabulary(path: Path | None, organization: str | None = None) -> Vocab
     return _from_database(organization)
 
 
-def _app_database() -> bool:
-    """Whether there is an app database to read, Django set up for it when there is."""
+def app_database() -> bool:
+    """Whether there is an app database to read, Django set up for it when there is. Setting the app
+    up also registers what it does when a load commits (`ingest.contract.AFTER_COMMIT`: the
+    scorecard months warmed for the pages), so the loading commands call this first."""
     from codingwatch import config
 
     if not config.setting("DATABASE_URL") and not (config.var_dir() / "codingwatch.sqlite3").is_file():
@@ -62,7 +64,7 @@ def _app_database() -> bool:
 def _from_database(organization: str | None) -> Vocabulary:
     from codingwatch.vocabulary import Vocabulary
 
-    if not _app_database():
+    if not app_database():
         if organization:
             raise UserError(f"--organization {organization!r}: there is no app database yet "
                             "(run codingwatch demo, or import a roster)")
@@ -91,7 +93,7 @@ def exempt_facilities(given: list[str] | None) -> list[str]:
     POA exempt in the app database (a facility's code is unique across organizations, so every
     organization's marks apply to its own facilities only)."""
     named = list(given or [])
-    if not _app_database():
+    if not app_database():
         return named
     from django.db import DatabaseError
     from django_scopes import scopes_disabled

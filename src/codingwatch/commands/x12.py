@@ -21,8 +21,10 @@ FILES = typer.Argument(..., exists=False, help="X12 files; each loads whole or n
 
 
 def _run(kind: str, files: list[Path], fmt: OutputFormat, lenient: bool = False, vocabulary=None) -> None:
+    from codingwatch.commands.vocabulary import app_database
     from codingwatch.ingest.x12.load import ingest_claims, ingest_remits
 
+    app_database()  # the app's pages are warmed for the new load, when there is an app
     with progress(quiet=False) as bar:
         task = bar.add_task(f"reading {kind}", total=len(files))
 
