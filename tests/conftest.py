@@ -56,6 +56,10 @@ def lake_from_template(_lake_templates, tmp_path_factory):
     from codingwatch.lake import open_lake
 
     def make(name: str, build, lake_root: Path):
+        if lake_root.exists() and any(lake_root.iterdir()):
+            # another lake fixture of the same test has filled it: this one loads on top, as a user would
+            build(lake_root, tmp_path_factory.mktemp(f"lake-{name}"))
+            return open_lake(lake_root)
         key = (name, config.secret_key())
         if key not in _lake_templates:
             folder = tmp_path_factory.mktemp(f"lake-template-{name}")
