@@ -5,7 +5,6 @@ the lake, in the request's scope."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 from codingwatch import config
@@ -93,8 +92,6 @@ def roster_of(vendor: Vendor, on: dt.date | None = None) -> dict[str, tuple[str,
 def audited_accuracy(vendor: Vendor, start: dt.date, end: dt.date) -> declared_engine.Accuracy | None:
     """Record-level accuracy of the vendor's final audits whose period overlaps [start, end],
     with Wilson limits over charts (the chart is the sampling unit)."""
-    from django.core.cache import cache
-
     from codingwatch.web.audits.models import FINAL, Audit
 
     audits = list(Audit.objects.filter(vendor=vendor, state=FINAL, period_from__lte=end, period_to__gte=start)
@@ -102,15 +99,11 @@ def audited_accuracy(vendor: Vendor, start: dt.date, end: dt.date) -> declared_e
     if not audits:
         return None
     # A final audit is never rewritten (the database refuses it: web.immutability), so the
-    # accuracy of one set of final audits is computed once per process; the key names each audit
-    # by its creation too. Scoring every chart of every final audit on each page took most of the
-    # diligence page's time.
-    key = "diligence:audited-accuracy:" + hashlib.sha256(repr(audits).encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = _accuracy_of(Audit.objects.filter(pk__in=[pk for pk, _ in audits]).order_by("pk"))
-        cache.set(key, found, lake_cache.TIMEOUT_SECONDS)
-    return found
+    # accuracy of one set of final audits is kept, for every process, per load generation (the
+    # load's warm computes it: `web.scorecard.warm`); the key names each audit by its creation
+    # too. Scoring every chart of every final audit on each page took most of the page's time.
+    return lake_cache.kept("diligence-audited-accuracy", [repr(audits)],
+                           lambda: _accuracy_of(Audit.objects.filter(pk__in=[pk for pk, _ in audits]).order_by("pk")))
 
 
 def _accuracy_of(audits) -> declared_engine.Accuracy | None:

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 
 import ibis
-from django.core.cache import cache
 
 from codingwatch.scorecard import kpis, sla
 from codingwatch.scorecard.kpis import AuditedChart, RosterCoder
@@ -33,13 +32,10 @@ def audited_charts(vendor: Vendor) -> list[AuditedChart]:
     out = []
     for audit in Audit.objects.filter(vendor=vendor, state=FINAL, reopened_as__isnull=True):
         # a final audit is never rewritten (the database refuses it: web.immutability), so its
-        # charts are read once per process (the key names the row by its creation too)
-        key = f"scorecard:audited-charts:{audit.pk}:{audit.created_at.isoformat() if audit.created_at else ''}"
-        charts = cache.get(key)
-        if charts is None:
-            charts = _charts_of(audit)
-            cache.set(key, charts, lake_cache.TIMEOUT_SECONDS)
-        out += charts
+        # charts are kept for every process per load generation, computed by the load's warm
+        # (`web.scorecard.warm`); the key names the row by its creation too
+        created = audit.created_at.isoformat() if audit.created_at else ""
+        out += lake_cache.kept("scorecard-audited-charts", [audit.pk, created], lambda audit=audit: _charts_of(audit))
     return out
 
 
